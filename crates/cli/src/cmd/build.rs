@@ -1,0 +1,82 @@
+//! Build a release from the store.
+//!
+//! Usage: samtalebank build --store DIR --releases DIR [--threshold 5]
+//!
+//! Computes every table with the built-in engine, applies disclosure control, and publishes an
+//! immutable release that becomes current atomically (the previous one stays current if the
+//! build fails or is killed).
+
+use std::path::{Path, PathBuf};
+
+use samtalebank_release::{InputChecksum, PublishOptions};
+
+/// Compute the tables and publish a new release.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(long)]
+    store: PathBuf,
+    #[arg(long)]
+    releases: PathBuf,
+    /// Counts from 1 up to (not including) this are suppressed.
+    #[arg(long, default_value_t = 5)]
+    threshold: u32,
+}
+
+pub fn run(a: Args) -> Result<(), String> {
+    let t = std::time::Instant::now();
+    let m = build(&a.store, &a.releases, a.threshold)?;
+    eprintln!(
+        "release {} published in {} ({:.2} s)",
+        m.id,
+        a.releases.display(),
+        t.elapsed().as_secs_f64()
+    );
+    for tb in &m.tables {
+        eprintln!(
+            "  {}: {} cells, {} non-zero, {} suppressed",
+            tb.id, tb.cells, tb.nonzero_cells, tb.suppressed_cells
+        );
+    }
+    Ok(())
+}
+
+pub fn build(
+    store: &Path,
+    releases: &Path,
+    threshold: u32,
+) -> Result<samtalebank_release::Manifest, String> {
+    let store = samtalebank_store::Store::open(store).map_err(|e| e.to_string())?;
+    let (s, f) = std::thread::scope(|sc| {
+        let f = sc.spawn(|| store.read_forloeb());
+        let s = store.read_samtaler();
+        (s, f.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    let (s, f) = (s.map_err(|e| e.to_string())?, f.map_err(|e| e.to_string())?);
+    let data_end = s
+        .dato
+        .iter()
+        .copied()
+        .max()
+        .ok_or("the store holds no conversations")?;
+    let samt01 = samtalebank_engine::samt01(&s, &f).ok_or("the store holds no conversations")?;
+    let inputs = store
+        .manifest()
+        .parts
+        .iter()
+        .map(|p| InputChecksum {
+            path: p.path.clone(),
+            rows: p.rows,
+            sha256: p.sha256.clone(),
+        })
+        .collect();
+    samtalebank_release::publish(
+        &PublishOptions {
+            releases: releases.to_path_buf(),
+            threshold,
+            inputs,
+            data_end,
+        },
+        vec![("SAMT01", samt01)],
+    )
+    .map_err(|e| e.to_string())
+}

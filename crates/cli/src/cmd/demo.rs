@@ -1,0 +1,73 @@
+//! Everything at once: generate a small sample, ingest, build and serve it.
+//!
+//! Usage: samtalebank demo [--port 8080] [--scale 0.02] [--dir DIR]
+//!
+//! Works in a temporary directory (removed on exit) unless --dir is given, and prints the URL.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Generate, ingest, build and serve a synthetic sample; prints the URL.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    #[arg(long, default_value_t = 0.02)]
+    scale: f64,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Keep the data here instead of in a temporary directory.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+pub fn run(a: Args) -> Result<(), String> {
+    let tmp;
+    let dir = match &a.dir {
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::Builder::new()
+                .prefix("samtalebank-demo-")
+                .tempdir()
+                .map_err(|e| e.to_string())?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let (raw, store, releases) = (dir.join("raw"), dir.join("store"), dir.join("releases"));
+    eprintln!("demo in {}", dir.display());
+    let s = samtalebank_synth::generate(
+        &samtalebank_synth::Options {
+            scale: a.scale,
+            seed: a.seed,
+            first_year: 2019,
+            last_year: 2024,
+        },
+        &raw,
+    )
+    .map_err(|e| format!("{}: {e}", raw.display()))?;
+    eprintln!(
+        "1/3 generated {} conversations, {} spells",
+        s.conversations, s.spells
+    );
+    let sum = samtalebank_ingest::run(&samtalebank_ingest::Options {
+        store: store.clone(),
+        inputs: vec![raw],
+        strict: false,
+        quiet: true,
+    })
+    .map_err(|e| e.to_string())?;
+    eprintln!(
+        "2/3 ingested {} rows ({} rejected)",
+        sum.accepted(),
+        sum.rejected()
+    );
+    let m = super::build::build(&store, &releases, 5)?;
+    eprintln!("3/3 built release {}", m.id);
+    let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
+    super::serve::serve(releases, addr, 100_000, |addr| {
+        println!("Samtalebank demo is running: http://{addr}/");
+        println!("  table:  http://{addr}/tabel/SAMT01");
+        println!("  API:    http://{addr}/api/v2/tables");
+        println!("Press Ctrl-C to stop.");
+    })
+}

@@ -1,0 +1,53 @@
+//! Subcommands. Exit codes: 0 ok, 1 failed, 2 usage.
+
+mod build;
+mod demo;
+mod generate;
+mod ingest;
+mod serve;
+
+use clap::{Parser, Subcommand};
+
+/// Samtalebank: a statistics bank for the conversations jobcentres hold with people on benefits.
+#[derive(Parser, Debug)]
+#[command(name = "samtalebank", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    Generate(generate::Args),
+    Ingest(ingest::Args),
+    Build(build::Args),
+    Serve(serve::Args),
+    Demo(demo::Args),
+}
+
+pub fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Generate(a) => generate::run(a),
+        Command::Ingest(a) => ingest::run(a),
+        Command::Build(a) => build::run(a),
+        Command::Serve(a) => serve::run(a),
+        Command::Demo(a) => demo::run(a),
+    }
+}
+
+/// Parse `2019-2024` or `2023`.
+pub fn parse_years(s: &str) -> Result<(i32, i32), String> {
+    let (a, b) = s.split_once('-').unwrap_or((s, s));
+    let a: i32 = a
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a year range like 2019-2024"))?;
+    let b: i32 = b
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a year range like 2019-2024"))?;
+    if a > b {
+        return Err(format!("'{s}': the first year is after the last"));
+    }
+    Ok((a, b))
+}

@@ -1,0 +1,18 @@
+//! `samtalebank`: a thin binary over the library crates. One file per subcommand in `cmd/`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cmd::Cli::parse(); // usage errors exit with code 2
+    match cmd::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("samtalebank: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

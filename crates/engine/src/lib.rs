@@ -1,0 +1,75 @@
+//! The aggregation engine: dense arrays indexed by small dictionary codes, one pass over the
+//! columns, then roll-up along each dimension's hierarchy (leaf → itself, parents, total).
+//!
+//! No general query engine: each table is a function from the store's columns to a [`Cube`].
+//! Its SQL twin under `sql/` computes the same numbers on DuckDB, Spark or Trino.
+
+mod samt01;
+
+pub use samt01::samt01;
+
+use samtalebank_model::dims::Dimension;
+
+/// A dense table of counts over published dimensions; the last dimension varies fastest.
+#[derive(Debug, Clone)]
+pub struct Cube {
+    pub dims: Vec<Dimension>,
+    pub counts: Vec<u32>,
+}
+
+impl Cube {
+    pub fn shape(&self) -> Vec<usize> {
+        self.dims.iter().map(Dimension::len).collect()
+    }
+
+    /// Flat index of a cell given one category index per dimension.
+    pub fn index(&self, coords: &[usize]) -> usize {
+        coords
+            .iter()
+            .zip(&self.dims)
+            .fold(0, |acc, (c, d)| acc * d.len() + c)
+    }
+
+    /// Count of the cell given by category codes, one per dimension (for tests and tools).
+    pub fn get(&self, codes: &[&str]) -> Option<u32> {
+        let coords: Option<Vec<usize>> = codes
+            .iter()
+            .zip(&self.dims)
+            .map(|(c, d)| d.position(c))
+            .collect();
+        coords.map(|c| self.counts[self.index(&c)])
+    }
+}
+
+/// Roll a leaf-level array up to published categories, one dimension at a time.
+/// `shape` is the leaf shape; `dims[i].leaf_to_published` maps leaf i-coordinates.
+pub fn roll_up(leaf: Vec<u32>, shape: &[usize], dims: &[Dimension]) -> Vec<u32> {
+    let mut data = leaf;
+    let mut cur: Vec<usize> = shape.to_vec();
+    for d in (0..dims.len()).rev() {
+        let outer: usize = cur[..d].iter().product();
+        let inner: usize = cur[d + 1..].iter().product();
+        let n = cur[d];
+        let m = dims[d].len();
+        let map = &dims[d].leaf_to_published;
+        let mut out = vec![0u32; outer * m * inner];
+        for o in 0..outer {
+            for (l, targets) in map.iter().enumerate().take(n) {
+                let src = &data[(o * n + l) * inner..(o * n + l + 1) * inner];
+                if src.iter().all(|&x| x == 0) {
+                    continue;
+                }
+                for &p in targets {
+                    let dst =
+                        &mut out[(o * m + p as usize) * inner..(o * m + p as usize + 1) * inner];
+                    for (a, b) in dst.iter_mut().zip(src) {
+                        *a += *b;
+                    }
+                }
+            }
+        }
+        data = out;
+        cur[d] = m;
+    }
+    data
+}

@@ -1,0 +1,444 @@
+//! Finding input files and reading them row by row: CSV (comma or semicolon; UTF-8 with or
+//! without BOM, or Windows-1252) and Parquet with the same column names.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::*;
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use crate::IngestError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    Samtaler,
+    Forloeb,
+}
+
+impl Table {
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Samtaler => "samtaler",
+            Table::Forloeb => "forloeb",
+        }
+    }
+    pub fn id_column(self) -> &'static str {
+        match self {
+            Table::Samtaler => "samtale_id",
+            Table::Forloeb => "forloeb_id",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// File name without directories, as reported in summaries and rejects.
+    pub name: String,
+    pub table: Table,
+    pub parquet: bool,
+    pub size: u64,
+}
+
+fn classify(path: &Path) -> Option<(Table, bool)> {
+    let name = path.file_name()?.to_string_lossy().to_lowercase();
+    let parquet = name.ends_with(".parquet");
+    if !parquet && !name.ends_with(".csv") {
+        return None;
+    }
+    if name.starts_with("samtaler") {
+        Some((Table::Samtaler, parquet))
+    } else if name.starts_with("forloeb") || name.starts_with("forløb") {
+        Some((Table::Forloeb, parquet))
+    } else {
+        None
+    }
+}
+
+/// Files to ingest: given files, and in given directories `samtaler*.csv|parquet` and
+/// `forloeb*.csv|parquet` (sorted by name). Spells come first so that a run is in a fixed order.
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, String> {
+    let mut out = Vec::new();
+    for p in inputs {
+        let meta = std::fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        if meta.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .map_err(|e| format!("{}: {e}", p.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file())
+                .collect();
+            entries.sort();
+            for e in entries {
+                if let Some((table, parquet)) = classify(&e) {
+                    out.push(file(e, table, parquet)?);
+                }
+            }
+        } else {
+            let (table, parquet) = classify(p).ok_or_else(|| {
+                format!(
+                    "{}: cannot tell what this file holds; name it samtaler*.csv|parquet or forloeb*.csv|parquet",
+                    p.display()
+                )
+            })?;
+            out.push(file(p.clone(), table, parquet)?);
+        }
+    }
+    out.sort_by_key(|f| (f.table != Table::Forloeb, f.path.clone()));
+    Ok(out)
+}
+
+fn file(path: PathBuf, table: Table, parquet: bool) -> Result<InputFile, String> {
+    let size = std::fs::metadata(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
+    Ok(InputFile {
+        name: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        path,
+        table,
+        parquet,
+        size,
+    })
+}
+
+/// Column names of a file, lower-cased, with their positions.
+pub struct Header {
+    pub names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    fn new(names: Vec<String>) -> Header {
+        let names: Vec<String> = names.into_iter().map(|n| n.trim().to_lowercase()).collect();
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
+        Header { names, index }
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.index.contains_key(name)
+    }
+}
+
+/// One row as read: values by column name.
+pub struct Fields<'a> {
+    pub header: &'a Header,
+    pub record: &'a csv::StringRecord,
+}
+
+impl Fields<'_> {
+    /// The trimmed value of a column; `None` if the file has no such column or the row is short.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.header
+            .index
+            .get(name)
+            .and_then(|&i| self.record.get(i))
+            .map(str::trim)
+    }
+    /// The row as text (the caller masks CPR numbers before it goes anywhere).
+    pub fn raw(&self) -> String {
+        self.record.iter().collect::<Vec<_>>().join(",")
+    }
+}
+
+pub(crate) enum ReadError {
+    /// The file as a whole cannot be read (reported as a reject at line 0).
+    File(String),
+    Ingest(IngestError),
+}
+
+impl From<IngestError> for ReadError {
+    fn from(e: IngestError) -> Self {
+        ReadError::Ingest(e)
+    }
+}
+
+type RowFn<'a> = dyn FnMut(u64, &Fields<'_>) -> Result<(), IngestError> + 'a;
+
+/// Read a file and call `row` with the line number and fields of each data row.
+pub(crate) fn read_file(
+    file: &InputFile,
+    bytes: &[u8],
+    row: &mut RowFn<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), ReadError> {
+    let required = required_columns(file.table);
+    if file.parquet {
+        read_parquet(file, required, row, progress)
+    } else {
+        read_csv(bytes, required, row, progress)
+    }
+}
+
+fn required_columns(t: Table) -> &'static [&'static str] {
+    match t {
+        Table::Samtaler => &[
+            "samtale_id",
+            "dato",
+            "kommune",
+            "ydelse",
+            "samtaletype",
+            "samtaleform",
+        ],
+        Table::Forloeb => &["forloeb_id", "kommune", "ydelse", "start", "slut"],
+    }
+}
+
+fn check_header(h: &Header, required: &[&str]) -> Result<(), ReadError> {
+    let mut missing: Vec<&str> = required.iter().copied().filter(|c| !h.has(c)).collect();
+    if !h.has("cpr") && !h.has("person_id") {
+        missing.push("cpr or person_id");
+    }
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ReadError::File(format!(
+            "missing column(s) {} in the header ({})",
+            missing.join(", "),
+            h.names.join(",")
+        )))
+    }
+}
+
+/// UTF-8 (BOM stripped) if it is valid UTF-8, else Windows-1252.
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => {
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0
+        }
+    }
+}
+
+fn read_csv(
+    bytes: &[u8],
+    required: &[&str],
+    row: &mut RowFn<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), ReadError> {
+    let text = decode(bytes);
+    let first = text.lines().next().unwrap_or("");
+    if first.trim().is_empty() {
+        return Err(ReadError::File("empty file: no header row".into()));
+    }
+    let delim = if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header = Header::new(
+        rdr.headers()
+            .map_err(|e| ReadError::File(format!("header: {e}")))?
+            .iter()
+            .map(String::from)
+            .collect(),
+    );
+    check_header(&header, required)?;
+    let mut rec = csv::StringRecord::new();
+    let mut last_byte = 0u64;
+    let mut n = 0u64;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                row(
+                    line,
+                    &Fields {
+                        header: &header,
+                        record: &rec,
+                    },
+                )?;
+            }
+            Err(e) => {
+                // A malformed record (e.g. broken quoting): report it as a row problem.
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let bad = csv::StringRecord::from(vec![format!("unreadable row: {e}")]);
+                row(
+                    line,
+                    &Fields {
+                        header: &header,
+                        record: &bad,
+                    },
+                )?;
+            }
+        }
+        n += 1;
+        if n % 65_536 == 0 {
+            let b = rdr.position().byte();
+            progress(b - last_byte);
+            last_byte = b;
+        }
+    }
+    progress(bytes.len() as u64 - last_byte.min(bytes.len() as u64));
+    Ok(())
+}
+
+fn read_parquet(
+    file: &InputFile,
+    required: &[&str],
+    row: &mut RowFn<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), ReadError> {
+    let f = std::fs::File::open(&file.path).map_err(|e| ReadError::File(e.to_string()))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(f)
+        .map_err(|e| ReadError::File(format!("not a readable Parquet file: {e}")))?;
+    let header = Header::new(
+        builder
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect(),
+    );
+    check_header(&header, required)?;
+    let reader = builder
+        .build()
+        .map_err(|e| ReadError::File(format!("not a readable Parquet file: {e}")))?;
+    let mut line = 0u64;
+    let mut rec = csv::StringRecord::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| ReadError::File(format!("row {}: {e}", line + 1)))?;
+        let cols: Vec<Vec<String>> = batch
+            .columns()
+            .iter()
+            .zip(&header.names)
+            .map(|(c, name)| {
+                strings(c).map_err(|t| {
+                    ReadError::File(format!("column '{name}' has unsupported type {t}"))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        for i in 0..batch.num_rows() {
+            line += 1;
+            rec.clear();
+            for c in &cols {
+                rec.push_field(&c[i]);
+            }
+            row(
+                line,
+                &Fields {
+                    header: &header,
+                    record: &rec,
+                },
+            )?;
+        }
+    }
+    progress(file.size);
+    Ok(())
+}
+
+/// A Parquet column as strings (null = empty), for the same validation as CSV.
+fn strings(a: &ArrayRef) -> Result<Vec<String>, DataType> {
+    let n = a.len();
+    let mut out = Vec::with_capacity(n);
+    macro_rules! prim {
+        ($t:ty) => {{
+            let p = a.as_primitive::<$t>();
+            for i in 0..n {
+                out.push(if p.is_null(i) {
+                    String::new()
+                } else {
+                    p.value(i).to_string()
+                });
+            }
+        }};
+    }
+    match a.data_type() {
+        DataType::Utf8 => {
+            let s = a.as_string::<i32>();
+            for i in 0..n {
+                out.push(if s.is_null(i) {
+                    String::new()
+                } else {
+                    s.value(i).to_string()
+                });
+            }
+        }
+        DataType::LargeUtf8 => {
+            let s = a.as_string::<i64>();
+            for i in 0..n {
+                out.push(if s.is_null(i) {
+                    String::new()
+                } else {
+                    s.value(i).to_string()
+                });
+            }
+        }
+        DataType::Utf8View => {
+            let s = a.as_string_view();
+            for i in 0..n {
+                out.push(if s.is_null(i) {
+                    String::new()
+                } else {
+                    s.value(i).to_string()
+                });
+            }
+        }
+        DataType::Dictionary(k, v) if v.as_ref() == &DataType::Utf8 => {
+            macro_rules! dict {
+                ($t:ty) => {{
+                    let d = a.as_dictionary::<$t>();
+                    let vals = d.values().as_string::<i32>();
+                    for i in 0..n {
+                        out.push(if d.is_null(i) {
+                            String::new()
+                        } else {
+                            vals.value(d.keys().value(i) as usize).to_string()
+                        });
+                    }
+                }};
+            }
+            match k.as_ref() {
+                DataType::Int8 => dict!(Int8Type),
+                DataType::Int16 => dict!(Int16Type),
+                DataType::Int32 => dict!(Int32Type),
+                DataType::Int64 => dict!(Int64Type),
+                DataType::UInt8 => dict!(UInt8Type),
+                DataType::UInt16 => dict!(UInt16Type),
+                DataType::UInt32 => dict!(UInt32Type),
+                t => return Err(t.clone()),
+            }
+        }
+        DataType::Int8 => prim!(Int8Type),
+        DataType::Int16 => prim!(Int16Type),
+        DataType::Int32 => prim!(Int32Type),
+        DataType::Int64 => prim!(Int64Type),
+        DataType::UInt8 => prim!(UInt8Type),
+        DataType::UInt16 => prim!(UInt16Type),
+        DataType::UInt32 => prim!(UInt32Type),
+        DataType::UInt64 => prim!(UInt64Type),
+        DataType::Date32 => {
+            let p = a.as_primitive::<Date32Type>();
+            for i in 0..n {
+                out.push(if p.is_null(i) {
+                    String::new()
+                } else {
+                    samtalebank_model::time::from_days(p.value(i))
+                        .format("%Y-%m-%d")
+                        .to_string()
+                });
+            }
+        }
+        DataType::Null => out.resize(n, String::new()),
+        t => return Err(t.clone()),
+    }
+    Ok(out)
+}

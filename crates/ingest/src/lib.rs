@@ -1,0 +1,335 @@
+//! Ingest: register extracts (CSV or Parquet) → validated, pseudonymised rows in the store.
+//!
+//! Every row is validated. A bad row goes to a rejects file (file, line, column, reason, CPR
+//! numbers masked) and never stops the good rows. Re-ingesting a file adds nothing; an id seen
+//! again with other content is a conflict and is rejected (the stored row is kept).
+
+mod input;
+pub mod pseudonym;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
+use samtalebank_model::cpr;
+use samtalebank_store::{id_key, IngestedFile, Store, FORLOEB, SAMTALER};
+
+pub use input::{discover, InputFile, Table};
+pub use pseudonym::{KeySource, Pseudonymiser};
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub store: PathBuf,
+    pub inputs: Vec<PathBuf>,
+    /// Fail (exit non-zero) if any row is rejected.
+    pub strict: bool,
+    /// Never draw a progress bar.
+    pub quiet: bool,
+}
+
+/// One problem with one row.
+#[derive(Debug, Clone)]
+pub struct Reject {
+    pub file: String,
+    /// Line in the file (CSV, header = line 1) or row number (Parquet, first row = 1).
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+    /// The row as read, CPR numbers masked.
+    pub row: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FileSummary {
+    pub name: String,
+    pub table: String,
+    pub skipped_already_ingested: bool,
+    pub rows_read: u64,
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub files: Vec<FileSummary>,
+    pub rejected_by_reason: BTreeMap<String, u64>,
+    pub rejects_file: Option<PathBuf>,
+    pub key_source: String,
+    pub parts_written: usize,
+}
+
+impl Summary {
+    pub fn rows_read(&self) -> u64 {
+        self.files.iter().map(|f| f.rows_read).sum()
+    }
+    pub fn accepted(&self) -> u64 {
+        self.files.iter().map(|f| f.accepted).sum()
+    }
+    pub fn duplicates(&self) -> u64 {
+        self.files.iter().map(|f| f.duplicates).sum()
+    }
+    pub fn rejected(&self) -> u64 {
+        self.files.iter().map(|f| f.rejected).sum()
+    }
+    /// Something usable was read: rows accepted, rows already in the store, or files skipped
+    /// because they were ingested before.
+    pub fn usable(&self) -> bool {
+        self.accepted() + self.duplicates() > 0
+            || self.files.iter().any(|f| f.skipped_already_ingested)
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.files {
+            if s.skipped_already_ingested {
+                writeln!(
+                    f,
+                    "  {} ({}): already ingested, nothing added",
+                    s.name, s.table
+                )?;
+            } else {
+                writeln!(
+                    f,
+                    "  {} ({}): {} rows read, {} accepted, {} already stored, {} rejected",
+                    s.name, s.table, s.rows_read, s.accepted, s.duplicates, s.rejected
+                )?;
+            }
+        }
+        writeln!(
+            f,
+            "total: {} rows read, {} accepted, {} already stored, {} rejected",
+            self.rows_read(),
+            self.accepted(),
+            self.duplicates(),
+            self.rejected()
+        )?;
+        for (reason, n) in &self.rejected_by_reason {
+            writeln!(f, "  rejected: {n} × {reason}")?;
+        }
+        if let Some(p) = &self.rejects_file {
+            writeln!(f, "rejected rows are listed in {}", p.display())?;
+        }
+        write!(f, "CPR numbers pseudonymised with {}", self.key_source)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Store(#[from] samtalebank_store::StoreError),
+    #[error("{0}")]
+    Input(String),
+}
+
+/// Ingest the given files or directories into the store.
+pub fn run(opts: &Options) -> Result<Summary, IngestError> {
+    let files = discover(&opts.inputs).map_err(IngestError::Input)?;
+    if files.is_empty() {
+        return Err(IngestError::Input(format!(
+            "no input files found in {} (expected samtaler*.csv|parquet or forloeb*.csv|parquet)",
+            opts.inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let (mut pseudo, key_source) =
+        Pseudonymiser::for_store(&opts.store).map_err(IngestError::Input)?;
+    let mut store = Store::open_or_create(&opts.store)?;
+    let mut seen: FxHashMap<Table, FxHashMap<u64, u64>> = FxHashMap::default();
+    let mut summary = Summary {
+        key_source: key_source.to_string(),
+        ..Summary::default()
+    };
+    let mut rejects: Vec<Reject> = Vec::new();
+    let total_bytes: u64 = files.iter().map(|f| f.size).sum();
+    let bar = progress_bar(total_bytes, opts.quiet);
+    let mut in_run: Vec<String> = Vec::new();
+    {
+        let mut writer = store.writer()?;
+        for file in &files {
+            bar.set_message(file.name.clone());
+            let bytes = std::fs::read(&file.path)
+                .map_err(|e| IngestError::Input(format!("{}: {e}", file.path.display())))?;
+            let sha = sha256_hex(&bytes);
+            let mut fs = FileSummary {
+                name: file.name.clone(),
+                table: file.table.name().to_string(),
+                ..FileSummary::default()
+            };
+            if writer.ingested(&sha) || in_run.contains(&sha) {
+                fs.skipped_already_ingested = true;
+                summary.files.push(fs);
+                bar.inc(file.size);
+                continue;
+            }
+            in_run.push(sha.clone());
+            if !seen.contains_key(&file.table) {
+                let existing = writer.existing_ids(match file.table {
+                    Table::Samtaler => SAMTALER,
+                    Table::Forloeb => FORLOEB,
+                })?;
+                seen.insert(file.table, existing);
+            }
+            let ids = seen.get_mut(&file.table).expect("inserted above"); // ok: just inserted
+            let mut sink = |row: validate::Row| -> Result<(), IngestError> {
+                match row {
+                    validate::Row::Samtale(r) => writer.add_samtale(r)?,
+                    validate::Row::Forloeb(r) => writer.add_forloeb(r)?,
+                }
+                Ok(())
+            };
+            let before = rejects.len();
+            let mut on_progress = |n: u64| bar.inc(n);
+            let r = input::read_file(
+                file,
+                &bytes,
+                &mut |line, fields| {
+                    fs.rows_read += 1;
+                    match validate::row(file.table, fields, &mut pseudo) {
+                        Ok((id, row)) => {
+                            let fp = row.fingerprint();
+                            match ids.get(&id_key(&id)) {
+                                Some(old) if *old == fp => fs.duplicates += 1,
+                                Some(_) => {
+                                    fs.rejected += 1;
+                                    rejects.push(Reject {
+                                    file: file.name.clone(),
+                                    line,
+                                    column: file.table.id_column().into(),
+                                    reason: format!(
+                                        "conflict: {} '{}' is already stored with other content (the stored row is kept)",
+                                        file.table.id_column(),
+                                        cpr::mask(&id)
+                                    ),
+                                    row: cpr::mask(&fields.raw()),
+                                });
+                                }
+                                None => {
+                                    ids.insert(id_key(&id), fp);
+                                    fs.accepted += 1;
+                                    sink(row)?;
+                                }
+                            }
+                        }
+                        Err(problems) => {
+                            fs.rejected += 1;
+                            for (column, reason) in problems {
+                                rejects.push(Reject {
+                                    file: file.name.clone(),
+                                    line,
+                                    column,
+                                    reason: cpr::mask(&reason),
+                                    row: cpr::mask(&fields.raw()),
+                                });
+                            }
+                        }
+                    }
+                    Ok(())
+                },
+                &mut on_progress,
+            );
+            if let Err(e) = r {
+                match e {
+                    input::ReadError::File(reason) => {
+                        fs.rejected += 1;
+                        rejects.push(Reject {
+                            file: file.name.clone(),
+                            line: 0,
+                            column: String::new(),
+                            reason: cpr::mask(&reason),
+                            row: String::new(),
+                        });
+                    }
+                    input::ReadError::Ingest(e) => return Err(e),
+                }
+            }
+            // Count each rejected row once, by the reason of its first problem.
+            let mut last_line = None;
+            for r in &rejects[before..] {
+                if last_line != Some(r.line) {
+                    *summary
+                        .rejected_by_reason
+                        .entry(reason_kind(&r.reason))
+                        .or_default() += 1;
+                    last_line = Some(r.line);
+                }
+            }
+            writer.add_file(IngestedFile {
+                name: file.name.clone(),
+                sha256: sha,
+                ingested_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                rows_read: fs.rows_read,
+                rows_accepted: fs.accepted,
+                rows_rejected: fs.rejected,
+            });
+            summary.files.push(fs);
+        }
+        bar.finish_and_clear();
+        summary.parts_written = writer.commit()?;
+    }
+    if !rejects.is_empty() {
+        summary.rejects_file = Some(write_rejects(&opts.store, &rejects)?);
+    }
+    Ok(summary)
+}
+
+/// A short category of a reason, for the summary.
+fn reason_kind(reason: &str) -> String {
+    let r = reason.split(':').next().unwrap_or(reason);
+    let r = r.split('\'').next().unwrap_or(r).trim();
+    if r.is_empty() {
+        reason.chars().take(60).collect()
+    } else {
+        r.to_string()
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg:20} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar
+}
+
+fn write_rejects(store: &Path, rejects: &[Reject]) -> Result<PathBuf, IngestError> {
+    let dir = store.join("_rejects");
+    let err = |e: std::io::Error| IngestError::Input(format!("{}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(err)?;
+    let path = dir.join(format!(
+        "rejects-{}.csv",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f")
+    ));
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let werr = |e: csv::Error| IngestError::Input(format!("{}: {e}", path.display()));
+    w.write_record(["fil", "linje", "kolonne", "aarsag", "raekke"])
+        .map_err(werr)?;
+    for r in rejects {
+        w.write_record([&r.file, &r.line.to_string(), &r.column, &r.reason, &r.row])
+            .map_err(werr)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| IngestError::Input(e.to_string()))?;
+    let mut f = std::fs::File::create(&path).map_err(err)?;
+    f.write_all(&bytes).map_err(err)?;
+    Ok(path)
+}

@@ -1,0 +1,131 @@
+//! CPR → pseudonymous person key: HMAC-SHA-256 with a secret key kept outside the store.
+//!
+//! The key comes from the environment variable `SAMTALEBANK_KEY`, or from a key file beside
+//! (never inside) the store: `<store>.key`, created with mode 0600 and 32 random bytes the first
+//! time. The person key is the first 8 bytes of the HMAC, as a signed 64-bit integer.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, Mac};
+use rustc_hash::FxHashMap;
+use sha2::Sha256;
+
+pub const KEY_ENV: &str = "SAMTALEBANK_KEY";
+
+/// Where the key came from (for the summary; never the key itself).
+#[derive(Debug, Clone)]
+pub enum KeySource {
+    Env,
+    File(PathBuf),
+    NewFile(PathBuf),
+}
+
+impl std::fmt::Display for KeySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeySource::Env => write!(f, "${KEY_ENV}"),
+            KeySource::File(p) => write!(f, "key file {}", p.display()),
+            KeySource::NewFile(p) => {
+                write!(f, "new key file {} (mode 0600; keep it safe)", p.display())
+            }
+        }
+    }
+}
+
+pub struct Pseudonymiser {
+    mac: Hmac<Sha256>,
+    cache: FxHashMap<[u8; 10], i64>,
+}
+
+/// The key file that belongs to a store: beside it, named after it.
+pub fn key_file_for(store: &Path) -> PathBuf {
+    let abs = std::path::absolute(store).unwrap_or_else(|_| store.to_path_buf());
+    let name = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".into());
+    abs.with_file_name(format!("{name}.key"))
+}
+
+impl Pseudonymiser {
+    pub fn new(key: &[u8]) -> Pseudonymiser {
+        Pseudonymiser {
+            mac: <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length"), // ok: infallible for HMAC
+            cache: FxHashMap::default(),
+        }
+    }
+
+    /// The key from `SAMTALEBANK_KEY`, or the store's key file (created if missing).
+    pub fn for_store(store: &Path) -> Result<(Pseudonymiser, KeySource), String> {
+        if let Ok(k) = std::env::var(KEY_ENV) {
+            if k.len() < 16 {
+                return Err(format!("{KEY_ENV} must be at least 16 characters"));
+            }
+            return Ok((Pseudonymiser::new(k.as_bytes()), KeySource::Env));
+        }
+        let path = key_file_for(store);
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let key = String::from_utf8_lossy(&bytes).trim().to_string();
+                if key.len() < 16 {
+                    return Err(format!("{}: key file is too short", path.display()));
+                }
+                Ok((Pseudonymiser::new(key.as_bytes()), KeySource::File(path)))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let key = new_key().map_err(|e| format!("/dev/urandom: {e}"))?;
+                write_key_file(&path, &key).map_err(|e| format!("{}: {e}", path.display()))?;
+                Ok((Pseudonymiser::new(key.as_bytes()), KeySource::NewFile(path)))
+            }
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    fn mac(&self, prefix: &[u8], value: &[u8]) -> i64 {
+        let mut m = self.mac.clone();
+        m.update(prefix);
+        m.update(value);
+        let out = m.finalize().into_bytes();
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&out[..8]);
+        i64::from_be_bytes(b)
+    }
+
+    /// Person key of a CPR number's 10 digits.
+    pub fn cpr(&mut self, digits: [u8; 10]) -> i64 {
+        if let Some(k) = self.cache.get(&digits) {
+            return *k;
+        }
+        let k = self.mac(b"cpr:", &digits);
+        self.cache.insert(digits, k);
+        k
+    }
+
+    /// Person key of an already pseudonymous `person_id` (keyed again, so that both kinds of
+    /// input share one key space without colliding).
+    pub fn person_id(&self, id: &str) -> i64 {
+        self.mac(b"person_id:", id.trim().as_bytes())
+    }
+}
+
+fn new_key() -> std::io::Result<String> {
+    let mut b = [0u8; 32];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut b)?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+fn write_key_file(path: &Path, key: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(key.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()
+}

@@ -1,0 +1,148 @@
+//! The time rules of SPEC §3, in one place.
+//!
+//! Dates are whole days since 1970-01-01 (`i32`, as Arrow's `Date32`). A spell's start is day 0;
+//! the day number of date `d` is `t = d - start`; `slut` is the last day on the benefit.
+
+use chrono::{Datelike, NaiveDate};
+
+/// 6 weeks (1½ months): "within 6 weeks" is day 0..=41.
+pub const DAYS_6W: i32 = 42;
+/// 13 weeks (3 months): "within 13 weeks" is day 0..=90.
+pub const DAYS_13W: i32 = 91;
+/// 26 weeks (6 months).
+pub const DAYS_26W: i32 = 182;
+/// 52 weeks (12 months).
+pub const DAYS_52W: i32 = 364;
+
+/// Duration bands of SAMT01 (`varighed`), as leaf indices.
+pub const BAND_CODES: [&str; 5] = ["0-3", "3-6", "6-12", "12+", "uoplyst"];
+pub const BAND_LABELS_DA: [&str; 5] = [
+    "0-3 måneder",
+    "3-6 måneder",
+    "6-12 måneder",
+    "12 måneder og derover",
+    "Uoplyst (intet forløb)",
+];
+pub const BAND_LABELS_EN: [&str; 5] = [
+    "0-3 months",
+    "3-6 months",
+    "6-12 months",
+    "12 months or more",
+    "Unknown (no spell)",
+];
+/// The band of conversations that no spell covers.
+pub const BAND_UNKNOWN: u8 = 4;
+
+/// Duration band for day number `t` (t ≥ 0): 0-3 = 0..=90, 3-6 = 91..=181, 6-12 = 182..=363, 12+ = 364..
+pub fn band(t: i32) -> u8 {
+    if t < DAYS_13W {
+        0
+    } else if t < DAYS_26W {
+        1
+    } else if t < DAYS_52W {
+        2
+    } else {
+        3
+    }
+}
+
+/// Does a spell (start, slut; `None` = open) cover date `d`?
+pub fn covers(start: i32, slut: Option<i32>, d: i32) -> bool {
+    start <= d && slut.is_none_or(|s| d <= s)
+}
+
+const EPOCH_CE_DAYS: i32 = 719_163; // days from 0001-01-01 to 1970-01-01
+
+pub fn to_days(d: NaiveDate) -> i32 {
+    d.num_days_from_ce() - EPOCH_CE_DAYS
+}
+
+pub fn from_days(days: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(days + EPOCH_CE_DAYS).unwrap_or(NaiveDate::MIN)
+}
+
+/// Parse `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY` (SPEC §1.1). Rejects impossible dates
+/// such as 2023-02-30.
+pub fn parse_date(s: &str) -> Result<i32, String> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let fmt = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        "%Y-%m-%d"
+    } else if b.len() == 10 && b[2] == b'-' && b[5] == b'-' {
+        "%d-%m-%Y"
+    } else if b.len() == 10 && b[2] == b'.' && b[5] == b'.' {
+        "%d.%m.%Y"
+    } else {
+        return Err(format!(
+            "'{s}' is not a date (expected YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY)"
+        ));
+    };
+    NaiveDate::parse_from_str(s, fmt)
+        .map(to_days)
+        .map_err(|_| format!("'{s}' is not a valid calendar date"))
+}
+
+/// Absolute month number (year * 12 + month0) of a day.
+pub fn month_of(days: i32) -> i32 {
+    let d = from_days(days);
+    d.year() * 12 + d.month0() as i32
+}
+
+/// First day of an absolute month.
+pub fn month_start(month: i32) -> i32 {
+    to_days(
+        NaiveDate::from_ymd_opt(month.div_euclid(12), month.rem_euclid(12) as u32 + 1, 1)
+            .unwrap_or(NaiveDate::MIN),
+    )
+}
+
+/// Period codes of SPEC §3.1.
+pub fn month_code(month: i32) -> String {
+    format!("{}M{:02}", month.div_euclid(12), month.rem_euclid(12) + 1)
+}
+
+pub fn quarter_code(month: i32) -> String {
+    format!("{}K{}", month.div_euclid(12), month.rem_euclid(12) / 3 + 1)
+}
+
+pub fn year_code(month: i32) -> String {
+    month.div_euclid(12).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_follow_spec_day_limits() {
+        assert_eq!(band(0), 0);
+        assert_eq!(band(90), 0);
+        assert_eq!(band(91), 1);
+        assert_eq!(band(181), 1);
+        assert_eq!(band(182), 2);
+        assert_eq!(band(363), 2);
+        assert_eq!(band(364), 3);
+    }
+
+    #[test]
+    fn dates_in_three_formats_and_impossible_dates() {
+        let d = parse_date("2023-03-01").unwrap();
+        assert_eq!(parse_date("01-03-2023").unwrap(), d);
+        assert_eq!(parse_date("01.03.2023").unwrap(), d);
+        assert_eq!(parse_date("2023-02-28").unwrap(), d - 1);
+        assert!(parse_date("2023-02-30").is_err());
+        assert!(parse_date("2023/03/01").is_err());
+        assert_eq!(parse_date("1970-01-01").unwrap(), 0);
+        assert_eq!(month_code(month_of(d)), "2023M03");
+        assert_eq!(quarter_code(month_of(d)), "2023K1");
+        assert_eq!(month_start(month_of(d)), d);
+    }
+
+    #[test]
+    fn coverage_is_inclusive_of_slut() {
+        assert!(covers(10, Some(20), 20));
+        assert!(!covers(10, Some(20), 21));
+        assert!(covers(10, None, 10_000));
+        assert!(!covers(10, None, 9));
+    }
+}

@@ -1,0 +1,87 @@
+//! Releases: immutable, versioned directories of published tables with disclosure control
+//! applied, made current atomically.
+//!
+//! ```text
+//! releases/
+//!   CURRENT                      the id of the current release (replaced by rename)
+//!   20261123T101500Z-3f2a9c1b/   one release, never changed after it is published
+//!     manifest.json              id, created, threshold, input checksums, per-table figures
+//!     SAMT01/metadata.json       dimensions, labels (da/en), measures, units, notes, source
+//!     SAMT01/data.parquet        every non-zero cell: codes, antal (null when suppressed), status
+//!   .tmp-*/                      a build in progress (never listed or served; removed by the next build)
+//! ```
+
+mod publish;
+mod read;
+pub mod tables;
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use publish::{publish, PublishOptions};
+pub use read::{list, Release, Table, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReleaseError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Format { path: PathBuf, message: String },
+    #[error("no current release in {0}; run `samtalebank build` first")]
+    NoCurrent(PathBuf),
+}
+
+pub type Result<T> = std::result::Result<T, ReleaseError>;
+
+pub(crate) fn io_err(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> ReleaseError + '_ {
+    move |source| ReleaseError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+pub(crate) fn fmt_err(path: &std::path::Path, e: impl std::fmt::Display) -> ReleaseError {
+    ReleaseError::Format {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Status code of a suppressed value (JSON-stat `status`, CSV text).
+pub const STATUS_CONFIDENTIAL: &str = "..";
+/// Status code of a value that cannot be computed (zero denominator).
+pub const STATUS_NOT_APPLICABLE: &str = "-";
+
+/// Checksum of one input the release was built from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InputChecksum {
+    pub path: String,
+    pub rows: u64,
+    pub sha256: String,
+}
+
+/// Per-table figures in the manifest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableSummary {
+    pub id: String,
+    /// All cells of the cube (every combination of categories).
+    pub cells: u64,
+    pub nonzero_cells: u64,
+    pub suppressed_cells: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub id: String,
+    pub created: String,
+    /// Counts below this (and above 0) are suppressed.
+    pub threshold: u32,
+    /// The last day of data the release covers.
+    pub data_end: String,
+    pub inputs: Vec<InputChecksum>,
+    pub tables: Vec<TableSummary>,
+}

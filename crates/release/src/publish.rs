@@ -1,0 +1,228 @@
+//! Publishing a release: write everything into `.tmp-<id>/`, fsync, rename into place, then
+//! replace `CURRENT` by rename. A crash at any point leaves the previous release current and
+//! intact; the next build removes the half-written directory.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::types::Int16Type;
+use arrow_array::{ArrayRef, DictionaryArray, Int16Array, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use samtalebank_engine::Cube;
+
+use crate::tables::{samt01_meta, CategoryMeta, DimensionMeta, TableMeta};
+use crate::{fmt_err, io_err, InputChecksum, Manifest, Result, TableSummary, STATUS_CONFIDENTIAL};
+
+pub struct PublishOptions {
+    pub releases: PathBuf,
+    /// Counts in 1..threshold are suppressed.
+    pub threshold: u32,
+    pub inputs: Vec<InputChecksum>,
+    /// Last day of data (days since 1970-01-01).
+    pub data_end: i32,
+}
+
+/// A short, stable id from the input checksums and the creation time.
+fn short_id(parts: &[String]) -> String {
+    format!(
+        "{:08x}",
+        xxhash_rust::xxh3::xxh3_64(parts.join("\n").as_bytes()) as u32
+    )
+}
+
+fn dim_meta(d: &samtalebank_model::dims::Dimension) -> DimensionMeta {
+    DimensionMeta {
+        id: d.id.clone(),
+        label_da: d.label_da.clone(),
+        label_en: d.label_en.clone(),
+        role: match d.id.as_str() {
+            "omraade" => "geo",
+            "tid" => "time",
+            _ => "",
+        }
+        .into(),
+        categories: d
+            .categories
+            .iter()
+            .map(|c| CategoryMeta {
+                code: c.code.clone(),
+                label_da: c.label_da.clone(),
+                label_en: c.label_en.clone(),
+            })
+            .collect(),
+        total: d.total.map(|t| d.categories[t].code.clone()),
+    }
+}
+
+/// Publish the tables as a new release and make it current. Returns its manifest.
+pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manifest> {
+    let root = &opts.releases;
+    std::fs::create_dir_all(root).map_err(io_err(root))?;
+    remove_half_written(root)?;
+    let now = chrono::Utc::now();
+    let created = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut id_parts: Vec<String> = opts.inputs.iter().map(|i| i.sha256.clone()).collect();
+    id_parts.push(created.clone());
+    let mut id = format!("{}-{}", now.format("%Y%m%dT%H%M%SZ"), short_id(&id_parts));
+    let mut n = 1;
+    while root.join(&id).exists() {
+        n += 1;
+        id = format!(
+            "{}-{}-{n}",
+            now.format("%Y%m%dT%H%M%SZ"),
+            short_id(&id_parts)
+        );
+    }
+    let tmp = root.join(format!(".tmp-{id}"));
+    std::fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    let mut summaries = Vec::new();
+    for (tid, cube) in &tables {
+        let dir = tmp.join(tid);
+        std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        let dims: Vec<DimensionMeta> = cube.dims.iter().map(dim_meta).collect();
+        let meta = match *tid {
+            "SAMT01" => samt01_meta(dims, created.clone(), opts.threshold),
+            other => return Err(fmt_err(&dir, format!("unknown table {other}"))),
+        };
+        write_json(&dir.join("metadata.json"), &meta)?;
+        summaries.push(write_data(
+            &dir.join("data.parquet"),
+            &meta,
+            cube,
+            opts.threshold,
+        )?);
+        sync_dir(&dir)?;
+    }
+    let manifest = Manifest {
+        id: id.clone(),
+        created,
+        threshold: opts.threshold,
+        data_end: samtalebank_model::time::from_days(opts.data_end)
+            .format("%Y-%m-%d")
+            .to_string(),
+        inputs: opts.inputs.clone(),
+        tables: summaries,
+    };
+    write_json(&tmp.join("manifest.json"), &manifest)?;
+    sync_dir(&tmp)?;
+    let dest = root.join(&id);
+    std::fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
+    sync_dir(root)?;
+    // Make it current: write CURRENT.tmp, fsync, rename over CURRENT, fsync the directory.
+    let cur_tmp = root.join("CURRENT.tmp");
+    let mut f = std::fs::File::create(&cur_tmp).map_err(io_err(&cur_tmp))?;
+    f.write_all(format!("{id}\n").as_bytes())
+        .map_err(io_err(&cur_tmp))?;
+    f.sync_all().map_err(io_err(&cur_tmp))?;
+    let cur = root.join("CURRENT");
+    std::fs::rename(&cur_tmp, &cur).map_err(io_err(&cur))?;
+    sync_dir(root)?;
+    Ok(manifest)
+}
+
+fn remove_half_written(root: &Path) -> Result<()> {
+    for e in std::fs::read_dir(root).map_err(io_err(root))?.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".tmp-") {
+            std::fs::remove_dir_all(e.path()).map_err(io_err(&e.path()))?;
+        } else if name == "CURRENT.tmp" {
+            std::fs::remove_file(e.path()).map_err(io_err(&e.path()))?;
+        }
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io_err(dir))
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(value).map_err(|e| fmt_err(path, e))?;
+    let mut f = std::fs::File::create(path).map_err(io_err(path))?;
+    f.write_all(&bytes).map_err(io_err(path))?;
+    f.sync_all().map_err(io_err(path))
+}
+
+/// Write every non-zero cell; counts in 1..threshold are written as null with status `..`.
+fn write_data(path: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Result<TableSummary> {
+    let shape = cube.shape();
+    let nd = shape.len();
+    let nonzero = cube.counts.iter().filter(|&&c| c > 0).count();
+    let mut keys: Vec<Vec<i16>> = (0..nd).map(|_| Vec::with_capacity(nonzero)).collect();
+    let mut antal: Vec<Option<i64>> = Vec::with_capacity(nonzero);
+    let mut status: Vec<Option<i16>> = Vec::with_capacity(nonzero);
+    let mut suppressed = 0u64;
+    let mut coords = vec![0usize; nd];
+    for &c in &cube.counts {
+        if c > 0 {
+            for (k, &x) in keys.iter_mut().zip(&coords) {
+                k.push(x as i16);
+            }
+            if c < threshold {
+                antal.push(None);
+                status.push(Some(0));
+                suppressed += 1;
+            } else {
+                antal.push(Some(i64::from(c)));
+                status.push(None);
+            }
+        }
+        // Advance the odometer (last dimension fastest).
+        for d in (0..nd).rev() {
+            coords[d] += 1;
+            if coords[d] < shape[d] {
+                break;
+            }
+            coords[d] = 0;
+        }
+    }
+    let dict_t = DataType::Dictionary(Box::new(DataType::Int16), Box::new(DataType::Utf8));
+    let mut fields: Vec<Field> = meta
+        .dimensions
+        .iter()
+        .map(|d| Field::new(&d.id, dict_t.clone(), false))
+        .collect();
+    fields.push(Field::new("antal", DataType::Int64, true));
+    fields.push(Field::new("status", dict_t, true));
+    let mut cols: Vec<ArrayRef> = meta
+        .dimensions
+        .iter()
+        .zip(keys)
+        .map(|(d, k)| {
+            let values =
+                StringArray::from_iter_values(d.categories.iter().map(|c| c.code.as_str()));
+            Arc::new(DictionaryArray::<Int16Type>::new(
+                Int16Array::from(k),
+                Arc::new(values),
+            )) as ArrayRef
+        })
+        .collect();
+    cols.push(Arc::new(Int64Array::from(antal)));
+    cols.push(Arc::new(DictionaryArray::<Int16Type>::new(
+        Int16Array::from(status),
+        Arc::new(StringArray::from(vec![STATUS_CONFIDENTIAL])),
+    )));
+    let batch =
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| fmt_err(path, e))?;
+    let file = std::fs::File::create(path).map_err(io_err(path))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::UNCOMPRESSED)
+        .build();
+    let mut w =
+        ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| fmt_err(path, e))?;
+    w.write(&batch).map_err(|e| fmt_err(path, e))?;
+    let file = w.into_inner().map_err(|e| fmt_err(path, e))?;
+    file.sync_all().map_err(io_err(path))?;
+    Ok(TableSummary {
+        id: meta.id.clone(),
+        cells: cube.counts.len() as u64,
+        nonzero_cells: nonzero as u64,
+        suppressed_cells: suppressed,
+    })
+}

@@ -1,0 +1,296 @@
+//! Reading a release back: the current one, or any listed one, as dense tables in memory.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Int16Type, Int32Type, Int64Type, Int8Type};
+use arrow_array::{Array, ArrayRef};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use crate::tables::TableMeta;
+use crate::{fmt_err, io_err, Manifest, ReleaseError, Result};
+
+/// Sentinel for a suppressed count in [`Table`]'s dense array.
+const SUPPRESSED: u32 = u32::MAX;
+
+/// A published value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    Num(f64),
+    /// Suppressed by disclosure control (`..`).
+    Suppressed,
+    /// Cannot be computed, e.g. a share of zero conversations (`-`).
+    NotApplicable,
+}
+
+/// One table of a release, dense over its dimensions (measure excluded).
+pub struct Table {
+    pub meta: TableMeta,
+    shape: Vec<usize>,
+    counts: Vec<u32>,
+    measures: Measures,
+}
+
+/// How measures are derived from counts, per table.
+enum Measures {
+    Samt01 {
+        form_dim: usize,
+        form_total: usize,
+        /// Categories of samtaleform that count as digital.
+        digital: Vec<bool>,
+    },
+}
+
+impl Table {
+    /// Number of cells per measure (product of the dimension sizes).
+    pub fn cells(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    fn flat(&self, coords: &[usize]) -> usize {
+        coords
+            .iter()
+            .zip(&self.shape)
+            .fold(0, |acc, (c, n)| acc * n + c)
+    }
+
+    fn count(&self, coords: &[usize]) -> Option<u32> {
+        let c = self.counts[self.flat(coords)];
+        (c != SUPPRESSED).then_some(c)
+    }
+
+    /// The value of measure `measure` (index into `meta.measures`) at `coords`.
+    pub fn value(&self, coords: &[usize], measure: usize) -> Value {
+        let Some(n) = self.count(coords) else {
+            return Value::Suppressed;
+        };
+        match &self.measures {
+            Measures::Samt01 {
+                form_dim,
+                form_total,
+                digital,
+            } => match measure {
+                0 => Value::Num(f64::from(n)),
+                1 => {
+                    let mut c = coords.to_vec();
+                    c[*form_dim] = *form_total;
+                    share(n, self.count(&c))
+                }
+                _ => {
+                    let form = coords[*form_dim];
+                    if form != *form_total {
+                        return if n == 0 {
+                            Value::NotApplicable
+                        } else if digital[form] {
+                            Value::Num(100.0)
+                        } else {
+                            Value::Num(0.0)
+                        };
+                    }
+                    let mut c = coords.to_vec();
+                    let mut dig = 0u32;
+                    for (f, &is_digital) in digital.iter().enumerate() {
+                        if is_digital {
+                            c[*form_dim] = f;
+                            match self.count(&c) {
+                                Some(x) => dig += x,
+                                None => return Value::Suppressed,
+                            }
+                        }
+                    }
+                    share(dig, Some(n))
+                }
+            },
+        }
+    }
+}
+
+fn share(num: u32, den: Option<u32>) -> Value {
+    match den {
+        None => Value::Suppressed,
+        Some(0) => Value::NotApplicable,
+        Some(d) => Value::Num(f64::from(num) * 100.0 / f64::from(d)),
+    }
+}
+
+/// A release opened for serving.
+pub struct Release {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    pub tables: Vec<Table>,
+}
+
+impl Release {
+    /// The current release of a releases directory.
+    pub fn open_current(releases: &Path) -> Result<Release> {
+        let cur = releases.join("CURRENT");
+        let id = match std::fs::read_to_string(&cur) {
+            Ok(s) => s.trim().to_string(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ReleaseError::NoCurrent(releases.to_path_buf()))
+            }
+            Err(e) => return Err(io_err(&cur)(e)),
+        };
+        Release::open(&releases.join(id))
+    }
+
+    /// A release directory.
+    pub fn open(dir: &Path) -> Result<Release> {
+        let manifest: Manifest = read_json(&dir.join("manifest.json"))?;
+        let mut tables = Vec::new();
+        for t in &manifest.tables {
+            let tdir = dir.join(&t.id);
+            let meta: TableMeta = read_json(&tdir.join("metadata.json"))?;
+            tables.push(load_table(meta, &tdir.join("data.parquet"))?);
+        }
+        Ok(Release {
+            dir: dir.to_path_buf(),
+            manifest,
+            tables,
+        })
+    }
+
+    /// A table by id, in any case.
+    pub fn table(&self, id: &str) -> Option<&Table> {
+        self.tables
+            .iter()
+            .find(|t| t.meta.id.eq_ignore_ascii_case(id))
+    }
+}
+
+/// Manifests of every complete release, oldest first (half-written ones are never listed).
+pub fn list(releases: &Path) -> Result<Vec<Manifest>> {
+    let mut out = Vec::new();
+    let rd = match std::fs::read_dir(releases) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(io_err(releases)(e)),
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !e.path().is_dir() {
+            continue;
+        }
+        if let Ok(m) = read_json::<Manifest>(&e.path().join("manifest.json")) {
+            out.push(m);
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    serde_json::from_slice(&bytes).map_err(|e| fmt_err(path, e))
+}
+
+/// Codes of a dictionary (or plain string) column as category indices of `categories`.
+fn category_indices(a: &ArrayRef, categories: &[String], path: &Path) -> Result<Vec<usize>> {
+    let find = |s: &str| {
+        categories
+            .iter()
+            .position(|c| c == s)
+            .ok_or_else(|| fmt_err(path, format!("unknown code '{s}'")))
+    };
+    macro_rules! dict {
+        ($t:ty) => {{
+            let d = a.as_dictionary::<$t>();
+            let v = d.values().as_string::<i32>();
+            let map: Vec<usize> = (0..v.len())
+                .map(|i| find(v.value(i)))
+                .collect::<Result<_>>()?;
+            Ok(d.keys().values().iter().map(|&k| map[k as usize]).collect())
+        }};
+    }
+    match a.data_type() {
+        DataType::Dictionary(k, _) => match k.as_ref() {
+            DataType::Int8 => dict!(Int8Type),
+            DataType::Int16 => dict!(Int16Type),
+            DataType::Int32 => dict!(Int32Type),
+            t => Err(fmt_err(path, format!("unexpected key type {t}"))),
+        },
+        DataType::Utf8 => {
+            let s = a.as_string::<i32>();
+            (0..s.len()).map(|i| find(s.value(i))).collect()
+        }
+        t => Err(fmt_err(path, format!("unexpected column type {t}"))),
+    }
+}
+
+fn load_table(meta: TableMeta, path: &Path) -> Result<Table> {
+    let shape: Vec<usize> = meta.dimensions.iter().map(|d| d.categories.len()).collect();
+    let mut counts = vec![0u32; shape.iter().product()];
+    let file = File::open(path).map_err(io_err(path))?;
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(1 << 16).build())
+        .map_err(|e| fmt_err(path, e))?;
+    for batch in reader {
+        let batch = batch.map_err(|e| fmt_err(path, e))?;
+        let mut flat = vec![0usize; batch.num_rows()];
+        for (d, n) in meta.dimensions.iter().zip(&shape) {
+            let col = batch
+                .column_by_name(&d.id)
+                .ok_or_else(|| fmt_err(path, format!("column '{}' is missing", d.id)))?;
+            let codes: Vec<String> = d.categories.iter().map(|c| c.code.clone()).collect();
+            let idx = category_indices(col, &codes, path)?;
+            for (f, i) in flat.iter_mut().zip(idx) {
+                *f = *f * n + i;
+            }
+        }
+        let antal = batch
+            .column_by_name("antal")
+            .ok_or_else(|| fmt_err(path, "column 'antal' is missing"))?;
+        let antal = antal
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| fmt_err(path, "column 'antal' is not Int64"))?;
+        for (i, f) in flat.into_iter().enumerate() {
+            counts[f] = if antal.is_null(i) {
+                SUPPRESSED
+            } else {
+                u32::try_from(antal.value(i)).map_err(|_| fmt_err(path, "count out of range"))?
+            };
+        }
+    }
+    let measures = match meta.id.as_str() {
+        "SAMT01" => {
+            let (form_dim, d) = meta
+                .dimension("samtaleform")
+                .ok_or_else(|| fmt_err(path, "no samtaleform dimension"))?;
+            let v = samtalebank_model::vocab();
+            let digital = d
+                .categories
+                .iter()
+                .map(|c| {
+                    v.samtaleformer
+                        .lookup(&c.code)
+                        .filter(|_| c.code != "tot")
+                        .map(|i| v.digital[i as usize])
+                        .unwrap_or(false)
+                })
+                .collect();
+            let form_total = d
+                .categories
+                .iter()
+                .position(|c| c.code == "tot")
+                .ok_or_else(|| fmt_err(path, "samtaleform has no total"))?;
+            Measures::Samt01 {
+                form_dim,
+                form_total,
+                digital,
+            }
+        }
+        other => return Err(fmt_err(path, format!("unknown table {other}"))),
+    };
+    Ok(Table {
+        meta,
+        shape,
+        counts,
+        measures,
+    })
+}

@@ -1,0 +1,223 @@
+//! PxWeb API v2 endpoints: config, tables (search, paging), table, metadata, data.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use samtalebank_release::Table;
+use serde_json::json;
+
+use crate::output::{self, CsvOptions, Lang};
+use crate::problem::Problem;
+use crate::selection::{self, Selection};
+use crate::AppState;
+
+pub type Params = Vec<(String, String)>;
+
+pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
+fn json_response(v: serde_json::Value) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        v.to_string(),
+    )
+        .into_response()
+}
+
+pub async fn config(State(st): State<Arc<AppState>>) -> Response {
+    json_response(json!({
+        "apiName": "Samtalebank PxWeb API",
+        "apiVersion": "2.0.0",
+        "appVersion": env!("CARGO_PKG_VERSION"),
+        "languages": [{"id": "da", "label": "Dansk"}, {"id": "en", "label": "English"}],
+        "defaultLanguage": "da",
+        "maxDataCells": st.config.max_cells,
+        "maxCallsPerTimeWindow": null,
+        "timeWindow": null,
+        "license": "CC BY 4.0",
+        "sourceReferences": [{"language": "da", "text": "Kilde: Samtalebank"}, {"language": "en", "text": "Source: Samtalebank"}],
+        "defaultDataFormat": "json-stat2",
+        "dataFormats": ["json-stat2", "csv"],
+        "release": st.release().manifest.id,
+    }))
+}
+
+fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
+    let m = &t.meta;
+    let base = format!("/api/v2/tables/{}", m.id);
+    json!({
+        "type": "Table",
+        "id": m.id,
+        "label": lang.pick(&m.title_da, &m.title_en),
+        "description": lang.pick(&m.description_da, &m.description_en),
+        "updated": m.updated,
+        "firstPeriod": m.first_period(),
+        "lastPeriod": m.last_period(),
+        "category": "public",
+        "source": m.source,
+        "variableNames": m.dimensions.iter().map(|d| lang.pick(&d.label_da, &d.label_en)).chain([lang.pick("mål", "measure")]).collect::<Vec<_>>(),
+        "links": [
+            {"rel": "self", "hreflang": lang.code(), "href": format!("{base}?lang={}", lang.code())},
+            {"rel": "metadata", "hreflang": lang.code(), "href": format!("{base}/metadata?lang={}", lang.code())},
+            {"rel": "data", "hreflang": lang.code(), "href": format!("{base}/data?lang={}", lang.code())},
+        ],
+    })
+}
+
+pub async fn tables(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> Response {
+    let lang = Lang::parse(param(&q, "lang"));
+    let rel = st.release();
+    let search = param(&q, "query").unwrap_or("").to_lowercase();
+    let page_size: usize = param(&q, "pageSize")
+        .and_then(|s| s.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(20);
+    let page: usize = param(&q, "pageNumber")
+        .and_then(|s| s.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(1);
+    let hits: Vec<&Table> = rel
+        .tables
+        .iter()
+        .filter(|t| {
+            search.is_empty()
+                || [
+                    &t.meta.id,
+                    &t.meta.title_da,
+                    &t.meta.title_en,
+                    &t.meta.description_da,
+                    &t.meta.description_en,
+                ]
+                .iter()
+                .any(|s| s.to_lowercase().contains(&search))
+        })
+        .collect();
+    let total = hits.len();
+    let pages = total.div_ceil(page_size).max(1);
+    let items: Vec<serde_json::Value> = hits
+        .iter()
+        .skip((page - 1) * page_size)
+        .take(page_size)
+        .map(|t| table_json(t, lang))
+        .collect();
+    json_response(json!({
+        "language": lang.code(),
+        "tables": items,
+        "page": {"pageNumber": page, "pageSize": page_size, "totalElements": total, "totalPages": pages},
+        "links": [],
+    }))
+}
+
+fn find_table<'a>(rel: &'a samtalebank_release::Release, id: &str) -> Result<&'a Table, Problem> {
+    rel.table(id)
+        .ok_or_else(|| Problem::not_found(format!("no table '{id}'; see /api/v2/tables")))
+}
+
+pub async fn table(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(q): Query<Params>,
+) -> Response {
+    let rel = st.release();
+    match find_table(&rel, &id) {
+        Ok(t) => json_response(table_json(t, Lang::parse(param(&q, "lang")))),
+        Err(p) => p.into_response(),
+    }
+}
+
+pub async fn metadata(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(q): Query<Params>,
+) -> Response {
+    let rel = st.release();
+    match find_table(&rel, &id) {
+        Ok(t) => json_response(output::jsonstat_meta(
+            &t.meta,
+            None,
+            Lang::parse(param(&q, "lang")),
+            &rel.manifest.id,
+        )),
+        Err(p) => p.into_response(),
+    }
+}
+
+/// Parse a selection and refuse it, before any work, if it asks for more cells than allowed.
+pub fn checked_selection(t: &Table, q: &Params, max_cells: usize) -> Result<Selection, Problem> {
+    let sel = selection::parse(&t.meta, q)?;
+    let n = sel.cells();
+    if n > max_cells as u128 {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "Too many cells selected",
+            format!(
+                "the selection asks for {n} cells; the limit is {max_cells}. Select fewer values."
+            ),
+        ));
+    }
+    Ok(sel)
+}
+
+pub async fn data(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(q): Query<Params>,
+) -> Response {
+    let rel = st.release();
+    let t = match find_table(&rel, &id) {
+        Ok(t) => t,
+        Err(p) => return p.into_response(),
+    };
+    let lang = Lang::parse(param(&q, "lang"));
+    let format = param(&q, "outputFormat")
+        .or(param(&q, "format"))
+        .unwrap_or("json-stat2")
+        .to_ascii_lowercase();
+    if !matches!(format.as_str(), "json-stat2" | "jsonstat2" | "csv") {
+        return Problem::bad_request(format!(
+            "unknown outputFormat '{format}'; use json-stat2 or csv"
+        ))
+        .into_response();
+    }
+    let sel = match checked_selection(t, &q, st.config.max_cells) {
+        Ok(s) => s,
+        Err(p) => return p.into_response(),
+    };
+    let release_header = ("x-samtalebank-release", rel.manifest.id.clone());
+    if format == "csv" {
+        let o = CsvOptions::parse(param(&q, "outputFormatParams"));
+        let body = output::csv_data(t, &sel, lang, o);
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}.csv\"", t.meta.id),
+                ),
+            ],
+            [release_header],
+            body,
+        )
+            .into_response()
+    } else {
+        let mut r = json_response(output::jsonstat_data(t, &sel, lang, &rel.manifest.id));
+        if let Ok(v) = release_header.1.parse() {
+            r.headers_mut().insert(release_header.0, v);
+        }
+        r
+    }
+}
+
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        Problem::not_found(format!("no such resource: {}", uri.path())).into_response()
+    } else {
+        crate::web::not_found_page(uri.path())
+    }
+}

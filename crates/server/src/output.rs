@@ -1,0 +1,310 @@
+//! Rendering a selection: JSON-stat 2.0 (with `status` for suppressed cells) and CSV.
+
+use samtalebank_release::tables::{DimensionMeta, TableMeta};
+use samtalebank_release::{Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE};
+use serde_json::{json, Map, Value as J};
+
+use crate::selection::{Selection, MEASURE_VAR};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Da,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: Option<&str>) -> Lang {
+        match s.map(|s| s.to_ascii_lowercase()) {
+            Some(s) if s == "en" => Lang::En,
+            _ => Lang::Da,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Da => "da",
+            Lang::En => "en",
+        }
+    }
+    pub fn pick<'a>(self, da: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Da => da,
+            Lang::En => en,
+        }
+    }
+}
+
+pub fn status_legend(lang: Lang) -> J {
+    json!({
+        STATUS_CONFIDENTIAL: lang.pick("Diskretioneret: færre end grænseværdien, eller beregnet af et sådant tal", "Confidential: below the threshold, or computed from such a count"),
+        STATUS_NOT_APPLICABLE: lang.pick("Kan ikke beregnes (ingen samtaler i nævneren)", "Not applicable (no conversations in the denominator)"),
+    })
+}
+
+fn dim_json(d: &DimensionMeta, sel: Option<&[usize]>, lang: Lang) -> J {
+    let idx: Vec<usize> = match sel {
+        Some(s) => s.to_vec(),
+        None => (0..d.categories.len()).collect(),
+    };
+    let mut index = Map::new();
+    let mut label = Map::new();
+    for (pos, &i) in idx.iter().enumerate() {
+        let c = &d.categories[i];
+        index.insert(c.code.clone(), json!(pos));
+        label.insert(c.code.clone(), json!(lang.pick(&c.label_da, &c.label_en)));
+    }
+    let mut dim = json!({
+        "label": lang.pick(&d.label_da, &d.label_en),
+        "category": {"index": index, "label": label},
+    });
+    if let Some(t) = &d.total {
+        dim["extension"] = json!({"elimination": true, "eliminationValueCode": t});
+    }
+    dim
+}
+
+fn measure_json(meta: &TableMeta, sel: Option<&[usize]>, lang: Lang) -> J {
+    let idx: Vec<usize> = match sel {
+        Some(s) => s.to_vec(),
+        None => (0..meta.measures.len()).collect(),
+    };
+    let mut index = Map::new();
+    let mut label = Map::new();
+    let mut unit = Map::new();
+    for (pos, &i) in idx.iter().enumerate() {
+        let m = &meta.measures[i];
+        index.insert(m.code.clone(), json!(pos));
+        label.insert(m.code.clone(), json!(lang.pick(&m.label_da, &m.label_en)));
+        unit.insert(
+            m.code.clone(),
+            json!({"label": lang.pick(&m.unit_da, &m.unit_en), "decimals": m.decimals}),
+        );
+    }
+    json!({
+        "label": lang.pick("mål", "measure"),
+        "category": {"index": index, "label": label, "unit": unit},
+    })
+}
+
+/// The JSON-stat 2.0 dataset skeleton (no values): the metadata response, and the base of data.
+pub fn jsonstat_meta(meta: &TableMeta, sel: Option<&Selection>, lang: Lang, release: &str) -> J {
+    let mut ids: Vec<String> = meta.dimensions.iter().map(|d| d.id.clone()).collect();
+    ids.push(MEASURE_VAR.into());
+    let mut size: Vec<usize> = match sel {
+        Some(s) => s.dims.iter().map(Vec::len).collect(),
+        None => meta.dimensions.iter().map(|d| d.categories.len()).collect(),
+    };
+    size.push(sel.map(|s| s.measures.len()).unwrap_or(meta.measures.len()));
+    let mut dimension = Map::new();
+    for (i, d) in meta.dimensions.iter().enumerate() {
+        dimension.insert(
+            d.id.clone(),
+            dim_json(d, sel.map(|s| s.dims[i].as_slice()), lang),
+        );
+    }
+    dimension.insert(
+        MEASURE_VAR.into(),
+        measure_json(meta, sel.map(|s| s.measures.as_slice()), lang),
+    );
+    let geo: Vec<&str> = meta
+        .dimensions
+        .iter()
+        .filter(|d| d.role == "geo")
+        .map(|d| d.id.as_str())
+        .collect();
+    let time: Vec<&str> = meta
+        .dimensions
+        .iter()
+        .filter(|d| d.role == "time")
+        .map(|d| d.id.as_str())
+        .collect();
+    json!({
+        "version": "2.0",
+        "class": "dataset",
+        "label": lang.pick(&meta.title_da, &meta.title_en),
+        "source": meta.source,
+        "updated": meta.updated,
+        "id": ids,
+        "size": size,
+        "role": {"geo": geo, "time": time, "metric": [MEASURE_VAR]},
+        "dimension": dimension,
+        "note": match lang { Lang::Da => &meta.notes_da, Lang::En => &meta.notes_en },
+        "extension": {
+            "px": {"tableid": meta.id, "language": lang.code()},
+            "release": release,
+            "status": status_legend(lang),
+        },
+    })
+}
+
+/// Call `f(coords, measure_index)` for every selected cell, in JSON-stat order (last varies fastest).
+pub fn for_each_cell(sel: &Selection, mut f: impl FnMut(&[usize], usize)) {
+    let nd = sel.dims.len();
+    let mut pos = vec![0usize; nd];
+    let mut coords: Vec<usize> = sel.dims.iter().map(|d| d[0]).collect();
+    loop {
+        for &m in &sel.measures {
+            f(&coords, m);
+        }
+        let mut d = nd;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            pos[d] += 1;
+            if pos[d] < sel.dims[d].len() {
+                coords[d] = sel.dims[d][pos[d]];
+                break;
+            }
+            pos[d] = 0;
+            coords[d] = sel.dims[d][0];
+        }
+    }
+}
+
+pub fn round(x: f64, decimals: u8) -> f64 {
+    let p = 10f64.powi(i32::from(decimals));
+    (x * p).round() / p
+}
+
+/// The data response as JSON-stat 2.0.
+pub fn jsonstat_data(table: &Table, sel: &Selection, lang: Lang, release: &str) -> J {
+    let mut ds = jsonstat_meta(&table.meta, Some(sel), lang, release);
+    let mut values = Vec::with_capacity(sel.cells() as usize);
+    let mut status = Map::new();
+    let mut i = 0usize;
+    for_each_cell(sel, |coords, m| {
+        let dec = table.meta.measures[m].decimals;
+        match table.value(coords, m) {
+            Value::Num(x) if dec == 0 => values.push(json!(x.round() as i64)),
+            Value::Num(x) => values.push(json!(round(x, dec))),
+            Value::Suppressed => {
+                values.push(J::Null);
+                status.insert(i.to_string(), json!(STATUS_CONFIDENTIAL));
+            }
+            Value::NotApplicable => {
+                values.push(J::Null);
+                status.insert(i.to_string(), json!(STATUS_NOT_APPLICABLE));
+            }
+        }
+        i += 1;
+    });
+    ds["value"] = J::Array(values);
+    if !status.is_empty() {
+        ds["status"] = J::Object(status);
+    }
+    ds
+}
+
+/// CSV options (PxWeb `outputFormatParams`).
+#[derive(Debug, Clone, Copy)]
+pub struct CsvOptions {
+    pub codes: bool,
+    pub texts: bool,
+    pub separator: u8,
+    pub decimal_comma: bool,
+    pub bom: bool,
+}
+
+impl CsvOptions {
+    pub fn parse(params: Option<&str>) -> CsvOptions {
+        let mut o = CsvOptions {
+            codes: true,
+            texts: false,
+            separator: b',',
+            decimal_comma: false,
+            bom: false,
+        };
+        for p in params
+            .unwrap_or("")
+            .split(',')
+            .map(|p| p.trim().to_ascii_lowercase())
+        {
+            match p.as_str() {
+                "usecodes" => (o.codes, o.texts) = (true, false),
+                "usetexts" => (o.codes, o.texts) = (false, true),
+                "usecodesandtexts" => (o.codes, o.texts) = (true, true),
+                "separatortab" => o.separator = b'\t',
+                "separatorsemicolon" => o.separator = b';',
+                "separatorcomma" => o.separator = b',',
+                "decimalcomma" => o.decimal_comma = true,
+                "includebom" | "bom" => o.bom = true,
+                _ => {}
+            }
+        }
+        o
+    }
+}
+
+pub fn format_value(v: Value, decimals: u8, decimal_comma: bool) -> String {
+    match v {
+        Value::Num(x) => {
+            let s = format!("{:.*}", decimals as usize, round(x, decimals));
+            if decimal_comma {
+                s.replace('.', ",")
+            } else {
+                s
+            }
+        }
+        Value::Suppressed => STATUS_CONFIDENTIAL.into(),
+        Value::NotApplicable => STATUS_NOT_APPLICABLE.into(),
+    }
+}
+
+/// The data response as CSV: one row per combination of the dimensions, one column per measure.
+pub fn csv_data(table: &Table, sel: &Selection, lang: Lang, o: CsvOptions) -> Vec<u8> {
+    let meta = &table.meta;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(o.separator)
+        .from_writer(Vec::new());
+    let mut header: Vec<String> = Vec::new();
+    for d in &meta.dimensions {
+        if o.codes {
+            header.push(d.id.clone());
+        }
+        if o.texts {
+            header.push(lang.pick(&d.label_da, &d.label_en).to_string());
+        }
+    }
+    for &m in &sel.measures {
+        let me = &meta.measures[m];
+        header.push(if o.texts && !o.codes {
+            lang.pick(&me.label_da, &me.label_en).to_string()
+        } else {
+            me.code.clone()
+        });
+    }
+    let _ = w.write_record(&header);
+    let dims_only = Selection {
+        dims: sel.dims.clone(),
+        measures: vec![0],
+    };
+    let mut row: Vec<String> = Vec::new();
+    for_each_cell(&dims_only, |coords, _| {
+        row.clear();
+        for (d, &c) in meta.dimensions.iter().zip(coords) {
+            let cat = &d.categories[c];
+            if o.codes {
+                row.push(cat.code.clone());
+            }
+            if o.texts {
+                row.push(lang.pick(&cat.label_da, &cat.label_en).to_string());
+            }
+        }
+        for &m in &sel.measures {
+            row.push(format_value(
+                table.value(coords, m),
+                meta.measures[m].decimals,
+                o.decimal_comma,
+            ));
+        }
+        let _ = w.write_record(&row);
+    });
+    let mut out = if o.bom {
+        b"\xEF\xBB\xBF".to_vec()
+    } else {
+        Vec::new()
+    };
+    out.extend(w.into_inner().unwrap_or_default());
+    out
+}

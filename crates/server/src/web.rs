@@ -1,0 +1,632 @@
+//! The web site: server-rendered HTML (no JavaScript build step), Danish by default, English
+//! with `?lang=en`. Charts are SVG drawn on the server.
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use samtalebank_release::tables::TableMeta;
+use samtalebank_release::Value;
+
+use crate::api::{param, Params};
+use crate::output::{format_value, Lang};
+use crate::selection::{period_kind, Selection};
+use crate::AppState;
+
+const CSS: &str = r#"
+:root{--ink:#1a1a1a;--muted:#555;--line:#c8c8c8;--accent:#0b5394;--bg:#fff;--band:#f3f6fa}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);background:var(--bg);margin:0;line-height:1.45}
+header{background:var(--accent);color:#fff;padding:.8rem 1.5rem;display:flex;justify-content:space-between;align-items:center}
+header a{color:#fff;text-decoration:none;font-weight:600}
+header nav a{margin-left:1rem;font-weight:400;text-decoration:underline}
+main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem 3rem}
+a{color:var(--accent)}
+a:focus,button:focus,select:focus,input:focus{outline:3px solid #f1c232;outline-offset:2px}
+fieldset{border:1px solid var(--line);padding:.6rem .9rem;margin:0 0 .8rem}
+legend{font-weight:600}
+.controls{display:grid;grid-template-columns:repeat(auto-fit,minmax(14rem,1fr));gap:.8rem}
+label{display:block;font-weight:600;margin-bottom:.2rem}
+select{width:100%;padding:.3rem;font-size:1rem}
+.check{font-weight:400;display:inline-block;margin-right:.7rem}
+button{background:var(--accent);color:#fff;border:0;padding:.55rem 1.2rem;font-size:1rem;cursor:pointer}
+table{border-collapse:collapse;width:100%;margin:.8rem 0;font-variant-numeric:tabular-nums}
+th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:right}
+th:first-child,td:first-child,th.l,td.l{text-align:left}
+thead th{background:var(--band);position:sticky;top:0}
+caption{text-align:left;font-weight:600;padding:.3rem 0}
+.muted{color:var(--muted)}
+.notes{font-size:.9rem;color:var(--muted)}
+.links code{background:var(--band);padding:.1rem .3rem;word-break:break-all}
+.card{border:1px solid var(--line);padding:1rem;margin:1rem 0}
+@media print{header nav,form,.links{display:none}header{background:none;color:#000;border-bottom:2px solid #000}header a{color:#000}main{max-width:none}}
+"#;
+
+fn page(lang: Lang, title: &str, body: &str) -> Response {
+    let other = match lang {
+        Lang::Da => ("en", "English"),
+        Lang::En => ("da", "Dansk"),
+    };
+    let html = format!(
+        r#"<!doctype html><html lang="{l}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{t} – Samtalebank</title><style>{CSS}</style></head><body><header><a href="/?lang={l}">Samtalebank</a><nav><a href="/api/v2/tables?lang={l}">API</a><a href="?lang={ol}" hreflang="{ol}">{on}</a></nav></header><main id="main">{body}</main></body></html>"#,
+        l = lang.code(),
+        t = text(title),
+        ol = other.0,
+        on = other.1,
+    );
+    Html(html).into_response()
+}
+
+pub fn not_found_page(path: &str) -> Response {
+    let mut r = page(
+        Lang::Da,
+        "Ikke fundet",
+        &format!("<h1>Siden findes ikke</h1><p><code>{}</code> findes ikke. <a href=\"/\">Til forsiden</a>.</p>", text(path)),
+    );
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+pub async fn home(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> Response {
+    let lang = Lang::parse(param(&q, "lang"));
+    let rel = st.release();
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{}</h1><p>{}</p><h2>{}</h2>",
+        lang.pick("Samtalebank", "Samtalebank"),
+        lang.pick(
+            "Statistik om de samtaler, jobcentrene holder med borgere på offentlig forsørgelse: fysisk, telefonisk, på video eller på anden vis.",
+            "Statistics on the conversations jobcentres hold with people on public benefits: in person, by phone, by video or otherwise."
+        ),
+        lang.pick("Tabeller", "Tables")
+    );
+    for t in &rel.tables {
+        let m = &t.meta;
+        let _ = write!(
+            b,
+            r#"<div class="card"><h3><a href="/tabel/{id}?lang={l}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{per}: {first} – {last}. {upd}: {updated}</p></div>"#,
+            id = text(&m.id),
+            l = lang.code(),
+            title = text(lang.pick(&m.title_da, &m.title_en)),
+            desc = text(lang.pick(&m.description_da, &m.description_en)),
+            per = lang.pick("Periode", "Period"),
+            first = text(m.first_period().unwrap_or("")),
+            last = text(m.last_period().unwrap_or("")),
+            upd = lang.pick("Opdateret", "Updated"),
+            updated = text(&m.updated),
+        );
+    }
+    let _ = write!(
+        b,
+        r#"<p class="muted">{} <code>{}</code>. <a href="/api/v2/config">/api/v2/config</a></p>"#,
+        lang.pick("Udgivelse", "Release"),
+        text(&rel.manifest.id)
+    );
+    page(lang, "Samtalebank", &b)
+}
+
+/// What the table page shows, from its query string.
+struct View {
+    areas: Vec<usize>,
+    kind: char,
+    years: Vec<String>,
+    ydelse: usize,
+    samtaletype: usize,
+    varighed: usize,
+}
+
+fn all(q: &Params, name: &str) -> Vec<String> {
+    q.iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+        .flat_map(|(_, v)| v.split(','))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn pos(meta: &TableMeta, dim: &str, code: Option<&str>) -> usize {
+    meta.dimension(dim)
+        .and_then(|(_, d)| {
+            let want = code.or(d.total.as_deref())?;
+            d.categories
+                .iter()
+                .position(|c| c.code.eq_ignore_ascii_case(want))
+        })
+        .unwrap_or(0)
+}
+
+fn view(meta: &TableMeta, q: &Params) -> View {
+    let area_dim = meta.dimension("omraade").map(|x| x.1);
+    let mut areas: Vec<usize> = all(q, "omraade")
+        .iter()
+        .filter_map(|c| area_dim.and_then(|d| d.categories.iter().position(|x| &x.code == c)))
+        .collect();
+    areas.dedup();
+    areas.truncate(20);
+    if areas.is_empty() {
+        areas.push(0);
+    }
+    let kind = match param(q, "periode").unwrap_or("aar") {
+        "kvartal" => 'K',
+        "maaned" => 'M',
+        _ => 'Y',
+    };
+    View {
+        areas,
+        kind,
+        years: all(q, "aar"),
+        ydelse: pos(meta, "ydelse", param(q, "ydelse")),
+        samtaletype: pos(meta, "samtaletype", param(q, "samtaletype")),
+        varighed: pos(meta, "varighed", param(q, "varighed")),
+    }
+}
+
+fn periods(meta: &TableMeta, v: &View) -> Vec<usize> {
+    let Some((_, d)) = meta.dimension("tid") else {
+        return Vec::new();
+    };
+    d.categories
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| period_kind(&c.code) == v.kind)
+        .filter(|(_, c)| {
+            v.years.is_empty() || v.years.iter().any(|y| c.code.starts_with(y.as_str()))
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn num(lang: Lang, v: Value, decimals: u8) -> String {
+    let s = format_value(v, decimals, false);
+    if !matches!(v, Value::Num(_)) {
+        return s;
+    }
+    let (int, frac) = s
+        .split_once('.')
+        .map(|(a, b)| (a.to_string(), Some(b.to_string())))
+        .unwrap_or((s.clone(), None));
+    let (neg, digits) = int
+        .strip_prefix('-')
+        .map(|d| (true, d.to_string()))
+        .unwrap_or((false, int.clone()));
+    let (tsep, dsep) = match lang {
+        Lang::Da => ('.', ','),
+        Lang::En => (',', '.'),
+    };
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(tsep);
+        }
+        grouped.push(ch);
+    }
+    let mut out = if neg { format!("-{grouped}") } else { grouped };
+    if let Some(f) = frac {
+        out.push(dsep);
+        out.push_str(&f);
+    }
+    out
+}
+
+fn api_url(meta: &TableMeta, sel: &Selection, lang: Lang, csv: bool) -> String {
+    let mut u = format!("/api/v2/tables/{}/data?lang={}", meta.id, lang.code());
+    for (d, idx) in meta.dimensions.iter().zip(&sel.dims) {
+        let codes: Vec<&str> = idx.iter().map(|&i| d.categories[i].code.as_str()).collect();
+        let _ = write!(u, "&valuecodes%5B{}%5D={}", d.id, codes.join(","));
+    }
+    let ms: Vec<&str> = sel
+        .measures
+        .iter()
+        .map(|&i| meta.measures[i].code.as_str())
+        .collect();
+    let _ = write!(u, "&valuecodes%5Bmaal%5D={}", ms.join(","));
+    if csv {
+        u.push_str("&outputFormat=csv");
+    }
+    u
+}
+
+fn select_one(
+    name: &str,
+    label: &str,
+    meta: &TableMeta,
+    dim: &str,
+    chosen: usize,
+    lang: Lang,
+) -> String {
+    let Some((_, d)) = meta.dimension(dim) else {
+        return String::new();
+    };
+    let mut s = format!(
+        r#"<div><label for="{name}">{}</label><select id="{name}" name="{name}">"#,
+        text(label)
+    );
+    for (i, c) in d.categories.iter().enumerate() {
+        let _ = write!(
+            s,
+            r#"<option value="{}"{}>{}</option>"#,
+            attr(&c.code),
+            if i == chosen { " selected" } else { "" },
+            text(lang.pick(&c.label_da, &c.label_en))
+        );
+    }
+    s.push_str("</select></div>");
+    s
+}
+
+pub async fn table_page(
+    State(st): State<Arc<AppState>>,
+    Path(id): Path<String>,
+    Query(q): Query<Params>,
+) -> Response {
+    let lang = Lang::parse(param(&q, "lang"));
+    let rel = st.release();
+    let Some(t) = rel.table(&id) else {
+        return not_found_page(&format!("/tabel/{id}"));
+    };
+    if t.meta.id != "SAMT01" {
+        return not_found_page(&format!("/tabel/{id}"));
+    }
+    let meta = &t.meta;
+    let v = view(meta, &q);
+    let tids = periods(meta, &v);
+    let dim_index = |id: &str| meta.dimension(id).map(|x| x.0).unwrap_or(0);
+    let form_dim = dim_index("samtaleform");
+    let forms: Vec<usize> = (0..meta.dimensions[form_dim].categories.len()).collect();
+    let mut dims: Vec<Vec<usize>> = vec![Vec::new(); meta.dimensions.len()];
+    dims[dim_index("omraade")] = v.areas.clone();
+    dims[dim_index("tid")] = tids.clone();
+    dims[dim_index("ydelse")] = vec![v.ydelse];
+    dims[dim_index("samtaletype")] = vec![v.samtaletype];
+    dims[form_dim] = forms.clone();
+    dims[dim_index("varighed")] = vec![v.varighed];
+    let antal = meta
+        .measures
+        .iter()
+        .position(|m| m.code == "antal")
+        .unwrap_or(0);
+    let digital = meta
+        .measures
+        .iter()
+        .position(|m| m.code == "digital_pct")
+        .unwrap_or(0);
+    let sel = Selection {
+        dims,
+        measures: vec![antal, digital],
+    };
+
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{id}: {title}</h1><p>{desc}</p>",
+        id = text(&meta.id),
+        title = text(lang.pick(&meta.title_da, &meta.title_en)),
+        desc = text(lang.pick(&meta.description_da, &meta.description_en)),
+    );
+    // The form.
+    let _ = write!(
+        b,
+        r#"<form method="get" action="/tabel/{}"><input type="hidden" name="lang" value="{}"><div class="controls">"#,
+        text(&meta.id),
+        lang.code()
+    );
+    if let Some((_, d)) = meta.dimension("omraade") {
+        let _ = write!(
+            b,
+            r#"<div><label for="omraade">{}</label><select id="omraade" name="omraade" multiple size="8">"#,
+            lang.pick("Område (vælg flere med Ctrl)", "Area (Ctrl for several)")
+        );
+        for (i, c) in d.categories.iter().enumerate() {
+            let _ = write!(
+                b,
+                r#"<option value="{}"{}>{} {}</option>"#,
+                attr(&c.code),
+                if v.areas.contains(&i) {
+                    " selected"
+                } else {
+                    ""
+                },
+                text(&c.code),
+                text(lang.pick(&c.label_da, &c.label_en))
+            );
+        }
+        b.push_str("</select></div>");
+    }
+    b.push_str("<div><fieldset><legend>");
+    b.push_str(lang.pick("Periode", "Period"));
+    b.push_str("</legend>");
+    for (val, k, da, en) in [
+        ("aar", 'Y', "År", "Year"),
+        ("kvartal", 'K', "Kvartal", "Quarter"),
+        ("maaned", 'M', "Måned", "Month"),
+    ] {
+        let _ = write!(
+            b,
+            r#"<label class="check"><input type="radio" name="periode" value="{val}"{}> {}</label>"#,
+            if v.kind == k { " checked" } else { "" },
+            lang.pick(da, en)
+        );
+    }
+    b.push_str("</fieldset><fieldset><legend>");
+    b.push_str(lang.pick("År", "Years"));
+    b.push_str("</legend>");
+    if let Some((_, d)) = meta.dimension("tid") {
+        for c in d.categories.iter().filter(|c| period_kind(&c.code) == 'Y') {
+            let checked = v.years.is_empty() || v.years.contains(&c.code);
+            let _ = write!(
+                b,
+                r#"<label class="check"><input type="checkbox" name="aar" value="{0}"{1}> {0}</label>"#,
+                attr(&c.code),
+                if checked { " checked" } else { "" }
+            );
+        }
+    }
+    b.push_str("</fieldset></div><div>");
+    b.push_str(&select_one(
+        "ydelse",
+        lang.pick("Ydelse", "Benefit"),
+        meta,
+        "ydelse",
+        v.ydelse,
+        lang,
+    ));
+    b.push_str(&select_one(
+        "samtaletype",
+        lang.pick("Samtaletype", "Type"),
+        meta,
+        "samtaletype",
+        v.samtaletype,
+        lang,
+    ));
+    b.push_str(&select_one(
+        "varighed",
+        lang.pick("Ledighedsvarighed", "Duration"),
+        meta,
+        "varighed",
+        v.varighed,
+        lang,
+    ));
+    let _ = write!(
+        b,
+        r#"</div></div><p><button type="submit">{}</button> <span class="muted" id="cells">{}: {}</span></p></form>"#,
+        lang.pick("Vis tabel", "Show table"),
+        lang.pick("Celler i udvalget", "Cells in the selection"),
+        num(lang, Value::Num(sel.cells() as f64), 0)
+    );
+
+    if tids.is_empty() {
+        let _ = write!(
+            b,
+            "<p>{}</p>",
+            lang.pick("Ingen perioder i udvalget.", "No periods selected.")
+        );
+        return page(lang, &meta.id, &b);
+    }
+    // Chart: digital share over time, one line per area.
+    let tot_form = meta.dimensions[form_dim]
+        .categories
+        .iter()
+        .position(|c| c.code == "tot")
+        .unwrap_or(0);
+    let mut series = Vec::new();
+    for &a in v.areas.iter().take(8) {
+        let mut coords: Vec<usize> = sel.dims.iter().map(|d| d[0]).collect();
+        coords[dim_index("omraade")] = a;
+        coords[form_dim] = tot_form;
+        let pts: Vec<Option<f64>> = tids
+            .iter()
+            .map(|&p| {
+                coords[dim_index("tid")] = p;
+                match t.value(&coords, digital) {
+                    Value::Num(x) => Some(x),
+                    _ => None,
+                }
+            })
+            .collect();
+        let area = &meta.dimensions[dim_index("omraade")].categories[a];
+        series.push((lang.pick(&area.label_da, &area.label_en).to_string(), pts));
+    }
+    let labels: Vec<String> = tids
+        .iter()
+        .map(|&p| meta.dimensions[dim_index("tid")].categories[p].code.clone())
+        .collect();
+    let _ = write!(
+        b,
+        "<h2>{}</h2>",
+        lang.pick("Andel telefon- og videosamtaler", "Share by phone or video")
+    );
+    b.push_str(&line_chart(&series, &labels, lang));
+
+    // The table.
+    let _ = write!(b, "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"l\">{}</th>",
+        text(lang.pick(&meta.title_da, &meta.title_en)), lang.pick("Område", "Area"), lang.pick("Periode", "Period"));
+    for &f in &forms {
+        let c = &meta.dimensions[form_dim].categories[f];
+        let _ = write!(
+            b,
+            "<th scope=\"col\">{}</th>",
+            text(lang.pick(&c.label_da, &c.label_en))
+        );
+    }
+    let _ = write!(
+        b,
+        "<th scope=\"col\">{}</th></tr></thead><tbody>",
+        lang.pick("Digital andel (pct.)", "Digital share (%)")
+    );
+    for &a in &v.areas {
+        for &p in &tids {
+            let mut coords: Vec<usize> = sel.dims.iter().map(|d| d[0]).collect();
+            coords[dim_index("omraade")] = a;
+            coords[dim_index("tid")] = p;
+            let area = &meta.dimensions[dim_index("omraade")].categories[a];
+            let _ = write!(
+                b,
+                "<tr><th scope=\"row\">{}</th><td class=\"l\">{}</td>",
+                text(lang.pick(&area.label_da, &area.label_en)),
+                text(&meta.dimensions[dim_index("tid")].categories[p].code)
+            );
+            for &f in &forms {
+                coords[form_dim] = f;
+                let _ = write!(b, "<td>{}</td>", num(lang, t.value(&coords, antal), 0));
+            }
+            coords[form_dim] = tot_form;
+            let _ = write!(
+                b,
+                "<td>{}</td></tr>",
+                num(lang, t.value(&coords, digital), 1)
+            );
+        }
+    }
+    b.push_str("</tbody></table>");
+    let _ = write!(
+        b,
+        r#"<p class="notes"><strong>..</strong> = {}. <strong>-</strong> = {}.</p>"#,
+        lang.pick(
+            "diskretioneret (færre end grænseværdien, eller beregnet af et sådant tal)",
+            "confidential (below the threshold, or computed from such a count)"
+        ),
+        lang.pick("kan ikke beregnes", "not applicable")
+    );
+    let csv = api_url(meta, &sel, lang, true);
+    let json = api_url(meta, &sel, lang, false);
+    let _ = write!(
+        b,
+        r#"<div class="links"><p><a href="{c}" download>{dl}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
+        c = attr(&csv),
+        dl = lang.pick("Hent udvalget som CSV", "Download the selection as CSV"),
+        api = lang.pick(
+            "API-adresse for udvalget (JSON-stat)",
+            "API URL of the selection (JSON-stat)"
+        ),
+        j = attr(&json),
+        jt = text(&json)
+    );
+    b.push_str("<h2>");
+    b.push_str(lang.pick("Noter", "Notes"));
+    b.push_str("</h2><ul class=\"notes\">");
+    for n in match lang {
+        Lang::Da => &meta.notes_da,
+        Lang::En => &meta.notes_en,
+    } {
+        let _ = write!(b, "<li>{}</li>", text(n));
+    }
+    let _ = write!(
+        b,
+        "</ul><p class=\"notes\">{}: {}. {}: {}</p>",
+        lang.pick("Kilde", "Source"),
+        text(&meta.source),
+        lang.pick("Opdateret", "Updated"),
+        text(&meta.updated)
+    );
+    let mut r = page(lang, &meta.id, &b);
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-cache"),
+    );
+    r
+}
+
+const COLORS: [&str; 8] = [
+    "#0b5394", "#cc4125", "#38761d", "#7f6000", "#674ea7", "#a61c00", "#134f5c", "#444444",
+];
+
+/// A line chart of shares (0–100 %) over periods, as accessible SVG.
+fn line_chart(series: &[(String, Vec<Option<f64>>)], labels: &[String], lang: Lang) -> String {
+    let (w, h, l, r, t, btm) = (760.0, 320.0, 48.0, 16.0, 16.0, 56.0);
+    let pw = w - l - r;
+    let ph = h - t - btm;
+    let n = labels.len().max(1);
+    let x = |i: usize| {
+        if n == 1 {
+            l + pw / 2.0
+        } else {
+            l + pw * i as f64 / (n - 1) as f64
+        }
+    };
+    let y = |v: f64| t + ph * (1.0 - v / 100.0);
+    let title = lang.pick(
+        "Andel telefon- og videosamtaler, pct.",
+        "Share by phone or video, per cent",
+    );
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" role="img" aria-labelledby="chart-title" style="max-width:{w}px"><title id="chart-title">{}</title>"#,
+        text(title)
+    );
+    for g in [0.0, 25.0, 50.0, 75.0, 100.0] {
+        let _ = write!(
+            s,
+            r##"<line x1="{l}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{}" y="{:.1}" font-size="12" text-anchor="end" fill="#333">{g}%</text>"##,
+            l + pw,
+            l - 6.0,
+            y(g) + 4.0,
+            y = y(g)
+        );
+    }
+    let step = (n / 12).max(1);
+    for (i, lab) in labels.iter().enumerate() {
+        if i % step == 0 || i == n - 1 {
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#333">{}</text>"##,
+                x(i),
+                t + ph + 18.0,
+                text(lab)
+            );
+        }
+    }
+    for (k, (name, pts)) in series.iter().enumerate() {
+        let color = COLORS[k % COLORS.len()];
+        let mut d = String::new();
+        let mut pen = false;
+        for (i, p) in pts.iter().enumerate() {
+            match p {
+                Some(v) => {
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1} ",
+                        if pen { "L" } else { "M" },
+                        x(i),
+                        y(*v)
+                    );
+                    pen = true;
+                }
+                None => pen = false,
+            }
+        }
+        let _ = write!(
+            s,
+            r#"<path d="{d}" fill="none" stroke="{color}" stroke-width="2.5"><title>{}</title></path>"#,
+            text(name)
+        );
+        for (i, p) in pts.iter().enumerate() {
+            if let Some(v) = p {
+                let _ = write!(
+                    s,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="3" fill="{color}"><title>{} {}: {}</title></circle>"#,
+                    x(i),
+                    y(*v),
+                    text(name),
+                    text(&labels[i]),
+                    num(lang, Value::Num(*v), 1)
+                );
+            }
+        }
+        let lx = l + (k as f64 % 4.0) * 180.0;
+        let ly = h - 14.0 + if k >= 4 { 12.0 } else { 0.0 }
+            - 12.0 * f64::from(u8::from(series.len() > 4));
+        let _ = write!(
+            s,
+            r##"<rect x="{lx}" y="{:.1}" width="12" height="4" fill="{color}"/><text x="{}" y="{:.1}" font-size="12" fill="#222">{}</text>"##,
+            ly - 4.0,
+            lx + 16.0,
+            ly,
+            text(name)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}

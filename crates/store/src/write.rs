@@ -1,0 +1,415 @@
+//! Writing new rows: staged part files, committed together with the manifest.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arrow_array::types::Int16Type;
+use arrow_array::{
+    ArrayRef, Date32Array, DictionaryArray, Int16Array, Int64Array, RecordBatch, StringArray,
+};
+use arrow_schema::{DataType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+use samtalebank_model::{time, vocab};
+use sha2::{Digest, Sha256};
+
+use crate::manifest::sync_dir;
+use crate::{fmt_err, io_err, IngestedFile, Part, Result, Store, FORLOEB, SAMTALER};
+
+/// A validated conversation, in dictionary codes of the model's vocabularies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SamtaleRecord {
+    pub id: String,
+    /// Pseudonymous person key (keyed hash of the CPR number).
+    pub person: i64,
+    pub dato: i32,
+    /// Index in `vocab().kommuner.list`.
+    pub kommune: u8,
+    /// Index in `vocab().ydelser.leaves`.
+    pub ydelse: u8,
+    pub samtaletype: u8,
+    pub samtaleform: u8,
+}
+
+/// A validated benefit spell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForloebRecord {
+    pub id: String,
+    pub person: i64,
+    pub kommune: u8,
+    pub ydelse: u8,
+    pub start: i32,
+    /// Last day on the benefit; `None` while ongoing.
+    pub slut: Option<i32>,
+}
+
+/// Stable fingerprint of a row's content (not its id), stored as `indhold_hash`, so that a
+/// re-delivered id with other content is recognised as a conflict.
+fn fingerprint(parts: &[&str]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(parts.join("\u{1f}").as_bytes())
+}
+
+impl SamtaleRecord {
+    pub fn fingerprint(&self) -> u64 {
+        let v = vocab();
+        fingerprint(&[
+            &self.person.to_string(),
+            &self.dato.to_string(),
+            &v.kommuner.code_str(self.kommune),
+            &v.ydelser.leaves[self.ydelse as usize].code,
+            v.samtaletyper.code(self.samtaletype),
+            v.samtaleformer.code(self.samtaleform),
+        ])
+    }
+}
+
+impl ForloebRecord {
+    pub fn fingerprint(&self) -> u64 {
+        let v = vocab();
+        fingerprint(&[
+            &self.person.to_string(),
+            &v.kommuner.code_str(self.kommune),
+            &v.ydelser.leaves[self.ydelse as usize].code,
+            &self.start.to_string(),
+            &self.slut.map(|s| s.to_string()).unwrap_or_default(),
+        ])
+    }
+}
+
+const FLUSH_ROWS: usize = 1 << 20;
+
+/// Buffers rows per partition and writes them to staged Parquet parts.
+pub struct StoreWriter<'a> {
+    store: &'a mut Store,
+    run: String,
+    samtaler: BTreeMap<i32, Vec<SamtaleRecord>>,
+    forloeb: BTreeMap<i32, Vec<ForloebRecord>>,
+    staged: Vec<(PathBuf, Part)>,
+    files: Vec<IngestedFile>,
+}
+
+impl<'a> StoreWriter<'a> {
+    pub(crate) fn new(store: &'a mut Store) -> Result<Self> {
+        let now = chrono::Utc::now();
+        let run = format!(
+            "{}-{:08x}",
+            now.format("%Y%m%dT%H%M%S"),
+            now.timestamp_subsec_nanos() ^ std::process::id()
+        );
+        Ok(StoreWriter {
+            store,
+            run,
+            samtaler: BTreeMap::new(),
+            forloeb: BTreeMap::new(),
+            staged: Vec::new(),
+            files: Vec::new(),
+        })
+    }
+
+    /// Has a file with this sha256 been ingested before (committed)?
+    pub fn ingested(&self, sha256: &str) -> bool {
+        self.store.ingested(sha256).is_some()
+    }
+
+    /// See [`Store::existing_ids`].
+    pub fn existing_ids(&self, table: &str) -> Result<rustc_hash::FxHashMap<u64, u64>> {
+        self.store.existing_ids(table)
+    }
+
+    pub fn add_samtale(&mut self, r: SamtaleRecord) -> Result<()> {
+        let year = time::month_of(r.dato).div_euclid(12);
+        let buf = self.samtaler.entry(year).or_default();
+        buf.push(r);
+        if buf.len() >= FLUSH_ROWS {
+            let rows = std::mem::take(buf);
+            self.stage_samtaler(year, rows)?;
+        }
+        Ok(())
+    }
+
+    pub fn add_forloeb(&mut self, r: ForloebRecord) -> Result<()> {
+        let year = time::month_of(r.start).div_euclid(12);
+        let buf = self.forloeb.entry(year).or_default();
+        buf.push(r);
+        if buf.len() >= FLUSH_ROWS {
+            let rows = std::mem::take(buf);
+            self.stage_forloeb(year, rows)?;
+        }
+        Ok(())
+    }
+
+    /// Record an ingested input file (committed with the rows).
+    pub fn add_file(&mut self, f: IngestedFile) {
+        self.files.push(f);
+    }
+
+    fn staged_path(&self, table: &str, partition: &str) -> (PathBuf, String) {
+        let n = self.staged.len();
+        let rel = format!("{table}/{partition}/part-{}-{n:04}.parquet", self.run);
+        (self.store.root.join("_staging").join(&rel), rel)
+    }
+
+    fn stage_samtaler(&mut self, year: i32, rows: Vec<SamtaleRecord>) -> Result<()> {
+        let (path, rel) = self.staged_path(SAMTALER, &format!("aar={year}"));
+        let batch = samtaler_batch(&rows).map_err(|e| fmt_err(&path, e))?;
+        let part = write_part(&path, rel, SAMTALER, batch)?;
+        self.staged.push((path, part));
+        Ok(())
+    }
+
+    fn stage_forloeb(&mut self, year: i32, rows: Vec<ForloebRecord>) -> Result<()> {
+        let (path, rel) = self.staged_path(FORLOEB, &format!("start_aar={year}"));
+        let batch = forloeb_batch(&rows).map_err(|e| fmt_err(&path, e))?;
+        let part = write_part(&path, rel, FORLOEB, batch)?;
+        self.staged.push((path, part));
+        Ok(())
+    }
+
+    /// Write what is buffered, move the staged parts into place and commit the manifest.
+    /// Returns the number of part files committed.
+    pub fn commit(mut self) -> Result<usize> {
+        for (year, rows) in std::mem::take(&mut self.samtaler) {
+            self.stage_samtaler(year, rows)?;
+        }
+        for (year, rows) in std::mem::take(&mut self.forloeb) {
+            self.stage_forloeb(year, rows)?;
+        }
+        let root = self.store.root.clone();
+        let mut dirs = Vec::new();
+        for (staged, part) in &self.staged {
+            let dest = root.join(&part.path);
+            let dir = dest.parent().unwrap_or(&root).to_path_buf();
+            std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+            std::fs::rename(staged, &dest).map_err(io_err(&dest))?;
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        for d in &dirs {
+            sync_dir(d)?;
+        }
+        let n = self.staged.len();
+        let m = &mut self.store.manifest;
+        m.parts.extend(self.staged.drain(..).map(|(_, p)| p));
+        m.files.append(&mut self.files);
+        m.save(&root)?;
+        let staging = root.join("_staging");
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+        }
+        Ok(n)
+    }
+}
+
+fn dict(codes: impl Iterator<Item = u8>, values: Vec<String>) -> ArrayRef {
+    let keys = Int16Array::from_iter_values(codes.map(i16::from));
+    Arc::new(DictionaryArray::<Int16Type>::new(
+        keys,
+        Arc::new(StringArray::from(values)),
+    ))
+}
+
+fn opt_dict(codes: impl Iterator<Item = Option<u8>>, values: Vec<String>) -> ArrayRef {
+    let keys: Int16Array = codes.map(|c| c.map(i16::from)).collect();
+    Arc::new(DictionaryArray::<Int16Type>::new(
+        keys,
+        Arc::new(StringArray::from(values)),
+    ))
+}
+
+fn dict_type() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int16), Box::new(DataType::Utf8))
+}
+
+pub(crate) fn samtaler_schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
+        Field::new("samtale_id", DataType::Utf8, false),
+        Field::new("person", DataType::Int64, false),
+        Field::new("dato", DataType::Date32, false),
+        Field::new("kommune", dict_type(), false),
+        Field::new("ydelse", dict_type(), false),
+        Field::new("maalgruppe", dict_type(), true),
+        Field::new("ydelse_detalje", dict_type(), false),
+        Field::new("samtaletype", dict_type(), false),
+        Field::new("samtaleform", dict_type(), false),
+        Field::new("indhold_hash", DataType::Int64, false),
+    ]))
+}
+
+pub(crate) fn forloeb_schema() -> Arc<Schema> {
+    Arc::new(Schema::new(vec![
+        Field::new("forloeb_id", DataType::Utf8, false),
+        Field::new("person", DataType::Int64, false),
+        Field::new("kommune", dict_type(), false),
+        Field::new("ydelse", dict_type(), false),
+        Field::new("maalgruppe", dict_type(), true),
+        Field::new("ydelse_detalje", dict_type(), false),
+        Field::new("start", DataType::Date32, false),
+        Field::new("slut", DataType::Date32, true),
+        Field::new("indhold_hash", DataType::Int64, false),
+    ]))
+}
+
+/// Dictionary value lists, in the model's code order.
+pub(crate) struct Dicts {
+    pub kommune: Vec<String>,
+    pub group: Vec<String>,
+    pub maalgruppe: Vec<String>,
+    pub leaf: Vec<String>,
+    pub samtaletype: Vec<String>,
+    pub samtaleform: Vec<String>,
+}
+
+pub(crate) fn dicts() -> Dicts {
+    let v = vocab();
+    let codes = |voc: &samtalebank_model::vocab::Vocab| {
+        voc.entries.iter().map(|e| e.code.clone()).collect()
+    };
+    Dicts {
+        kommune: v.kommuner.list.iter().map(|k| k.code.to_string()).collect(),
+        group: codes(&v.ydelser.groups),
+        maalgruppe: codes(&v.maalgrupper),
+        leaf: v.ydelser.leaves.iter().map(|l| l.code.clone()).collect(),
+        samtaletype: codes(&v.samtaletyper),
+        samtaleform: codes(&v.samtaleformer),
+    }
+}
+
+fn samtaler_batch(rows: &[SamtaleRecord]) -> std::result::Result<RecordBatch, String> {
+    let d = dicts();
+    let leaves = &vocab().ydelser.leaves;
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| r.id.as_str()),
+        )),
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.person))),
+        Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.dato))),
+        dict(rows.iter().map(|r| r.kommune), d.kommune),
+        dict(
+            rows.iter().map(|r| leaves[r.ydelse as usize].group),
+            d.group,
+        ),
+        opt_dict(
+            rows.iter().map(|r| leaves[r.ydelse as usize].maalgruppe),
+            d.maalgruppe,
+        ),
+        dict(rows.iter().map(|r| r.ydelse), d.leaf),
+        dict(rows.iter().map(|r| r.samtaletype), d.samtaletype),
+        dict(rows.iter().map(|r| r.samtaleform), d.samtaleform),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|r| r.fingerprint() as i64),
+        )),
+    ];
+    RecordBatch::try_new(samtaler_schema(), cols).map_err(|e| e.to_string())
+}
+
+fn forloeb_batch(rows: &[ForloebRecord]) -> std::result::Result<RecordBatch, String> {
+    let d = dicts();
+    let leaves = &vocab().ydelser.leaves;
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            rows.iter().map(|r| r.id.as_str()),
+        )),
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.person))),
+        dict(rows.iter().map(|r| r.kommune), d.kommune),
+        dict(
+            rows.iter().map(|r| leaves[r.ydelse as usize].group),
+            d.group,
+        ),
+        opt_dict(
+            rows.iter().map(|r| leaves[r.ydelse as usize].maalgruppe),
+            d.maalgruppe,
+        ),
+        dict(rows.iter().map(|r| r.ydelse), d.leaf),
+        Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.start))),
+        Arc::new(rows.iter().map(|r| r.slut).collect::<Date32Array>()),
+        Arc::new(Int64Array::from_iter_values(
+            rows.iter().map(|r| r.fingerprint() as i64),
+        )),
+    ];
+    RecordBatch::try_new(forloeb_schema(), cols).map_err(|e| e.to_string())
+}
+
+/// Write one batch as an uncompressed Parquet file (dictionary and RLE encodings still apply),
+/// fsync it and return its manifest entry.
+pub(crate) fn write_part(
+    path: &Path,
+    rel: String,
+    table: &str,
+    batch: RecordBatch,
+) -> Result<Part> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    }
+    let rows = batch.num_rows() as u64;
+    write_parquet(path, batch)?;
+    Ok(Part {
+        table: table.to_string(),
+        path: rel,
+        rows,
+        sha256: sha256_file(path)?,
+    })
+}
+
+pub(crate) fn write_parquet(path: &Path, batch: RecordBatch) -> Result<()> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::UNCOMPRESSED)
+        .set_max_row_group_row_count(Some(256 * 1024))
+        .build();
+    let mut w =
+        ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| fmt_err(path, e))?;
+    w.write(&batch).map_err(|e| fmt_err(path, e))?;
+    let file = w.into_inner().map_err(|e| fmt_err(path, e))?;
+    file.sync_all().map_err(io_err(path))
+}
+
+/// Hex sha256 of a file's bytes.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = File::open(path).map_err(io_err(path))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(io_err(path))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(format!("{:x}", h.finalize()))
+}
+
+/// `ref/kommuner.parquet`: municipalities with their regions, for SQL over the store.
+pub(crate) fn write_reference(root: &Path) -> Result<()> {
+    let k = &vocab().kommuner;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("kode", DataType::Utf8, false),
+        Field::new("navn", DataType::Utf8, false),
+        Field::new("regionskode", DataType::Utf8, false),
+        Field::new("region", DataType::Utf8, false),
+    ]));
+    let region = |m: &samtalebank_model::vocab::Kommune| &k.regions[m.region as usize];
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(StringArray::from_iter_values(
+            k.list.iter().map(|m| m.code.to_string()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            k.list.iter().map(|m| m.name.as_str()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            k.list.iter().map(|m| region(m).code.to_string()),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            k.list.iter().map(|m| region(m).name.as_str()),
+        )),
+    ];
+    let dir = root.join("ref");
+    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+    let path = dir.join("kommuner.parquet");
+    let batch = RecordBatch::try_new(schema, cols).map_err(|e| fmt_err(&path, e))?;
+    write_parquet(&path, batch)
+}
