@@ -281,7 +281,7 @@ fn read_csv(
             }
         }
         n += 1;
-        if n % 65_536 == 0 {
+        if n.is_multiple_of(65_536) {
             let b = rdr.position().byte();
             progress(b - last_byte);
             last_byte = b;

@@ -169,14 +169,15 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
                 continue;
             }
             in_run.push(sha.clone());
-            if !seen.contains_key(&file.table) {
-                let existing = writer.existing_ids(match file.table {
-                    Table::Samtaler => SAMTALER,
-                    Table::Forloeb => FORLOEB,
-                })?;
-                seen.insert(file.table, existing);
-            }
-            let ids = seen.get_mut(&file.table).expect("inserted above"); // ok: just inserted
+            let ids = match seen.entry(file.table) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(writer.existing_ids(match file.table {
+                        Table::Samtaler => SAMTALER,
+                        Table::Forloeb => FORLOEB,
+                    })?)
+                }
+            };
             let mut sink = |row: validate::Row| -> Result<(), IngestError> {
                 match row {
                     validate::Row::Samtale(r) => writer.add_samtale(r)?,

@@ -199,7 +199,7 @@ fn num(lang: Lang, v: Value, decimals: u8) -> String {
     };
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(tsep);
         }
         grouped.push(ch);

@@ -180,6 +180,8 @@ fn video_share(year: i32) -> f64 {
 }
 
 const ANDEN: f64 = 0.03;
+/// Calibrates the national volume to ~2.3 million conversations a year at scale 1.0.
+const VOLUME: f64 = 1.1;
 const LAGGING: usize = 15;
 
 /// Approximate populations of the larger municipalities; the rest get a seeded size.
@@ -291,8 +293,7 @@ pub fn generate(opts: &Options, out: &Path) -> std::io::Result<Summary> {
         .unwrap_or(2)
         .max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<(Vec<u8>, Vec<u8>, u64, u64)>> =
-        (0..ks.len()).map(|_| None).collect();
+    let mut results: Vec<Option<Chunk>> = (0..ks.len()).map(|_| None).collect();
     let slots = std::sync::Mutex::new(&mut results);
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -320,16 +321,24 @@ pub fn generate(opts: &Options, out: &Path) -> std::io::Result<Summary> {
         lagging: ks.iter().filter(|k| k.lagging).map(|k| k.code).collect(),
         ..Summary::default()
     };
-    for (s, f, ns, nf) in results.into_iter().flatten() {
-        sam.write_all(&s)?;
-        forl.write_all(&f)?;
-        summary.conversations += ns;
-        summary.spells += nf;
+    for c in results.into_iter().flatten() {
+        sam.write_all(&c.samtaler)?;
+        forl.write_all(&c.forloeb)?;
+        summary.conversations += c.conversations;
+        summary.spells += c.spells;
     }
     sam.flush()?;
     forl.flush()?;
     std::fs::write(out.join("README.txt"), readme(opts, &summary))?;
     Ok(summary)
+}
+
+/// One municipality's rows, generated on its own random stream.
+struct Chunk {
+    samtaler: Vec<u8>,
+    forloeb: Vec<u8>,
+    conversations: u64,
+    spells: u64,
 }
 
 struct Window {
@@ -376,12 +385,7 @@ fn lag(first_year: i32, last_year: i32, year: i32) -> f64 {
     0.26 - 0.20 * x
 }
 
-fn kommune_data(
-    opts: &Options,
-    k: &Kommune,
-    w: &Window,
-    norm: f64,
-) -> (Vec<u8>, Vec<u8>, u64, u64) {
+fn kommune_data(opts: &Options, k: &Kommune, w: &Window, norm: f64) -> Chunk {
     let v = vocab();
     let mut rng =
         Pcg64Mcg::seed_from_u64(opts.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ u64::from(k.code));
@@ -400,7 +404,7 @@ fn kommune_data(
             .expect("profile leaf exists"); // ok: static data
         let group = v.ydelser.groups.code(leaf.group);
         let maal = leaf.maalgruppe.map(|m| v.maalgrupper.code(m)).unwrap_or("");
-        let per_day = p.stock / p.mean_days * opts.scale * k.weight;
+        let per_day = VOLUME * p.stock / p.mean_days * opts.scale * k.weight;
         let days = (w.last - w.warm + 1) as f64;
         let expected = per_day * days;
         let n = expected.floor() as u64 + u64::from(rng.gen::<f64>() < expected.fract());
@@ -448,7 +452,12 @@ fn kommune_data(
             }
         }
     }
-    (sam, forl, ns, nf)
+    Chunk {
+        samtaler: sam,
+        forloeb: forl,
+        conversations: ns,
+        spells: nf,
+    }
 }
 
 fn cpr_for(rng: &mut Pcg64Mcg, start: i32) -> [u8; 11] {
@@ -530,9 +539,8 @@ fn conversations(
         let d = start + t;
         if d >= w.first {
             let year = year_of(d);
-            let digital = (national_digital_share(year) * p.digital / norm * k.digital)
-                .clamp(0.02, 0.97)
-                * (1.0 - ANDEN);
+            let digital =
+                (national_digital_share(year) * p.digital / norm * k.digital).clamp(0.02, 0.97);
             let u = rng.gen::<f64>();
             let form = if u < ANDEN {
                 forms[3]

@@ -1,0 +1,11 @@
+//! End-to-end tests of the `samtalebank` binary: generate → ingest → build → serve on loopback,
+//! checked against the SQL twin on DuckDB (scripts/oracle.py) and in headless Chromium.
+
+mod e2e {
+    mod api;
+    mod cli;
+    pub mod common;
+    mod pipeline;
+    mod privacy;
+    mod web;
+}

@@ -1,0 +1,185 @@
+//! The PxWeb API v2 surface: config, tables, metadata, data in JSON-stat and CSV, errors.
+
+use super::common::*;
+
+#[test]
+fn config_and_table_list() {
+    let f = fixture();
+    let c = get_json(&format!("{}/api/v2/config", f.base));
+    assert_eq!(c["maxDataCells"], 100_000);
+    assert_eq!(c["defaultLanguage"], "da");
+    let t = get_json(&format!("{}/api/v2/tables?query=samtaleform", f.base));
+    let tables = t["tables"].as_array().unwrap();
+    assert_eq!(tables.len(), 1);
+    assert_eq!(tables[0]["id"], "SAMT01");
+    assert_eq!(tables[0]["firstPeriod"], "2019M01");
+    assert_eq!(tables[0]["lastPeriod"], "2024M12");
+    assert_eq!(t["page"]["totalElements"], 1);
+    let none = get_json(&format!("{}/api/v2/tables?query=nothing-like-this", f.base));
+    assert_eq!(none["tables"].as_array().unwrap().len(), 0);
+    let one = get_json(&format!("{}/api/v2/tables/Samt01?lang=en", f.base));
+    assert_eq!(one["label"], "Conversations by form");
+}
+
+#[test]
+fn metadata_is_json_stat_without_values() {
+    let f = fixture();
+    let m = get_json(&format!("{}/api/v2/tables/SAMT01/metadata", f.base));
+    assert_eq!(m["version"], "2.0");
+    assert_eq!(m["class"], "dataset");
+    assert!(m.get("value").is_none());
+    let ids: Vec<&str> = m["id"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "omraade",
+            "tid",
+            "ydelse",
+            "samtaletype",
+            "samtaleform",
+            "varighed",
+            "maal"
+        ]
+    );
+    let size: Vec<u64> = m["size"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    // 1 country + 5 regions + 98 municipalities; 6 years + 24 quarters + 72 months; 15 ydelser.
+    assert_eq!(size, [104, 102, 15, 4, 5, 6, 3]);
+    assert_eq!(m["role"]["geo"][0], "omraade");
+    assert_eq!(m["role"]["time"][0], "tid");
+    assert_eq!(
+        m["dimension"]["omraade"]["category"]["label"]["730"],
+        "Randers"
+    );
+    assert_eq!(m["dimension"]["omraade"]["category"]["index"]["1081"], 1);
+    assert!(m["note"][0].as_str().unwrap().contains("under 5"));
+}
+
+#[test]
+fn json_stat_and_csv_agree_and_mark_suppressed_cells() {
+    let f = fixture();
+    // Small municipalities by month and benefit: many cells are below the threshold.
+    let sel = "valuecodes[omraade]=825,563,741,101&valuecodes[tid]=2023M*&valuecodes[ydelse]=revalidering,dagpenge&valuecodes[samtaleform]=*&valuecodes[maal]=antal,pct";
+    let ds = get_json(&format!("{}/api/v2/tables/SAMT01/data?{sel}", f.base));
+    let values = ds["value"].as_array().unwrap();
+    assert_eq!(values.len(), 4 * 12 * 2 * 5 * 2);
+    let status = ds["status"].as_object().expect("some cells are suppressed");
+    assert!(!status.is_empty());
+    for (i, s) in status {
+        assert!(values[i.parse::<usize>().unwrap()].is_null());
+        assert!(s == ".." || s == "-");
+    }
+    assert!(ds["extension"]["status"][".."].as_str().unwrap().len() > 10);
+    // Suppressed counts are 1..4 in the twin: never published as 0 or as the number.
+    let csv = get(&format!("{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=csv&outputFormatParams=SeparatorSemicolon,DecimalComma,IncludeBom", f.base));
+    assert_eq!(csv.status, 200);
+    assert!(csv.content_type.starts_with("text/csv"));
+    assert!(csv.body.starts_with('\u{feff}'));
+    let mut lines = csv.body.trim_start_matches('\u{feff}').lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "omraade;tid;ydelse;samtaletype;samtaleform;varighed;antal;pct"
+    );
+    let rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(';').map(String::from).collect())
+        .collect();
+    assert_eq!(rows.len(), values.len() / 2);
+    for (k, r) in rows.iter().enumerate() {
+        for m in 0..2 {
+            let v = &values[k * 2 + m];
+            let cell = &r[6 + m];
+            match v.as_f64() {
+                Some(x) => assert_eq!(
+                    cell.replace(',', ".").parse::<f64>().unwrap(),
+                    x,
+                    "row {r:?}"
+                ),
+                None => assert_eq!(
+                    cell,
+                    ds["status"][(k * 2 + m).to_string()].as_str().unwrap()
+                ),
+            }
+        }
+    }
+    assert!(rows.iter().any(|r| r[6] == ".."));
+}
+
+#[test]
+fn errors_are_problem_json_and_big_selections_are_refused_before_running() {
+    let f = fixture();
+    let r = get(&format!(
+        "{}/api/v2/tables/SAMT01/data?valuecodes[omraade]=*&valuecodes[tid]=*&valuecodes[ydelse]=*",
+        f.base
+    ));
+    assert_eq!(r.status, 403);
+    assert!(r.content_type.starts_with("application/problem+json"));
+    let p: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&(104 * 102 * 15 * 3).to_string()) && detail.contains("100000"),
+        "{detail}"
+    );
+    for (url, status) in [
+        ("/api/v2/tables/NOPE/data", 404),
+        ("/api/v2/tables/SAMT01/data?valuecodes[omraade]=999", 400),
+        ("/api/v2/tables/SAMT01/data?valuecodes[farve]=blaa", 400),
+        ("/api/v2/tables/SAMT01/data?outputFormat=pdf", 400),
+        ("/api/v2/nothing", 404),
+    ] {
+        let r = get(&format!("{}{url}", f.base));
+        assert_eq!(r.status, status, "{url}: {}", r.body);
+        assert!(
+            r.content_type.starts_with("application/problem+json"),
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn time_selections_top_from_range_and_wildcards() {
+    let f = fixture();
+    let codes = |q: &str| -> Vec<String> {
+        let ds = get_json(&format!(
+            "{}/api/v2/tables/SAMT01/data?valuecodes[maal]=antal&valuecodes[tid]={q}",
+            f.base
+        ));
+        let idx = ds["dimension"]["tid"]["category"]["index"]
+            .as_object()
+            .unwrap();
+        let mut v: Vec<(u64, String)> = idx
+            .iter()
+            .map(|(k, i)| (i.as_u64().unwrap(), k.clone()))
+            .collect();
+        v.sort();
+        v.into_iter().map(|x| x.1).collect()
+    };
+    assert_eq!(codes("TOP(2)"), ["2024M11", "2024M12"]);
+    assert_eq!(codes("FROM(2024K3)"), ["2024K3", "2024K4"]);
+    assert_eq!(codes("RANGE(2020,2022)"), ["2020", "2021", "2022"]);
+    assert_eq!(codes("2021K*"), ["2021K1", "2021K2", "2021K3", "2021K4"]);
+    // The yearly value equals the sum of its months (totals consistent with their parts).
+    let y = get_json(&format!(
+        "{}/api/v2/tables/SAMT01/data?valuecodes[maal]=antal&valuecodes[tid]=2022",
+        f.base
+    ));
+    let m = get_json(&format!(
+        "{}/api/v2/tables/SAMT01/data?valuecodes[maal]=antal&valuecodes[tid]=2022M*",
+        f.base
+    ));
+    let sum: u64 = m["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(y["value"][0].as_u64().unwrap(), sum);
+}

@@ -1,0 +1,210 @@
+//! Shared fixture: one generated, ingested and built data set and one server per test run.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_samtalebank");
+
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Python with DuckDB: $SAMTALEBANK_PYTHON, else the project's .venv (made by scripts/test).
+pub fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("SAMTALEBANK_PYTHON") {
+        return PathBuf::from(p);
+    }
+    let venv = workspace().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "no Python with DuckDB: run scripts/test (it creates .venv with duckdb) or set SAMTALEBANK_PYTHON"
+    );
+    venv
+}
+
+/// Run scripts/oracle.py and parse its JSON output.
+pub fn oracle(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(python())
+        .arg(workspace().join("scripts/oracle.py"))
+        .args(args)
+        .output()
+        .expect("run oracle.py");
+    assert!(
+        out.status.success(),
+        "oracle.py {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("oracle.py prints JSON")
+}
+
+pub fn run(args: &[&str]) -> Output {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("SAMTALEBANK_KEY", "test-key-0123456789abcdef")
+        .output()
+        .expect("run samtalebank");
+    log(&out);
+    out
+}
+
+/// Everything the binary prints in tests goes to logs/ under the fixture, so that the privacy
+/// test can scan it for CPR numbers too.
+fn log(out: &Output) {
+    if let Some(f) = FIXTURE.get() {
+        use std::io::Write;
+        let mut l = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(f.dir.join("logs/output.log"))
+            .unwrap();
+        l.write_all(&out.stdout).unwrap();
+        l.write_all(&out.stderr).unwrap();
+    }
+}
+
+pub fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "samtalebank {args:?} failed ({:?}):\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout)
+}
+
+pub struct Fixture {
+    pub dir: PathBuf,
+    pub raw: PathBuf,
+    pub store: PathBuf,
+    pub releases: PathBuf,
+    pub release: PathBuf,
+    pub base: String,
+    _server: Server,
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+
+pub const SCALE: &str = "0.01";
+
+pub fn fixture() -> &'static Fixture {
+    FIXTURE.get_or_init(|| {
+        let dir = DIR
+            .get_or_init(|| tempfile::tempdir().unwrap())
+            .path()
+            .to_path_buf();
+        std::fs::create_dir_all(dir.join("logs")).unwrap();
+        let (raw, store, releases) = (dir.join("raw"), dir.join("store"), dir.join("releases"));
+        let s = |p: &Path| p.to_str().unwrap().to_string();
+        ok(&[
+            "generate",
+            "--out",
+            &s(&raw),
+            "--scale",
+            SCALE,
+            "--seed",
+            "7",
+            "--years",
+            "2019-2024",
+        ]);
+        ok(&["ingest", &s(&raw), "--store", &s(&store), "--quiet"]);
+        ok(&["build", "--store", &s(&store), "--releases", &s(&releases)]);
+        let id = std::fs::read_to_string(releases.join("CURRENT"))
+            .unwrap()
+            .trim()
+            .to_string();
+        let (server, base) = start_server(&releases);
+        Fixture {
+            release: releases.join(id),
+            dir,
+            raw,
+            store,
+            releases,
+            base,
+            _server: server,
+        }
+    })
+}
+
+/// Start `samtalebank serve` on a free loopback port and wait until it listens.
+fn start_server(releases: &Path) -> (Server, String) {
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--releases",
+            releases.to_str().unwrap(),
+            "--addr",
+            "127.0.0.1:0",
+            "--max-cells",
+            "100000",
+        ])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let stderr = child.stderr.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stderr).read_line(&mut line).unwrap();
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("server did not start: {line}"))
+        .trim_end_matches('/')
+        .to_string();
+    (Server(child), base)
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+pub fn get(url: &str) -> Resp {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .get(url)
+        .call()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = r.status().as_u16();
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(200 << 20)
+        .read_to_string()
+        .unwrap();
+    Resp {
+        status,
+        content_type,
+        body,
+    }
+}
+
+pub fn get_json(url: &str) -> serde_json::Value {
+    let r = get(url);
+    assert_eq!(r.status, 200, "GET {url}: {}", r.body);
+    serde_json::from_str(&r.body).unwrap()
+}

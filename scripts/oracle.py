@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""The independent oracle: run the SQL twins (sql/*.sql) on DuckDB over a Parquet store and
+compare them with a release, cell by cell.
+
+  oracle.py compare --store S --release R [--threshold 5]   -> JSON summary of mismatches
+  oracle.py sample  --store S --n 40 [--seed 1]              -> JSON list of twin cells, with pct and digital_pct
+  oracle.py time    --store S [--runs 1]                     -> seconds per run of the SAMT01 twin
+
+The store is read through three views (samtaler, forloeb, kommuner), exactly as sql/README.md
+tells other engines to do.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import duckdb
+
+SQL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sql")
+KEYS = "omraade, tid, ydelse, samtaletype, samtaleform, varighed"
+
+
+def connect(store, threads=None):
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.execute(f"CREATE VIEW samtaler AS SELECT * FROM read_parquet('{store}/samtaler/*/*.parquet')")
+    con.execute(f"CREATE VIEW forloeb AS SELECT * FROM read_parquet('{store}/forloeb/*/*.parquet')")
+    con.execute(f"CREATE VIEW kommuner AS SELECT * FROM read_parquet('{store}/ref/kommuner.parquet')")
+    return con
+
+
+def twin_sql(table):
+    with open(os.path.join(SQL_DIR, f"{table}.sql"), encoding="utf-8") as f:
+        return f.read()
+
+
+def compare(args):
+    con = connect(args.store)
+    con.execute("CREATE TABLE twin AS " + twin_sql("SAMT01"))
+    con.execute(f"CREATE VIEW rel AS SELECT * FROM read_parquet('{args.release}/SAMT01/data.parquet')")
+    t = int(args.threshold)
+    bad = f"""
+        FROM twin FULL OUTER JOIN rel USING ({KEYS})
+        WHERE NOT ((twin.antal >= {t} AND rel.antal = twin.antal AND rel.status IS NULL)
+                OR (twin.antal < {t} AND rel.antal IS NULL AND rel.status = '..'))"""
+    out = {
+        "twin_cells": con.execute("SELECT count(*) FROM twin").fetchone()[0],
+        "twin_total": con.execute("SELECT sum(antal) FROM twin WHERE omraade='000' AND tid NOT LIKE '%K%' AND tid NOT LIKE '%M%' AND ydelse='tot' AND samtaletype='tot' AND samtaleform='tot' AND varighed='tot'").fetchone()[0],
+        "conversations": con.execute("SELECT count(*) FROM samtaler").fetchone()[0],
+        "release_rows": con.execute("SELECT count(*) FROM rel").fetchone()[0],
+        "suppressed_in_twin": con.execute(f"SELECT count(*) FROM twin WHERE antal < {t}").fetchone()[0],
+        "mismatches": con.execute("SELECT count(*) " + bad).fetchone()[0],
+        "examples": [list(map(str, r)) for r in con.execute(f"SELECT {KEYS}, twin.antal, rel.antal, rel.status " + bad + " LIMIT 5").fetchall()],
+    }
+    print(json.dumps(out))
+
+
+def sample(args):
+    con = connect(args.store)
+    con.execute("CREATE TABLE twin AS " + twin_sql("SAMT01"))
+    # Shares computed here, independently of the server: pct = cell / same cell with samtaleform
+    # 'tot'; digital_pct on 'tot' cells = (telefon + video) / tot.
+    rows = con.execute(f"""
+        WITH tot AS (SELECT {KEYS.replace('samtaleform', "'tot' AS samtaleform")}, antal AS tot FROM twin WHERE samtaleform = 'tot'),
+             dig AS (SELECT omraade, tid, ydelse, samtaletype, varighed, sum(antal) AS dig
+                     FROM twin WHERE samtaleform IN ('telefon', 'video') GROUP BY ALL)
+        SELECT t.omraade, t.tid, t.ydelse, t.samtaletype, t.samtaleform, t.varighed, t.antal,
+               100.0 * t.antal / o.tot AS pct,
+               CASE WHEN t.samtaleform = 'tot' THEN 100.0 * coalesce(d.dig, 0) / t.antal END AS digital_pct
+        FROM twin t
+        JOIN tot o ON o.omraade = t.omraade AND o.tid = t.tid AND o.ydelse = t.ydelse
+                  AND o.samtaletype = t.samtaletype AND o.varighed = t.varighed
+        LEFT JOIN dig d ON d.omraade = t.omraade AND d.tid = t.tid AND d.ydelse = t.ydelse
+                  AND d.samtaletype = t.samtaletype AND d.varighed = t.varighed
+        WHERE t.antal >= 5 AND o.tot >= 5
+        ORDER BY hash(t.omraade || t.tid || t.ydelse || t.samtaletype || t.samtaleform || t.varighed || '{args.seed}')
+        LIMIT {int(args.n)}""").fetchall()
+    cols = ["omraade", "tid", "ydelse", "samtaletype", "samtaleform", "varighed", "antal", "pct", "digital_pct"]
+    print(json.dumps([dict(zip(cols, r)) for r in rows]))
+
+
+def timeit(args):
+    con = connect(args.store, args.threads)
+    times = []
+    for _ in range(int(args.runs)):
+        t0 = time.perf_counter()
+        con.execute("CREATE OR REPLACE TABLE twin AS " + twin_sql("SAMT01"))
+        times.append(time.perf_counter() - t0)
+    print(json.dumps({"seconds": min(times), "runs": times, "cells": con.execute("SELECT count(*) FROM twin").fetchone()[0]}))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("compare")
+    c.add_argument("--store", required=True)
+    c.add_argument("--release", required=True)
+    c.add_argument("--threshold", default=5)
+    s = sub.add_parser("sample")
+    s.add_argument("--store", required=True)
+    s.add_argument("--n", default=40)
+    s.add_argument("--seed", default=1)
+    t = sub.add_parser("time")
+    t.add_argument("--store", required=True)
+    t.add_argument("--runs", default=1)
+    t.add_argument("--threads", default=None)
+    a = p.parse_args()
+    {"compare": compare, "sample": sample, "time": timeit}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
