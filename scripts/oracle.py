@@ -39,7 +39,7 @@ def twin_sql(table):
 def compare(args):
     con = connect(args.store)
     con.execute("CREATE TABLE twin AS " + twin_sql("SAMT01"))
-    con.execute(f"CREATE VIEW rel AS SELECT * FROM read_parquet('{args.release}/SAMT01/data.parquet')")
+    con.execute(f"CREATE VIEW rel AS SELECT * FROM read_parquet('{args.release}/SAMT01/data-*.parquet')")
     t = int(args.threshold)
     bad = f"""
         FROM twin FULL OUTER JOIN rel USING ({KEYS})

@@ -6,7 +6,7 @@
 
 mod samt01;
 
-pub use samt01::samt01;
+pub use samt01::{samt01, samt01_indexed, SpellIndex};
 
 use samtalebank_model::dims::Dimension;
 

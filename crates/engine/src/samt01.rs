@@ -5,62 +5,86 @@
 //! covering spell (the band depends only on the spell's start, so "latest started" decides
 //! every tie); no covering spell = `uoplyst`.
 
-use rustc_hash::FxHashMap;
 use samtalebank_model::{dims, time, vocab};
 use samtalebank_store::{ForloebColumns, SamtaleColumns};
 
 use crate::{roll_up, Cube};
 
-/// Spells sorted by person, with an index from person to their run of spells.
-struct SpellIndex {
-    start: Vec<i32>,
-    slut: Vec<i32>,
-    group: Vec<u8>,
-    runs: FxHashMap<i64, (u32, u32)>,
+/// One spell as the lookup needs it, in one cache line with its neighbours.
+#[derive(Clone, Copy)]
+struct Spell {
+    person: i64,
+    start: i32,
+    slut: i32,
+    group: u8,
+}
+
+/// Spells grouped by person: a counting sort on the top bits of the person key (pseudonymous
+/// keys are uniformly spread), then a small sort inside each bucket. No hash table: a lookup
+/// reads one offset and scans a handful of neighbouring spells.
+pub struct SpellIndex {
+    shift: u32,
+    offsets: Vec<u32>,
+    spells: Vec<Spell>,
 }
 
 impl SpellIndex {
-    fn new(f: &ForloebColumns) -> SpellIndex {
+    /// Build the index (can run while the conversations are still being read).
+    pub fn new(f: &ForloebColumns) -> SpellIndex {
         let leaves = &vocab().ydelser.leaves;
-        let mut order: Vec<u32> = (0..f.len() as u32).collect();
-        order.sort_unstable_by_key(|&i| f.person[i as usize]);
-        let mut runs = FxHashMap::default();
-        runs.reserve(f.len());
-        let mut i = 0;
-        while i < order.len() {
-            let p = f.person[order[i] as usize];
-            let mut j = i + 1;
-            while j < order.len() && f.person[order[j] as usize] == p {
-                j += 1;
-            }
-            runs.insert(p, (i as u32, (j - i) as u32));
-            i = j;
+        let n = f.len();
+        let bits = (usize::BITS - n.max(1).leading_zeros())
+            .saturating_sub(3)
+            .clamp(4, 24);
+        let shift = 64 - bits;
+        let bucket = |p: i64| ((p as u64) >> shift) as usize;
+        let mut offsets = vec![0u32; (1 << bits) + 1];
+        for &p in &f.person {
+            offsets[bucket(p) + 1] += 1;
+        }
+        for b in 1..offsets.len() {
+            offsets[b] += offsets[b - 1];
+        }
+        let mut fill = offsets.clone();
+        let empty = Spell {
+            person: 0,
+            start: 0,
+            slut: 0,
+            group: 0,
+        };
+        let mut spells = vec![empty; n];
+        for i in 0..n {
+            let b = bucket(f.person[i]);
+            spells[fill[b] as usize] = Spell {
+                person: f.person[i],
+                start: f.start[i],
+                slut: f.slut[i],
+                group: leaves[f.ydelse[i] as usize].group,
+            };
+            fill[b] += 1;
+        }
+        for b in 0..offsets.len() - 1 {
+            spells[offsets[b] as usize..offsets[b + 1] as usize].sort_unstable_by_key(|s| s.person);
         }
         SpellIndex {
-            start: order.iter().map(|&i| f.start[i as usize]).collect(),
-            slut: order.iter().map(|&i| f.slut[i as usize]).collect(),
-            group: order
-                .iter()
-                .map(|&i| leaves[f.ydelse[i as usize] as usize].group)
-                .collect(),
-            runs,
+            shift,
+            offsets,
+            spells,
         }
     }
 
     /// Duration band of a conversation on day `d` by a person with benefit group `group`.
     #[inline]
     fn band(&self, person: i64, d: i32, group: u8) -> u8 {
-        let Some(&(off, len)) = self.runs.get(&person) else {
-            return time::BAND_UNKNOWN;
-        };
+        let b = ((person as u64) >> self.shift) as usize;
+        let (lo, hi) = (self.offsets[b] as usize, self.offsets[b + 1] as usize);
         let mut same = i32::MIN;
         let mut any = i32::MIN;
-        for k in off as usize..(off + len) as usize {
-            let s = self.start[k];
-            if s <= d && d <= self.slut[k] {
-                any = any.max(s);
-                if self.group[k] == group {
-                    same = same.max(s);
+        for sp in &self.spells[lo..hi] {
+            if sp.person == person && sp.start <= d && d <= sp.slut {
+                any = any.max(sp.start);
+                if sp.group == group {
+                    same = same.max(sp.start);
                 }
             }
         }
@@ -75,6 +99,11 @@ impl SpellIndex {
 
 /// Compute SAMT01 over all conversations and spells. `None` when there are no conversations.
 pub fn samt01(s: &SamtaleColumns, f: &ForloebColumns) -> Option<Cube> {
+    samt01_indexed(s, &SpellIndex::new(f))
+}
+
+/// [`samt01`] with the spells already indexed.
+pub fn samt01_indexed(s: &SamtaleColumns, spells: &SpellIndex) -> Option<Cube> {
     if s.is_empty() {
         return None;
     }
@@ -100,7 +129,6 @@ pub fn samt01(s: &SamtaleColumns, f: &ForloebColumns) -> Option<Cube> {
     ];
     let leaf_len: usize = shape.iter().product();
     let groups: Vec<u8> = v.ydelser.leaves.iter().map(|l| l.group).collect();
-    let spells = SpellIndex::new(f);
 
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
@@ -110,7 +138,7 @@ pub fn samt01(s: &SamtaleColumns, f: &ForloebColumns) -> Option<Cube> {
     let partials: Vec<Vec<u32>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
-                let (spells, groups, month_of_day) = (&spells, &groups, &month_of_day);
+                let (groups, month_of_day) = (&groups, &month_of_day);
                 scope.spawn(move || {
                     let mut cube = vec![0u32; leaf_len];
                     let range = (t * chunk).min(s.len())..((t + 1) * chunk).min(s.len());

@@ -7,7 +7,7 @@
 //!   20261123T101500Z-3f2a9c1b/   one release, never changed after it is published
 //!     manifest.json              id, created, threshold, input checksums, per-table figures
 //!     SAMT01/metadata.json       dimensions, labels (da/en), measures, units, notes, source
-//!     SAMT01/data.parquet        every non-zero cell: codes, antal (null when suppressed), status
+//!     SAMT01/data-<k>.parquet    every non-zero cell: codes, antal (null when suppressed), status
 //!   .tmp-*/                      a build in progress (never listed or served; removed by the next build)
 //! ```
 
@@ -72,6 +72,8 @@ pub struct TableSummary {
     pub cells: u64,
     pub nonzero_cells: u64,
     pub suppressed_cells: u64,
+    /// The table's data files, inside its directory.
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -89,12 +89,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
             other => return Err(fmt_err(&dir, format!("unknown table {other}"))),
         };
         write_json(&dir.join("metadata.json"), &meta)?;
-        summaries.push(write_data(
-            &dir.join("data.parquet"),
-            &meta,
-            cube,
-            opts.threshold,
-        )?);
+        summaries.push(write_data(&dir, &meta, cube, opts.threshold)?);
         sync_dir(&dir)?;
     }
     let manifest = Manifest {
@@ -149,17 +144,71 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     f.sync_all().map_err(io_err(path))
 }
 
-/// Write every non-zero cell; counts in 1..threshold are written as null with status `..`.
-fn write_data(path: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Result<TableSummary> {
+/// Write every non-zero cell, in `data-<k>.parquet` parts written in parallel (one per core);
+/// counts in 1..threshold are written as null with status `..`.
+fn write_data(dir: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Result<TableSummary> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .clamp(1, 8);
+    let n = cube.counts.len();
+    let chunk = n.div_ceil(threads).max(1);
+    let results: Vec<Result<(String, u64, u64)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                s.spawn(move || {
+                    let name = format!("data-{k}.parquet");
+                    let range = (k * chunk).min(n)..((k + 1) * chunk).min(n);
+                    write_part(&dir.join(&name), meta, cube, threshold, range)
+                        .map(|(nz, sup)| (name, nz, sup))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut summary = TableSummary {
+        id: meta.id.clone(),
+        cells: n as u64,
+        nonzero_cells: 0,
+        suppressed_cells: 0,
+        files: Vec::new(),
+    };
+    for r in results {
+        let (name, nz, sup) = r?;
+        summary.files.push(name);
+        summary.nonzero_cells += nz;
+        summary.suppressed_cells += sup;
+    }
+    Ok(summary)
+}
+
+/// Write the non-zero cells of the flat range `range` of the cube to one Parquet file.
+fn write_part(
+    path: &Path,
+    meta: &TableMeta,
+    cube: &Cube,
+    threshold: u32,
+    range: std::ops::Range<usize>,
+) -> Result<(u64, u64)> {
     let shape = cube.shape();
     let nd = shape.len();
-    let nonzero = cube.counts.iter().filter(|&&c| c > 0).count();
+    let counts = &cube.counts[range.clone()];
+    let nonzero = counts.iter().filter(|&&c| c > 0).count();
     let mut keys: Vec<Vec<i16>> = (0..nd).map(|_| Vec::with_capacity(nonzero)).collect();
     let mut antal: Vec<Option<i64>> = Vec::with_capacity(nonzero);
     let mut status: Vec<Option<i16>> = Vec::with_capacity(nonzero);
     let mut suppressed = 0u64;
+    // Coordinates of the first cell of the range (last dimension fastest).
     let mut coords = vec![0usize; nd];
-    for &c in &cube.counts {
+    let mut rest = range.start;
+    for d in (0..nd).rev() {
+        coords[d] = rest % shape[d];
+        rest /= shape[d];
+    }
+    for &c in counts {
         if c > 0 {
             for (k, &x) in keys.iter_mut().zip(&coords) {
                 k.push(x as i16);
@@ -173,7 +222,7 @@ fn write_data(path: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Res
                 status.push(None);
             }
         }
-        // Advance the odometer (last dimension fastest).
+        // Advance the odometer.
         for d in (0..nd).rev() {
             coords[d] += 1;
             if coords[d] < shape[d] {
@@ -219,10 +268,5 @@ fn write_data(path: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Res
     w.write(&batch).map_err(|e| fmt_err(path, e))?;
     let file = w.into_inner().map_err(|e| fmt_err(path, e))?;
     file.sync_all().map_err(io_err(path))?;
-    Ok(TableSummary {
-        id: meta.id.clone(),
-        cells: cube.counts.len() as u64,
-        nonzero_cells: nonzero as u64,
-        suppressed_cells: suppressed,
-    })
+    Ok((nonzero as u64, suppressed))
 }

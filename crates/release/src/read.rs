@@ -147,7 +147,8 @@ impl Release {
         for t in &manifest.tables {
             let tdir = dir.join(&t.id);
             let meta: TableMeta = read_json(&tdir.join("metadata.json"))?;
-            tables.push(load_table(meta, &tdir.join("data.parquet"))?);
+            let files: Vec<std::path::PathBuf> = t.files.iter().map(|f| tdir.join(f)).collect();
+            tables.push(load_table(meta, &files)?);
         }
         Ok(Release {
             dir: dir.to_path_buf(),
@@ -223,9 +224,23 @@ fn category_indices(a: &ArrayRef, categories: &[String], path: &Path) -> Result<
     }
 }
 
-fn load_table(meta: TableMeta, path: &Path) -> Result<Table> {
+fn load_table(meta: TableMeta, files: &[std::path::PathBuf]) -> Result<Table> {
     let shape: Vec<usize> = meta.dimensions.iter().map(|d| d.categories.len()).collect();
     let mut counts = vec![0u32; shape.iter().product()];
+    for path in files {
+        load_counts(&meta, &shape, &mut counts, path)?;
+    }
+    let path = files.first().map(|p| p.as_path()).unwrap_or(Path::new("."));
+    let measures = measures_for(&meta, path)?;
+    Ok(Table {
+        meta,
+        shape,
+        counts,
+        measures,
+    })
+}
+
+fn load_counts(meta: &TableMeta, shape: &[usize], counts: &mut [u32], path: &Path) -> Result<()> {
     let file = File::open(path).map_err(io_err(path))?;
     let reader = ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.with_batch_size(1 << 16).build())
@@ -233,7 +248,7 @@ fn load_table(meta: TableMeta, path: &Path) -> Result<Table> {
     for batch in reader {
         let batch = batch.map_err(|e| fmt_err(path, e))?;
         let mut flat = vec![0usize; batch.num_rows()];
-        for (d, n) in meta.dimensions.iter().zip(&shape) {
+        for (d, n) in meta.dimensions.iter().zip(shape) {
             let col = batch
                 .column_by_name(&d.id)
                 .ok_or_else(|| fmt_err(path, format!("column '{}' is missing", d.id)))?;
@@ -257,7 +272,11 @@ fn load_table(meta: TableMeta, path: &Path) -> Result<Table> {
             };
         }
     }
-    let measures = match meta.id.as_str() {
+    Ok(())
+}
+
+fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
+    Ok(match meta.id.as_str() {
         "SAMT01" => {
             let (form_dim, d) = meta
                 .dimension("samtaleform")
@@ -286,11 +305,5 @@ fn load_table(meta: TableMeta, path: &Path) -> Result<Table> {
             }
         }
         other => return Err(fmt_err(path, format!("unknown table {other}"))),
-    };
-    Ok(Table {
-        meta,
-        shape,
-        counts,
-        measures,
     })
 }

@@ -45,20 +45,30 @@ pub fn build(
     releases: &Path,
     threshold: u32,
 ) -> Result<samtalebank_release::Manifest, String> {
+    let t = std::time::Instant::now();
     let store = samtalebank_store::Store::open(store).map_err(|e| e.to_string())?;
+    // Spells are read and indexed on one thread while the conversations are read on another.
     let (s, f) = std::thread::scope(|sc| {
-        let f = sc.spawn(|| store.read_forloeb());
+        let f = sc.spawn(|| {
+            store
+                .read_forloeb()
+                .map(|f| (f.len(), samtalebank_engine::SpellIndex::new(&f)))
+        });
         let s = store.read_samtaler();
         (s, f.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
     let (s, f) = (s.map_err(|e| e.to_string())?, f.map_err(|e| e.to_string())?);
+    let t_read = t.elapsed();
     let data_end = s
         .dato
         .iter()
         .copied()
         .max()
         .ok_or("the store holds no conversations")?;
-    let samt01 = samtalebank_engine::samt01(&s, &f).ok_or("the store holds no conversations")?;
+    let (n_spells, spells) = f;
+    let samt01 = samtalebank_engine::samt01_indexed(&s, &spells)
+        .ok_or("the store holds no conversations")?;
+    let t_engine = t.elapsed();
     let inputs = store
         .manifest()
         .parts
@@ -69,7 +79,7 @@ pub fn build(
             sha256: p.sha256.clone(),
         })
         .collect();
-    samtalebank_release::publish(
+    let m = samtalebank_release::publish(
         &PublishOptions {
             releases: releases.to_path_buf(),
             threshold,
@@ -78,5 +88,14 @@ pub fn build(
         },
         vec![("SAMT01", samt01)],
     )
-    .map_err(|e| e.to_string())
+    .map_err(|e| e.to_string())?;
+    eprintln!(
+        "  read store and index spells {:.2} s ({} conversations, {} spells), tables {:.2} s, publish {:.2} s",
+        t_read.as_secs_f64(),
+        s.len(),
+        n_spells,
+        (t_engine - t_read).as_secs_f64(),
+        (t.elapsed() - t_engine).as_secs_f64()
+    );
+    Ok(m)
 }

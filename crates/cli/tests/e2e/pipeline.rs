@@ -186,7 +186,7 @@ fn a_new_build_becomes_current_and_leaves_the_old_release_intact() {
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
     ok(&["build", "--store", &s(&f.store), "--releases", &s(&rel)]);
     let first = std::fs::read_to_string(rel.join("CURRENT")).unwrap();
-    let first_data = std::fs::read(rel.join(first.trim()).join("SAMT01/data.parquet")).unwrap();
+    let first_data = std::fs::read(rel.join(first.trim()).join("SAMT01/data-0.parquet")).unwrap();
     // A half-written build left behind by a crash is removed by the next build.
     std::fs::create_dir_all(rel.join(".tmp-crashed/SAMT01")).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
@@ -195,7 +195,7 @@ fn a_new_build_becomes_current_and_leaves_the_old_release_intact() {
     assert_ne!(first, second);
     assert!(!rel.join(".tmp-crashed").exists());
     assert_eq!(
-        std::fs::read(rel.join(first.trim()).join("SAMT01/data.parquet")).unwrap(),
+        std::fs::read(rel.join(first.trim()).join("SAMT01/data-0.parquet")).unwrap(),
         first_data
     );
     let manifest: serde_json::Value = serde_json::from_slice(
