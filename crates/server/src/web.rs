@@ -392,12 +392,20 @@ pub async fn table_page(
     ));
     let _ = write!(
         b,
-        r#"</div></div><p><button type="submit">{}</button> <span class="muted" id="cells">{}: {}</span></p></form>"#,
+        r#"</div></div><p><button type="submit">{}</button> <span class="muted">{}: <output id="cells" aria-live="polite">{}</output></span></p></form>"#,
         lang.pick("Vis tabel", "Show table"),
         lang.pick("Celler i udvalget", "Cells in the selection"),
         num(lang, Value::Num(sel.cells() as f64), 0)
     );
 
+    // The live cell count: areas × periods × forms × measures, updated as the form changes
+    // (plain inline script, no build step; without JavaScript the count is the server's).
+    let _ = write!(
+        b,
+        r#"<script>(function(){{var f=document.querySelector('form');function n(){{var a=f.querySelectorAll('#omraade option:checked').length||1;var y=f.querySelectorAll('input[name=aar]:checked').length;var k=(f.querySelector('input[name=periode]:checked')||{{}}).value;var per=k==='maaned'?12:k==='kvartal'?4:1;document.getElementById('cells').textContent=(a*y*per*{forms}*2).toLocaleString('{loc}');}}f.addEventListener('change',n);}})();</script>"#,
+        forms = forms.len(),
+        loc = lang.pick("da-DK", "en-GB"),
+    );
     if tids.is_empty() {
         let _ = write!(
             b,
@@ -568,7 +576,8 @@ fn line_chart(series: &[(String, Vec<Option<f64>>)], labels: &[String], lang: La
     }
     let step = (n / 12).max(1);
     for (i, lab) in labels.iter().enumerate() {
-        if i % step == 0 || i == n - 1 {
+        // Every step-th label, and the last one unless it would crowd the one before.
+        if i % step == 0 || (i == n - 1 && i % step > step / 2) {
             let _ = write!(
                 s,
                 r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#333">{}</text>"##,

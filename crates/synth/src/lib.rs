@@ -11,6 +11,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use chrono::Datelike;
 use rand::{Rng, SeedableRng};
 use rand_pcg::Pcg64Mcg;
 use samtalebank_model::{time, vocab};
@@ -155,16 +156,19 @@ const PROFILES: &[Profile] = &[
     },
 ];
 
-/// National digital share (phone + video) by year, from the published figures (2019, 2021,
-/// 2023) and plausible values between and around them.
-pub fn national_digital_share(year: i32) -> f64 {
-    match year {
-        ..=2018 => 0.20,
-        2019 => 0.22,
-        2020 => 0.55,
-        2021 => 0.69,
-        2022 => 0.50,
-        2023 => 0.44,
+/// National digital share (phone + video) by month, following the published yearly figures
+/// (22 % in 2019, 69 % in 2021, 44 % in 2023): the lockdown from March 2020, reopening in the
+/// second half of 2021, and a new level after the law changes.
+pub fn national_digital_share(year: i32, month: u32) -> f64 {
+    match (year, month) {
+        (..=2018, _) => 0.20,
+        (2019, _) => 0.22,
+        (2020, 1..=2) => 0.23,
+        (2020, _) => 0.61,
+        (2021, 1..=6) => 0.75,
+        (2021, _) => 0.63,
+        (2022, _) => 0.50,
+        (2023, _) => 0.44,
         _ => 0.45,
     }
 }
@@ -539,8 +543,9 @@ fn conversations(
         let d = start + t;
         if d >= w.first {
             let year = year_of(d);
-            let digital =
-                (national_digital_share(year) * p.digital / norm * k.digital).clamp(0.02, 0.97);
+            let month = time::from_days(d).month();
+            let digital = (national_digital_share(year, month) * p.digital / norm * k.digital)
+                .clamp(0.02, 0.97);
             let u = rng.gen::<f64>();
             let form = if u < ANDEN {
                 forms[3]
