@@ -214,6 +214,45 @@ pub async fn data(
     }
 }
 
+/// PxWeb API v2 POST body: `{"selection": [{"variableCode": "tid", "valueCodes": ["2023"]}]}`.
+#[derive(serde::Deserialize)]
+pub struct PostBody {
+    #[serde(default)]
+    selection: Vec<PostSelection>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostSelection {
+    variable_code: String,
+    #[serde(default)]
+    value_codes: Vec<String>,
+}
+
+/// POST variant of [`data`]: the selection comes in the body, the output format in the query.
+pub async fn data_post(
+    st: State<Arc<AppState>>,
+    id: Path<String>,
+    Query(mut q): Query<Params>,
+    body: axum::body::Bytes,
+) -> Response {
+    let parsed: PostBody = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            return Problem::bad_request(format!("the request body is not a PxWeb selection: {e}"))
+                .into_response()
+        }
+    };
+    for s in parsed.selection {
+        q.retain(|(k, _)| !k.eq_ignore_ascii_case(&format!("valuecodes[{}]", s.variable_code)));
+        q.push((
+            format!("valuecodes[{}]", s.variable_code),
+            s.value_codes.join(","),
+        ));
+    }
+    data(st, id, Query(q)).await
+}
+
 pub async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         Problem::not_found(format!("no such resource: {}", uri.path())).into_response()

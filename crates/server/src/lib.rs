@@ -50,7 +50,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2/tables", get(api::tables))
         .route("/api/v2/tables/{id}", get(api::table))
         .route("/api/v2/tables/{id}/metadata", get(api::metadata))
-        .route("/api/v2/tables/{id}/data", get(api::data))
+        .route(
+            "/api/v2/tables/{id}/data",
+            get(api::data).post(api::data_post),
+        )
         .fallback(api::not_found)
         .layer(tower_http::cors::CorsLayer::permissive())
         .layer(tower_http::compression::CompressionLayer::new())

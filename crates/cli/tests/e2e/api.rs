@@ -183,3 +183,34 @@ fn time_selections_top_from_range_and_wildcards() {
         .sum();
     assert_eq!(y["value"][0].as_u64().unwrap(), sum);
 }
+
+#[test]
+fn post_selection_gives_the_same_data_as_get() {
+    let f = fixture();
+    let g = get_json(&format!("{}/api/v2/tables/SAMT01/data?valuecodes[omraade]=000,730&valuecodes[tid]=2023K*&valuecodes[maal]=antal", f.base));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let body = r#"{"selection":[{"variableCode":"omraade","valueCodes":["000","730"]},{"variableCode":"tid","valueCodes":["2023K*"]},{"variableCode":"maal","valueCodes":["antal"]}]}"#;
+    let mut r = agent
+        .post(&format!("{}/api/v2/tables/SAMT01/data", f.base))
+        .header("content-type", "application/json")
+        .send(body)
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let p: serde_json::Value =
+        serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+    assert_eq!(p["value"], g["value"]);
+    assert_eq!(p["value"].as_array().unwrap().len(), 8);
+    let mut bad = agent
+        .post(&format!("{}/api/v2/tables/SAMT01/data", f.base))
+        .send("not json")
+        .unwrap();
+    assert_eq!(bad.status().as_u16(), 400);
+    assert!(bad
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+        .contains("not a PxWeb selection"));
+}
