@@ -2,7 +2,7 @@
 """The independent oracle: run the SQL twins (sql/*.sql) on DuckDB over a Parquet store and
 compare them with a release, cell by cell.
 
-  oracle.py compare --store S --release R [--threshold 5]   -> JSON summary of mismatches
+  oracle.py compare --store S --release R [--table SAMT01] [--threshold 5]  -> JSON summary of mismatches
   oracle.py sample  --store S --n 40 [--seed 1]              -> JSON list of twin cells, with pct and digital_pct
   oracle.py time    --store S [--runs 1]                     -> seconds per run of the SAMT01 twin
 
@@ -36,24 +36,46 @@ def twin_sql(table):
         return f.read()
 
 
+TABLES = {
+    "SAMT01": (["omraade", "tid", "ydelse", "samtaletype", "samtaleform", "varighed"], ["antal"]),
+    "SAMT02": (["omraade", "tid", "ydelse"], ["startet", "varet6", "samtale6", "varet13", "samtale13"]),
+}
+
+
 def compare(args):
+    """Every cell of the twin against the release: equal counts, or suppressed (null) exactly
+    when the twin's count is 1..threshold-1; no cell on one side only."""
+    table = args.table.upper()
+    keys, values = TABLES[table]
     con = connect(args.store)
-    con.execute("CREATE TABLE twin AS " + twin_sql("SAMT01"))
-    con.execute(f"CREATE VIEW rel AS SELECT * FROM read_parquet('{args.release}/SAMT01/data-*.parquet')")
+    con.execute("CREATE TABLE twin AS SELECT *, 1 AS _in_twin FROM (" + twin_sql(table) + ")")
+    con.execute(f"CREATE VIEW rel AS SELECT *, 1 AS _in_rel FROM read_parquet('{args.release}/{table}/data-*.parquet')")
     t = int(args.threshold)
+    ok = " AND ".join(
+        f"COALESCE((twin.{v} >= {t} AND rel.{v} = twin.{v}) OR (twin.{v} BETWEEN 1 AND {t - 1} AND rel.{v} IS NULL) OR (twin.{v} = 0 AND rel.{v} = 0), false)"
+        for v in values)
+    k = ", ".join(keys)
     bad = f"""
-        FROM twin FULL OUTER JOIN rel USING ({KEYS})
-        WHERE NOT ((twin.antal >= {t} AND rel.antal = twin.antal AND rel.status IS NULL)
-                OR (twin.antal < {t} AND rel.antal IS NULL AND rel.status = '..'))"""
+        FROM twin FULL OUTER JOIN rel USING ({k})
+        WHERE twin._in_twin IS NULL OR rel._in_rel IS NULL OR NOT ({ok})"""
+    first = values[0]
+    total_filter = " AND ".join(
+        ["omraade = '000'", "tid NOT LIKE '%K%'", "tid NOT LIKE '%M%'"]
+        + [f"{c} = 'tot'" for c in keys if c not in ("omraade", "tid")])
     out = {
+        "table": table,
         "twin_cells": con.execute("SELECT count(*) FROM twin").fetchone()[0],
-        "twin_total": con.execute("SELECT sum(antal) FROM twin WHERE omraade='000' AND tid NOT LIKE '%K%' AND tid NOT LIKE '%M%' AND ydelse='tot' AND samtaletype='tot' AND samtaleform='tot' AND varighed='tot'").fetchone()[0],
+        "twin_total": con.execute(f"SELECT sum({first}) FROM twin WHERE {total_filter}").fetchone()[0],
         "conversations": con.execute("SELECT count(*) FROM samtaler").fetchone()[0],
         "release_rows": con.execute("SELECT count(*) FROM rel").fetchone()[0],
-        "suppressed_in_twin": con.execute(f"SELECT count(*) FROM twin WHERE antal < {t}").fetchone()[0],
+        "suppressed_in_twin": con.execute(
+            "SELECT count(*) FROM twin WHERE " + " OR ".join(f"({v} BETWEEN 1 AND {t - 1})" for v in values)).fetchone()[0],
         "mismatches": con.execute("SELECT count(*) " + bad).fetchone()[0],
-        "examples": [list(map(str, r)) for r in con.execute(f"SELECT {KEYS}, twin.antal, rel.antal, rel.status " + bad + " LIMIT 5").fetchall()],
+        "examples": [list(map(str, r)) for r in con.execute(
+            f"SELECT {k}, " + ", ".join(f"twin.{v}, rel.{v}" for v in values) + bad + " LIMIT 5").fetchall()],
     }
+    if table == "SAMT02":
+        out["twin_values"] = {v: con.execute(f"SELECT sum({v}) FROM twin WHERE {total_filter}").fetchone()[0] for v in values}
     print(json.dumps(out))
 
 
@@ -98,6 +120,7 @@ def main():
     c.add_argument("--store", required=True)
     c.add_argument("--release", required=True)
     c.add_argument("--threshold", default=5)
+    c.add_argument("--table", default="SAMT01")
     s = sub.add_parser("sample")
     s.add_argument("--store", required=True)
     s.add_argument("--n", default=40)

@@ -5,15 +5,20 @@
 //! Its SQL twin under `sql/` computes the same numbers on DuckDB, Spark or Trino.
 
 mod samt01;
+mod samt02;
 
 pub use samt01::{samt01, samt01_indexed, SpellIndex};
+pub use samt02::{samt02, ConversationIndex};
 
 use samtalebank_model::dims::Dimension;
 
-/// A dense table of counts over published dimensions; the last dimension varies fastest.
+/// A dense table of counts over published dimensions; the last dimension varies fastest, and
+/// each cell holds one count per name in `values` (SAMT01: `antal`; SAMT02: `startet`, ...).
 #[derive(Debug, Clone)]
 pub struct Cube {
     pub dims: Vec<Dimension>,
+    pub values: Vec<String>,
+    /// `cells × values.len()` counts; the value index varies fastest.
     pub counts: Vec<u32>,
 }
 
@@ -30,25 +35,32 @@ impl Cube {
             .fold(0, |acc, (c, d)| acc * d.len() + c)
     }
 
-    /// Count of the cell given by category codes, one per dimension (for tests and tools).
+    /// The first count of the cell given by category codes, one per dimension.
     pub fn get(&self, codes: &[&str]) -> Option<u32> {
+        self.get_value(codes, self.values.first()?)
+    }
+
+    /// The named count of the cell given by category codes (for tests and tools).
+    pub fn get_value(&self, codes: &[&str], value: &str) -> Option<u32> {
         let coords: Option<Vec<usize>> = codes
             .iter()
             .zip(&self.dims)
             .map(|(c, d)| d.position(c))
             .collect();
-        coords.map(|c| self.counts[self.index(&c)])
+        let v = self.values.iter().position(|x| x == value)?;
+        coords.map(|c| self.counts[self.index(&c) * self.values.len() + v])
     }
 }
 
 /// Roll a leaf-level array up to published categories, one dimension at a time.
-/// `shape` is the leaf shape; `dims[i].leaf_to_published` maps leaf i-coordinates.
-pub fn roll_up(leaf: Vec<u32>, shape: &[usize], dims: &[Dimension]) -> Vec<u32> {
+/// `shape` is the leaf shape; `dims[i].leaf_to_published` maps leaf i-coordinates; each cell
+/// holds `stride` counts.
+pub fn roll_up(leaf: Vec<u32>, shape: &[usize], dims: &[Dimension], stride: usize) -> Vec<u32> {
     let mut data = leaf;
     let mut cur: Vec<usize> = shape.to_vec();
     for d in (0..dims.len()).rev() {
         let outer: usize = cur[..d].iter().product();
-        let inner: usize = cur[d + 1..].iter().product();
+        let inner: usize = cur[d + 1..].iter().product::<usize>() * stride;
         let n = cur[d];
         let m = dims[d].len();
         let map = &dims[d].leaf_to_published;

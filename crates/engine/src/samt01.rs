@@ -180,6 +180,10 @@ pub fn samt01_indexed(s: &SamtaleColumns, spells: &SpellIndex) -> Option<Cube> {
         dims::samtaleform(),
         dims::varighed(),
     ];
-    let counts = roll_up(leaf, &shape, &dims);
-    Some(Cube { dims, counts })
+    let counts = roll_up(leaf, &shape, &dims, 1);
+    Some(Cube {
+        dims,
+        values: vec!["antal".into()],
+        counts,
+    })
 }

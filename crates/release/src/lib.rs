@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use publish::{publish, PublishOptions};
-pub use read::{list, Release, Table, Value};
+pub use read::{list, period_last_day, Release, Table, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
@@ -55,6 +55,8 @@ pub(crate) fn fmt_err(path: &std::path::Path, e: impl std::fmt::Display) -> Rele
 pub const STATUS_CONFIDENTIAL: &str = "..";
 /// Status code of a value that cannot be computed (zero denominator).
 pub const STATUS_NOT_APPLICABLE: &str = "-";
+/// Status code of an indicator that is not yet available (spells not yet followed far enough).
+pub const STATUS_NOT_YET: &str = ".";
 
 /// Checksum of one input the release was built from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,6 +73,7 @@ pub struct TableSummary {
     /// All cells of the cube (every combination of categories).
     pub cells: u64,
     pub nonzero_cells: u64,
+    /// Cells with at least one suppressed count.
     pub suppressed_cells: u64,
     /// The table's data files, inside its directory.
     pub files: Vec<String>,

@@ -14,7 +14,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use samtalebank_engine::Cube;
 
-use crate::tables::{samt01_meta, CategoryMeta, DimensionMeta, TableMeta};
+use crate::tables::{samt01_meta, samt02_meta, CategoryMeta, DimensionMeta, TableMeta};
 use crate::{fmt_err, io_err, InputChecksum, Manifest, Result, TableSummary, STATUS_CONFIDENTIAL};
 
 pub struct PublishOptions {
@@ -79,13 +79,17 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
     }
     let tmp = root.join(format!(".tmp-{id}"));
     std::fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    let data_end = samtalebank_model::time::from_days(opts.data_end)
+        .format("%Y-%m-%d")
+        .to_string();
     let mut summaries = Vec::new();
     for (tid, cube) in &tables {
         let dir = tmp.join(tid);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         let dims: Vec<DimensionMeta> = cube.dims.iter().map(dim_meta).collect();
         let meta = match *tid {
-            "SAMT01" => samt01_meta(dims, created.clone(), opts.threshold),
+            "SAMT01" => samt01_meta(dims, created.clone(), opts.threshold, data_end.clone()),
+            "SAMT02" => samt02_meta(dims, created.clone(), opts.threshold, data_end.clone()),
             other => return Err(fmt_err(&dir, format!("unknown table {other}"))),
         };
         write_json(&dir.join("metadata.json"), &meta)?;
@@ -96,9 +100,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         id: id.clone(),
         created,
         threshold: opts.threshold,
-        data_end: samtalebank_model::time::from_days(opts.data_end)
-            .format("%Y-%m-%d")
-            .to_string(),
+        data_end,
         inputs: opts.inputs.clone(),
         tables: summaries,
     };
@@ -151,7 +153,7 @@ fn write_data(dir: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Resu
         .map(|n| n.get())
         .unwrap_or(2)
         .clamp(1, 8);
-    let n = cube.counts.len();
+    let n = cube.counts.len() / cube.values.len().max(1);
     let chunk = n.div_ceil(threads).max(1);
     let results: Vec<Result<(String, u64, u64)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -195,10 +197,14 @@ fn write_part(
 ) -> Result<(u64, u64)> {
     let shape = cube.shape();
     let nd = shape.len();
-    let counts = &cube.counts[range.clone()];
-    let nonzero = counts.iter().filter(|&&c| c > 0).count();
+    let k = cube.values.len();
+    let counts = &cube.counts[range.start * k..range.end * k];
+    let nonzero = counts
+        .chunks(k)
+        .filter(|c| c.iter().any(|&x| x > 0))
+        .count();
     let mut keys: Vec<Vec<i16>> = (0..nd).map(|_| Vec::with_capacity(nonzero)).collect();
-    let mut antal: Vec<Option<i64>> = Vec::with_capacity(nonzero);
+    let mut values: Vec<Vec<Option<i64>>> = (0..k).map(|_| Vec::with_capacity(nonzero)).collect();
     let mut status: Vec<Option<i16>> = Vec::with_capacity(nonzero);
     let mut suppressed = 0u64;
     // Coordinates of the first cell of the range (last dimension fastest).
@@ -208,19 +214,22 @@ fn write_part(
         coords[d] = rest % shape[d];
         rest /= shape[d];
     }
-    for &c in counts {
-        if c > 0 {
-            for (k, &x) in keys.iter_mut().zip(&coords) {
-                k.push(x as i16);
+    for cell in counts.chunks(k) {
+        if cell.iter().any(|&x| x > 0) {
+            for (key, &x) in keys.iter_mut().zip(&coords) {
+                key.push(x as i16);
             }
-            if c < threshold {
-                antal.push(None);
-                status.push(Some(0));
-                suppressed += 1;
-            } else {
-                antal.push(Some(i64::from(c)));
-                status.push(None);
+            let mut any = false;
+            for (col, &c) in values.iter_mut().zip(cell) {
+                if c > 0 && c < threshold {
+                    col.push(None);
+                    any = true;
+                } else {
+                    col.push(Some(i64::from(c)));
+                }
             }
+            status.push(any.then_some(0));
+            suppressed += u64::from(any);
         }
         // Advance the odometer.
         for d in (0..nd).rev() {
@@ -237,7 +246,9 @@ fn write_part(
         .iter()
         .map(|d| Field::new(&d.id, dict_t.clone(), false))
         .collect();
-    fields.push(Field::new("antal", DataType::Int64, true));
+    for name in &cube.values {
+        fields.push(Field::new(name, DataType::Int64, true));
+    }
     fields.push(Field::new("status", dict_t, true));
     let mut cols: Vec<ArrayRef> = meta
         .dimensions
@@ -252,7 +263,9 @@ fn write_part(
             )) as ArrayRef
         })
         .collect();
-    cols.push(Arc::new(Int64Array::from(antal)));
+    for col in values {
+        cols.push(Arc::new(Int64Array::from(col)));
+    }
     cols.push(Arc::new(DictionaryArray::<Int16Type>::new(
         Int16Array::from(status),
         Arc::new(StringArray::from(vec![STATUS_CONFIDENTIAL])),

@@ -23,6 +23,8 @@ pub enum Value {
     Suppressed,
     /// Cannot be computed, e.g. a share of zero conversations (`-`).
     NotApplicable,
+    /// Not yet available: the period's spells cannot yet be followed far enough (`.`).
+    NotYet,
 }
 
 /// One table of a release, dense over its dimensions (measure excluded).
@@ -35,6 +37,11 @@ pub struct Table {
 
 /// How measures are derived from counts, per table.
 enum Measures {
+    Samt02 {
+        tid_dim: usize,
+        /// Per tid category: can its spells be followed 6 weeks, and 13 weeks?
+        followed: Vec<(bool, bool)>,
+    },
     Samt01 {
         form_dim: usize,
         form_total: usize,
@@ -61,16 +68,46 @@ impl Table {
     }
 
     fn count(&self, coords: &[usize]) -> Option<u32> {
-        let c = self.counts[self.flat(coords)];
+        self.value_count(coords, 0)
+    }
+
+    /// Stored count number `v` of a cell; `None` when suppressed.
+    fn value_count(&self, coords: &[usize], v: usize) -> Option<u32> {
+        let c = self.counts[self.flat(coords) * self.meta.values.len() + v];
         (c != SUPPRESSED).then_some(c)
     }
 
     /// The value of measure `measure` (index into `meta.measures`) at `coords`.
     pub fn value(&self, coords: &[usize], measure: usize) -> Value {
+        if let Measures::Samt02 { tid_dim, followed } = &self.measures {
+            let (f6, f13) = followed[coords[*tid_dim]];
+            let num = |v: usize| match self.value_count(coords, v) {
+                Some(x) => Value::Num(f64::from(x)),
+                None => Value::Suppressed,
+            };
+            return match measure {
+                0 => num(0),
+                1..=3 if !f6 => Value::NotYet,
+                4..=6 if !f13 => Value::NotYet,
+                1 => num(1),
+                2 => num(2),
+                3 => match self.value_count(coords, 2) {
+                    Some(x) => share(x, self.value_count(coords, 1)),
+                    None => Value::Suppressed,
+                },
+                4 => num(3),
+                5 => num(4),
+                _ => match self.value_count(coords, 4) {
+                    Some(x) => share(x, self.value_count(coords, 3)),
+                    None => Value::Suppressed,
+                },
+            };
+        }
         let Some(n) = self.count(coords) else {
             return Value::Suppressed;
         };
         match &self.measures {
+            Measures::Samt02 { .. } => Value::NotApplicable,
             Measures::Samt01 {
                 form_dim,
                 form_total,
@@ -226,7 +263,7 @@ fn category_indices(a: &ArrayRef, categories: &[String], path: &Path) -> Result<
 
 fn load_table(meta: TableMeta, files: &[std::path::PathBuf]) -> Result<Table> {
     let shape: Vec<usize> = meta.dimensions.iter().map(|d| d.categories.len()).collect();
-    let mut counts = vec![0u32; shape.iter().product()];
+    let mut counts = vec![0u32; shape.iter().product::<usize>() * meta.values.len()];
     for path in files {
         load_counts(&meta, &shape, &mut counts, path)?;
     }
@@ -258,18 +295,21 @@ fn load_counts(meta: &TableMeta, shape: &[usize], counts: &mut [u32], path: &Pat
                 *f = *f * n + i;
             }
         }
-        let antal = batch
-            .column_by_name("antal")
-            .ok_or_else(|| fmt_err(path, "column 'antal' is missing"))?;
-        let antal = antal
-            .as_primitive_opt::<Int64Type>()
-            .ok_or_else(|| fmt_err(path, "column 'antal' is not Int64"))?;
-        for (i, f) in flat.into_iter().enumerate() {
-            counts[f] = if antal.is_null(i) {
-                SUPPRESSED
-            } else {
-                u32::try_from(antal.value(i)).map_err(|_| fmt_err(path, "count out of range"))?
-            };
+        let k = meta.values.len();
+        for (v, name) in meta.values.iter().enumerate() {
+            let col = batch
+                .column_by_name(name)
+                .ok_or_else(|| fmt_err(path, format!("column '{name}' is missing")))?;
+            let col = col
+                .as_primitive_opt::<Int64Type>()
+                .ok_or_else(|| fmt_err(path, format!("column '{name}' is not Int64")))?;
+            for (i, f) in flat.iter().enumerate() {
+                counts[f * k + v] = if col.is_null(i) {
+                    SUPPRESSED
+                } else {
+                    u32::try_from(col.value(i)).map_err(|_| fmt_err(path, "count out of range"))?
+                };
+            }
         }
     }
     Ok(())
@@ -277,6 +317,25 @@ fn load_counts(meta: &TableMeta, shape: &[usize], counts: &mut [u32], path: &Pat
 
 fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
     Ok(match meta.id.as_str() {
+        "SAMT02" => {
+            let (tid_dim, d) = meta
+                .dimension("tid")
+                .ok_or_else(|| fmt_err(path, "no tid dimension"))?;
+            let end = samtalebank_model::time::parse_date(&meta.data_end)
+                .map_err(|e| fmt_err(path, e))?;
+            let followed = d
+                .categories
+                .iter()
+                .map(|c| {
+                    let last = period_last_day(&c.code).unwrap_or(i32::MAX - 1000);
+                    (
+                        last + samtalebank_model::time::DAYS_6W - 1 <= end,
+                        last + samtalebank_model::time::DAYS_13W - 1 <= end,
+                    )
+                })
+                .collect();
+            Measures::Samt02 { tid_dim, followed }
+        }
         "SAMT01" => {
             let (form_dim, d) = meta
                 .dimension("samtaleform")
@@ -306,4 +365,17 @@ fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
         }
         other => return Err(fmt_err(path, format!("unknown table {other}"))),
     })
+}
+
+/// The last day of a period code (`2023`, `2023K2`, `2023M04`).
+pub fn period_last_day(code: &str) -> Option<i32> {
+    let year: i32 = code.get(..4)?.parse().ok()?;
+    let (m_last, _) = match code.get(4..5) {
+        None => (12, ()),
+        Some("K") => (code.get(5..)?.parse::<i32>().ok()? * 3, ()),
+        Some("M") => (code.get(5..)?.parse::<i32>().ok()?, ()),
+        _ => return None,
+    };
+    let next = year * 12 + m_last; // absolute month after the period
+    Some(samtalebank_model::time::month_start(next) - 1)
 }

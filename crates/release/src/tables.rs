@@ -48,6 +48,11 @@ pub struct TableMeta {
     pub notes_da: Vec<String>,
     pub notes_en: Vec<String>,
     pub threshold: u32,
+    /// The counts stored per cell in the data files (the other measures derive from them).
+    pub values: Vec<String>,
+    /// The last day of data (`YYYY-MM-DD`): indicators that need to follow spells further are
+    /// "not yet available".
+    pub data_end: String,
 }
 
 impl TableMeta {
@@ -88,8 +93,15 @@ fn m(code: &str, da: &str, en: &str, unit_da: &str, unit_en: &str, decimals: u8)
 }
 
 /// SAMT01's text and measures. `dims` and `updated` come from the build.
-pub fn samt01_meta(dimensions: Vec<DimensionMeta>, updated: String, threshold: u32) -> TableMeta {
+pub fn samt01_meta(
+    dimensions: Vec<DimensionMeta>,
+    updated: String,
+    threshold: u32,
+    data_end: String,
+) -> TableMeta {
     TableMeta {
+        values: vec!["antal".into()],
+        data_end,
         id: "SAMT01".into(),
         title_da: "Samtaler efter samtaleform".into(),
         title_en: "Conversations by form".into(),
@@ -120,3 +132,49 @@ pub fn samt01_meta(dimensions: Vec<DimensionMeta>, updated: String, threshold: u
         threshold,
     }
 }
+
+/// SAMT02's text and measures.
+pub fn samt02_meta(
+    dimensions: Vec<DimensionMeta>,
+    updated: String,
+    threshold: u32,
+    data_end: String,
+) -> TableMeta {
+    TableMeta {
+        id: "SAMT02".into(),
+        title_da: "Rettidig første samtale".into(),
+        title_en: "Timely first conversation".into(),
+        description_da: "Forløb startet i perioden; af dem, der stadig var på ydelsen efter 6 (13) uger, andelen med en første samtale inden for 6 (13) uger. Efter område, periode for forløbets start og ydelse.".into(),
+        description_en: "Spells started in the period; of those still on the benefit after 6 (13) weeks, the share with a first conversation within 6 (13) weeks. By area, period of the spell's start and benefit.".into(),
+        source: SOURCE.into(),
+        updated,
+        dimensions,
+        measures: vec![
+            m("startet", "Forløb startet", "Spells started", "antal", "number", 0),
+            m("varet6", "Heraf varet 6 uger", "Of which lasting 6 weeks", "antal", "number", 0),
+            m("samtale6", "Heraf første samtale inden for 6 uger", "Of which first conversation within 6 weeks", "antal", "number", 0),
+            m("pct6", "Andel med samtale inden for 6 uger", "Share with a conversation within 6 weeks", "pct.", "per cent", 1),
+            m("varet13", "Heraf varet 13 uger", "Of which lasting 13 weeks", "antal", "number", 0),
+            m("samtale13", "Heraf første samtale inden for 13 uger", "Of which first conversation within 13 weeks", "antal", "number", 0),
+            m("pct13", "Andel med samtale inden for 13 uger", "Share with a conversation within 13 weeks", "pct.", "per cent", 1),
+        ],
+        notes_da: vec![
+            format!("Diskretionering: antal under {threshold} (og over 0) offentliggøres ikke og vises som '..'; det samme gælder andele beregnet af dem. Sekundær diskretionering er endnu ikke indført."),
+            "Dagtælling: forløbets startdato er dag 0. Inden for 6 uger = dag 0-41, inden for 13 uger = dag 0-90. Et forløb har varet 6 uger, hvis det er åbent eller slut - start >= 41 (13 uger: >= 90). En samtale hører til ethvert forløb for samme person, der dækker samtaledatoen.".into(),
+            "Perioder, hvis forløb endnu ikke kan følges 6 (13) uger frem til datas slutdato, vises som '.' (ikke tilgængelig endnu), aldrig som 0.".into(),
+            "Perioden er måneden, kvartalet eller året, hvor forløbet startede.".into(),
+        ],
+        notes_en: vec![
+            format!("Disclosure control: counts below {threshold} (and above 0) are not published and are shown as '..', as are shares computed from them. Secondary suppression is not yet applied."),
+            "Day numbers: the spell's start date is day 0. Within 6 weeks = day 0-41, within 13 weeks = day 0-90. A spell lasted 6 weeks if it is open or slut - start >= 41 (13 weeks: >= 90). A conversation belongs to every spell of the same person that covers its date.".into(),
+            "Periods whose spells cannot yet be followed 6 (13) weeks up to the data's end are shown as '.' (not yet available), never as 0.".into(),
+            "The period is the month, quarter or year in which the spell started.".into(),
+        ],
+        threshold,
+        values: SAMT02_VALUES.iter().map(|s| s.to_string()).collect(),
+        data_end,
+    }
+}
+
+/// The counts stored per SAMT02 cell.
+pub const SAMT02_VALUES: [&str; 5] = ["startet", "varet6", "samtale6", "varet13", "samtale13"];

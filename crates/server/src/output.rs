@@ -1,7 +1,9 @@
 //! Rendering a selection: JSON-stat 2.0 (with `status` for suppressed cells) and CSV.
 
 use samtalebank_release::tables::{DimensionMeta, TableMeta};
-use samtalebank_release::{Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE};
+use samtalebank_release::{
+    Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE, STATUS_NOT_YET,
+};
 use serde_json::{json, Map, Value as J};
 
 use crate::selection::{Selection, MEASURE_VAR};
@@ -36,7 +38,8 @@ impl Lang {
 pub fn status_legend(lang: Lang) -> J {
     json!({
         STATUS_CONFIDENTIAL: lang.pick("Diskretioneret: færre end grænseværdien, eller beregnet af et sådant tal", "Confidential: below the threshold, or computed from such a count"),
-        STATUS_NOT_APPLICABLE: lang.pick("Kan ikke beregnes (ingen samtaler i nævneren)", "Not applicable (no conversations in the denominator)"),
+        STATUS_NOT_APPLICABLE: lang.pick("Kan ikke beregnes (nævneren er 0)", "Not applicable (the denominator is 0)"),
+        STATUS_NOT_YET: lang.pick("Ikke tilgængelig endnu: periodens forløb kan endnu ikke følges længe nok", "Not yet available: the period's spells cannot yet be followed long enough"),
     })
 }
 
@@ -186,6 +189,10 @@ pub fn jsonstat_data(table: &Table, sel: &Selection, lang: Lang, release: &str) 
                 values.push(J::Null);
                 status.insert(i.to_string(), json!(STATUS_NOT_APPLICABLE));
             }
+            Value::NotYet => {
+                values.push(J::Null);
+                status.insert(i.to_string(), json!(STATUS_NOT_YET));
+            }
         }
         i += 1;
     });
@@ -248,6 +255,7 @@ pub fn format_value(v: Value, decimals: u8, decimal_comma: bool) -> String {
         }
         Value::Suppressed => STATUS_CONFIDENTIAL.into(),
         Value::NotApplicable => STATUS_NOT_APPLICABLE.into(),
+        Value::NotYet => STATUS_NOT_YET.into(),
     }
 }
 

@@ -88,9 +88,17 @@ pub async fn home(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> R
         let m = &t.meta;
         let _ = write!(
             b,
-            r#"<div class="card"><h3><a href="/tabel/{id}?lang={l}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{per}: {first} – {last}. {upd}: {updated}</p></div>"#,
+            r#"<div class="card"><h3><a href="{href}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{per}: {first} – {last}. {upd}: {updated}</p></div>"#,
             id = text(&m.id),
-            l = lang.code(),
+            href = if m.id == "SAMT01" {
+                format!("/tabel/{}?lang={}", m.id, lang.code())
+            } else {
+                format!(
+                    "/api/v2/tables/{}/data?lang={}&outputFormat=csv",
+                    m.id,
+                    lang.code()
+                )
+            },
             title = text(lang.pick(&m.title_da, &m.title_en)),
             desc = text(lang.pick(&m.description_da, &m.description_en)),
             per = lang.pick("Periode", "Period"),

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use samtalebank_model::time;
 use samtalebank_release::{InputChecksum, PublishOptions};
 
 /// Compute the tables and publish a new release.
@@ -50,24 +51,48 @@ pub fn build(
     // Spells are read and indexed on one thread while the conversations are read on another.
     let (s, f) = std::thread::scope(|sc| {
         let f = sc.spawn(|| {
-            store
-                .read_forloeb()
-                .map(|f| (f.len(), samtalebank_engine::SpellIndex::new(&f)))
+            store.read_forloeb().map(|f| {
+                let idx = samtalebank_engine::SpellIndex::new(&f);
+                (f, idx)
+            })
         });
         let s = store.read_samtaler();
         (s, f.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
     let (s, f) = (s.map_err(|e| e.to_string())?, f.map_err(|e| e.to_string())?);
     let t_read = t.elapsed();
+    let (f, spells) = f;
+    // The data's end: the latest date in the store.
     let data_end = s
         .dato
         .iter()
+        .chain(&f.start)
+        .chain(f.slut.iter().filter(|&&d| d != samtalebank_store::OPEN_END))
         .copied()
         .max()
         .ok_or("the store holds no conversations")?;
-    let (n_spells, spells) = f;
-    let samt01 = samtalebank_engine::samt01_indexed(&s, &spells)
+    let first = s
+        .dato
+        .iter()
+        .copied()
+        .min()
         .ok_or("the store holds no conversations")?;
+    // SAMT02 counts spells that start from the first month with conversations.
+    let first_day = time::month_start(time::month_of(first));
+    let (samt01, samt02) = std::thread::scope(|sc| {
+        let samt02 = sc.spawn(|| {
+            let convs = samtalebank_engine::ConversationIndex::new(&s);
+            samtalebank_engine::samt02(&convs, &f, first_day, data_end)
+        });
+        let samt01 = samtalebank_engine::samt01_indexed(&s, &spells);
+        (
+            samt01,
+            samt02
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    let samt01 = samt01.ok_or("the store holds no conversations")?;
     let t_engine = t.elapsed();
     let inputs = store
         .manifest()
@@ -86,14 +111,16 @@ pub fn build(
             inputs,
             data_end,
         },
-        vec![("SAMT01", samt01)],
+        std::iter::once(("SAMT01", samt01))
+            .chain(samt02.map(|c| ("SAMT02", c)))
+            .collect(),
     )
     .map_err(|e| e.to_string())?;
     eprintln!(
         "  read store and index spells {:.2} s ({} conversations, {} spells), tables {:.2} s, publish {:.2} s",
         t_read.as_secs_f64(),
         s.len(),
-        n_spells,
+        f.len(),
         (t_engine - t_read).as_secs_f64(),
         (t.elapsed() - t_engine).as_secs_f64()
     );

@@ -214,3 +214,46 @@ fn post_selection_gives_the_same_data_as_get() {
         .unwrap()
         .contains("not a PxWeb selection"));
 }
+
+#[test]
+fn samt02_marks_periods_that_cannot_yet_be_followed() {
+    let f = fixture();
+    // The data ends 2024-12-31. October's spells can be followed 6 weeks (to 11 December) but
+    // not 13; December's neither. Such values are '.', never 0 or a low share.
+    let ds = get_json(&format!(
+        "{}/api/v2/tables/SAMT02/data?valuecodes[tid]=2024M09,2024M10,2024M12&valuecodes[maal]=startet,pct6,pct13",
+        f.base
+    ));
+    let v = ds["value"].as_array().unwrap();
+    let st = &ds["status"];
+    // September: everything available.
+    assert!(
+        v[0].as_u64().unwrap() > 0 && v[1].as_f64().is_some() && v[2].as_f64().is_some(),
+        "{ds}"
+    );
+    // October: pct6 available, pct13 not yet.
+    assert!(
+        v[3].as_u64().unwrap() > 0 && v[4].as_f64().is_some(),
+        "{ds}"
+    );
+    assert!(v[5].is_null() && st["5"] == ".", "{ds}");
+    // December: spells started are known; both shares not yet available.
+    assert!(v[6].as_u64().unwrap() > 0);
+    assert!(
+        v[7].is_null() && st["7"] == "." && v[8].is_null() && st["8"] == ".",
+        "{ds}"
+    );
+    // A year that ends at the data's end is not yet available either.
+    let y = get_json(&format!(
+        "{}/api/v2/tables/SAMT02/data?valuecodes[tid]=2023,2024&valuecodes[maal]=pct13",
+        f.base
+    ));
+    assert!(y["value"][0].as_f64().unwrap() > 50.0);
+    assert!(y["value"][1].is_null() && y["status"]["1"] == ".");
+    let csv = get(&format!("{}/api/v2/tables/SAMT02/data?valuecodes[tid]=2024M12&valuecodes[maal]=pct6&outputFormat=csv", f.base));
+    assert!(
+        csv.body.lines().nth(1).unwrap().ends_with(",."),
+        "{}",
+        csv.body
+    );
+}

@@ -3,6 +3,30 @@
 use super::common::*;
 
 #[test]
+fn every_samt02_cell_equals_the_sql_twin_on_duckdb() {
+    let f = fixture();
+    let r = oracle(&[
+        "compare",
+        "--table",
+        "SAMT02",
+        "--store",
+        f.store.to_str().unwrap(),
+        "--release",
+        f.release.to_str().unwrap(),
+    ]);
+    assert_eq!(r["mismatches"], 0, "cells differ from the SQL twin: {r}");
+    assert_eq!(r["twin_cells"], r["release_rows"]);
+    assert!(r["twin_cells"].as_u64().unwrap() > 10_000, "{r}");
+    let v = &r["twin_values"];
+    // Of the spells started, fewer last 6 weeks, fewer still 13; most get an early conversation.
+    let n = |k: &str| v[k].as_u64().unwrap();
+    assert!(
+        n("startet") > n("varet6") && n("varet6") > n("varet13") && n("samtale6") > n("varet6") / 2,
+        "{v}"
+    );
+}
+
+#[test]
 fn every_samt01_cell_equals_the_sql_twin_on_duckdb() {
     let f = fixture();
     let r = oracle(&[
@@ -208,4 +232,75 @@ fn a_new_build_becomes_current_and_leaves_the_old_release_intact() {
         .unwrap()
         .iter()
         .all(|i| i["sha256"].as_str().unwrap().len() == 64));
+}
+
+#[test]
+fn hand_made_edge_cases_equal_the_sql_twin_too() {
+    // The edges of the time rules, as input files: spells ending before 6 weeks, first
+    // conversations on days 41/42 and 90/91, a spell crossing the period end, overlapping spells,
+    // spells open at the data's end, a conversation no spell covers.
+    let d = tempfile::tempdir().unwrap();
+    let raw = d.path().join("raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(
+        raw.join("forloeb.csv"),
+        "forloeb_id,person_id,kommune,ydelse,maalgruppe,start,slut
+F1,p1,101,dagpenge,,2023-03-01,2023-04-10
+F2,p2,101,dagpenge,,2023-03-01,
+F3,p3,147,dagpenge,,2023-03-01,
+F4,p4,147,dagpenge,,2023-03-01,2023-04-11
+F5,p5,730,dagpenge,,2023-03-31,
+F6,p6,730,kontanthjaelp,jobparat,2023-03-01,
+F7,p7,101,dagpenge,,2023-03-01,
+F8,p7,101,sygedagpenge,,2023-03-20,2023-06-30
+F9,p8,101,dagpenge,,2022-01-01,2023-02-28
+",
+    )
+    .unwrap();
+    std::fs::write(
+        raw.join("samtaler.csv"),
+        "samtale_id,person_id,dato,kommune,ydelse,maalgruppe,samtaletype,samtaleform
+S1,p1,2023-03-05,101,dagpenge,,jobsamtale,telefon
+S2,p2,2023-04-11,101,dagpenge,,jobsamtale,fysisk
+S3,p3,2023-04-12,147,dagpenge,,jobsamtale,video
+S4,p5,2023-06-29,730,dagpenge,,jobsamtale,telefon
+S5,p6,2023-05-31,730,kontanthjaelp,jobparat,jobsamtale,fysisk
+S6,p7,2023-03-25,101,sygedagpenge,,opfoelgningssamtale,telefon
+S7,p8,2023-02-28,101,dagpenge,,jobsamtale,fysisk
+S8,p8,2023-01-01,101,dagpenge,,jobsamtale,fysisk
+S9,p9,2023-01-15,101,dagpenge,,jobsamtale,anden
+S10,p7,2023-07-01,101,dagpenge,,jobsamtale,video
+",
+    )
+    .unwrap();
+    let (store, rel) = (d.path().join("store"), d.path().join("releases"));
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    ok(&["ingest", &s(&raw), "--store", &s(&store), "--strict"]);
+    // Threshold 1: nothing is suppressed, so every small number is compared.
+    ok(&[
+        "build",
+        "--store",
+        &s(&store),
+        "--releases",
+        &s(&rel),
+        "--threshold",
+        "1",
+    ]);
+    let id = std::fs::read_to_string(rel.join("CURRENT")).unwrap();
+    let release = rel.join(id.trim());
+    for table in ["SAMT01", "SAMT02"] {
+        let r = oracle(&[
+            "compare",
+            "--table",
+            table,
+            "--threshold",
+            "1",
+            "--store",
+            &s(&store),
+            "--release",
+            &s(&release),
+        ]);
+        assert_eq!(r["mismatches"], 0, "{table}: {r}");
+        assert!(r["twin_cells"].as_u64().unwrap() > 20, "{r}");
+    }
 }

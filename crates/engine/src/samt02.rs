@@ -1,0 +1,133 @@
+//! SAMT02 — Rettidig første samtale (timely first conversation). Twin: `sql/SAMT02.sql`.
+//!
+//! For every spell that starts inside the data window (from the first conversation date to the
+//! data's end): it started; it "lasts 6 weeks" if it is open or covers day 41 (slut − start ≥ 41),
+//! and then counts in `samtale6` if the person had a conversation on day 0–41 inside the spell;
+//! likewise 13 weeks with day 90. A conversation belongs to every covering spell of the same
+//! person, whatever its benefit. Periods whose spells cannot all be followed to day 41 (90) are
+//! marked "not yet available" by the release from the data's end date; the counts here are plain.
+
+use samtalebank_model::{dims, time, vocab};
+use samtalebank_store::{ForloebColumns, SamtaleColumns, OPEN_END};
+
+use crate::{roll_up, Cube};
+
+/// Conversation dates grouped by person (counting sort on the top bits of the pseudonymous
+/// key, then sorted by person and date inside each bucket).
+pub struct ConversationIndex {
+    shift: u32,
+    offsets: Vec<u32>,
+    convs: Vec<(i64, i32)>,
+}
+
+impl ConversationIndex {
+    pub fn new(s: &SamtaleColumns) -> ConversationIndex {
+        let n = s.len();
+        let bits = (usize::BITS - n.max(1).leading_zeros())
+            .saturating_sub(3)
+            .clamp(4, 24);
+        let shift = 64 - bits;
+        let bucket = |p: i64| ((p as u64) >> shift) as usize;
+        let mut offsets = vec![0u32; (1 << bits) + 1];
+        for &p in &s.person {
+            offsets[bucket(p) + 1] += 1;
+        }
+        for b in 1..offsets.len() {
+            offsets[b] += offsets[b - 1];
+        }
+        let mut fill = offsets.clone();
+        let mut convs = vec![(0i64, 0i32); n];
+        for i in 0..n {
+            let b = bucket(s.person[i]);
+            convs[fill[b] as usize] = (s.person[i], s.dato[i]);
+            fill[b] += 1;
+        }
+        for b in 0..offsets.len() - 1 {
+            convs[offsets[b] as usize..offsets[b + 1] as usize].sort_unstable();
+        }
+        ConversationIndex {
+            shift,
+            offsets,
+            convs,
+        }
+    }
+
+    /// The person's conversation dates, ascending.
+    pub fn dates(&self, person: i64) -> impl Iterator<Item = i32> + '_ {
+        let b = ((person as u64) >> self.shift) as usize;
+        let run = &self.convs[self.offsets[b] as usize..self.offsets[b + 1] as usize];
+        let lo = run.partition_point(|c| c.0 < person);
+        run[lo..]
+            .iter()
+            .take_while(move |c| c.0 == person)
+            .map(|c| c.1)
+    }
+
+    /// Day number of the person's first conversation on or after `start` and not after `last`.
+    fn first_in(&self, person: i64, start: i32, last: i32) -> Option<i32> {
+        self.dates(person)
+            .find(|&d| d >= start)
+            .filter(|&d| d <= last)
+            .map(|d| d - start)
+    }
+}
+
+/// Names of the counts per cell, in order.
+pub const SAMT02_VALUES: [&str; 5] = ["startet", "varet6", "samtale6", "varet13", "samtale13"];
+
+/// Compute SAMT02. `first_day` and `data_end` bound the spell starts that are counted.
+pub fn samt02(
+    convs: &ConversationIndex,
+    f: &ForloebColumns,
+    first_day: i32,
+    data_end: i32,
+) -> Option<Cube> {
+    if first_day > data_end {
+        return None;
+    }
+    let v = vocab();
+    let first_month = time::month_of(first_day);
+    let last_month = time::month_of(data_end);
+    let n_months = (last_month - first_month + 1) as usize;
+    let shape = [v.kommuner.list.len(), n_months, v.ydelser.leaves.len()];
+    let k = SAMT02_VALUES.len();
+    let mut leaf = vec![0u32; shape.iter().product::<usize>() * k];
+    let (w6, w13) = (time::DAYS_6W - 1, time::DAYS_13W - 1); // day 41, day 90
+    for i in 0..f.len() {
+        let start = f.start[i];
+        if start < first_day || start > data_end {
+            continue;
+        }
+        let slut = f.slut[i];
+        let m = (time::month_of(start) - first_month) as usize;
+        let cell = ((f.kommune[i] as usize * shape[1] + m) * shape[2] + f.ydelse[i] as usize) * k;
+        let open = slut == OPEN_END;
+        let lasts6 = open || slut - start >= w6;
+        let lasts13 = open || slut - start >= w13;
+        let first = convs.first_in(f.person[i], start, slut.min(start + w13));
+        leaf[cell] += 1;
+        if lasts6 {
+            leaf[cell + 1] += 1;
+            if first.is_some_and(|t| t <= w6) {
+                leaf[cell + 2] += 1;
+            }
+        }
+        if lasts13 {
+            leaf[cell + 3] += 1;
+            if first.is_some_and(|t| t <= w13) {
+                leaf[cell + 4] += 1;
+            }
+        }
+    }
+    let dims = vec![
+        dims::area(),
+        dims::period(first_month, last_month),
+        dims::ydelse(),
+    ];
+    let counts = roll_up(leaf, &shape, &dims, k);
+    Some(Cube {
+        dims,
+        values: SAMT02_VALUES.iter().map(|s| s.to_string()).collect(),
+        counts,
+    })
+}

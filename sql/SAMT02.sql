@@ -1,0 +1,84 @@
+-- SAMT02 — Rettidig første samtale (timely first conversation). SQL twin of the built-in engine
+-- (crates/engine/src/samt02.rs); see sql/README.md for how to run it.
+--
+-- Inputs: samtaler, forloeb, kommuner. Output: one row per (omraade, tid, ydelse) with spells
+-- started: startet, varet6, samtale6, varet13, samtale13. The release derives pct6 and pct13 and
+-- marks periods that cannot yet be followed 6 (13) weeks as not yet available.
+--
+-- Time rules (SPEC §3): a spell's start is day 0; within 6 weeks = day 0..41, within 13 weeks =
+-- day 0..90; a spell lasts 6 weeks if open or slut - start >= 41 (13 weeks: >= 90). A conversation
+-- belongs to every spell of the same person that covers its date. Counted: spells starting from
+-- the first month with conversations up to the data's end (the latest date in the store).
+WITH bounds AS (
+    SELECT (SELECT MIN(dato) FROM samtaler) AS first_dato,
+           GREATEST((SELECT MAX(dato) FROM samtaler),
+                    (SELECT MAX(start) FROM forloeb),
+                    COALESCE((SELECT MAX(slut) FROM forloeb), DATE '1900-01-01')) AS data_end
+),
+spells AS (
+    SELECT f.forloeb_id, f.person, f.kommune, f.ydelse, f.ydelse_detalje, f.start, f.slut
+    FROM forloeb f
+    CROSS JOIN bounds b
+    WHERE f.start >= CAST(DATE_TRUNC('month', b.first_dato) AS DATE)
+      AND f.start <= b.data_end
+),
+firsts AS (
+    SELECT sp.forloeb_id, MIN(date_diff('day', sp.start, s.dato)) AS t
+    FROM spells sp
+    JOIN samtaler s
+      ON s.person = sp.person
+     AND s.dato >= sp.start
+     AND (sp.slut IS NULL OR s.dato <= sp.slut)
+     AND date_diff('day', sp.start, s.dato) <= 90
+    GROUP BY sp.forloeb_id
+),
+flags AS (
+    SELECT sp.kommune,
+           sp.start,
+           sp.ydelse,
+           sp.ydelse_detalje,
+           CASE WHEN sp.slut IS NULL OR date_diff('day', sp.start, sp.slut) >= 41 THEN 1 ELSE 0 END AS varet6,
+           CASE WHEN sp.slut IS NULL OR date_diff('day', sp.start, sp.slut) >= 90 THEN 1 ELSE 0 END AS varet13,
+           fi.t
+    FROM spells sp
+    LEFT JOIN firsts fi ON fi.forloeb_id = sp.forloeb_id
+),
+base AS (
+    SELECT k.regionskode,
+           f.kommune,
+           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR) AS aar,
+           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR) || 'K'
+               || CAST(EXTRACT(QUARTER FROM f.start) AS VARCHAR) AS kvartal,
+           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR) || 'M'
+               || LPAD(CAST(EXTRACT(MONTH FROM f.start) AS VARCHAR), 2, '0') AS maaned,
+           f.ydelse,
+           f.ydelse_detalje,
+           COUNT(*) AS startet,
+           SUM(f.varet6) AS varet6,
+           SUM(CASE WHEN f.varet6 = 1 AND f.t <= 41 THEN 1 ELSE 0 END) AS samtale6,
+           SUM(f.varet13) AS varet13,
+           SUM(CASE WHEN f.varet13 = 1 AND f.t <= 90 THEN 1 ELSE 0 END) AS samtale13
+    FROM flags f
+    JOIN kommuner k ON k.kode = f.kommune
+    GROUP BY 1, 2, 3, 4, 5, 6, 7
+)
+SELECT CASE WHEN GROUPING(kommune) = 0 THEN kommune
+            WHEN GROUPING(regionskode) = 0 THEN regionskode
+            ELSE '000' END AS omraade,
+       CASE WHEN GROUPING(maaned) = 0 THEN maaned
+            WHEN GROUPING(kvartal) = 0 THEN kvartal
+            ELSE aar END AS tid,
+       CASE WHEN GROUPING(ydelse_detalje) = 0 THEN ydelse_detalje
+            WHEN GROUPING(ydelse) = 0 THEN ydelse
+            ELSE 'tot' END AS ydelse,
+       SUM(startet) AS startet,
+       SUM(varet6) AS varet6,
+       SUM(samtale6) AS samtale6,
+       SUM(varet13) AS varet13,
+       SUM(samtale13) AS samtale13
+FROM base
+GROUP BY ROLLUP (regionskode, kommune),
+         ROLLUP (aar, kvartal, maaned),
+         ROLLUP (ydelse, ydelse_detalje)
+HAVING GROUPING(aar) = 0
+   AND (GROUPING(ydelse_detalje) = 1 OR ydelse_detalje <> ydelse)
