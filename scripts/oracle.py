@@ -39,6 +39,7 @@ def twin_sql(table):
 TABLES = {
     "SAMT01": (["omraade", "tid", "ydelse", "samtaletype", "samtaleform", "varighed"], ["antal"]),
     "SAMT02": (["omraade", "tid", "ydelse"], ["startet", "varet6", "samtale6", "varet13", "samtale13"]),
+    "SAMT03": (["omraade", "tid", "ydelse"], ["personer", "med2"]),
 }
 
 
@@ -74,7 +75,7 @@ def compare(args):
         "examples": [list(map(str, r)) for r in con.execute(
             f"SELECT {k}, " + ", ".join(f"twin.{v}, rel.{v}" for v in values) + bad + " LIMIT 5").fetchall()],
     }
-    if table == "SAMT02":
+    if table in ("SAMT02", "SAMT03"):
         out["twin_values"] = {v: con.execute(f"SELECT sum({v}) FROM twin WHERE {total_filter}").fetchone()[0] for v in values}
     print(json.dumps(out))
 

@@ -6,9 +6,11 @@
 
 mod samt01;
 mod samt02;
+mod samt03;
 
 pub use samt01::{samt01, samt01_indexed, SpellIndex};
 pub use samt02::{samt02, ConversationIndex};
+pub use samt03::samt03;
 
 use samtalebank_model::dims::Dimension;
 

@@ -12,11 +12,13 @@ use crate::{roll_up, Cube};
 
 /// One spell as the lookup needs it, in one cache line with its neighbours.
 #[derive(Clone, Copy)]
-struct Spell {
-    person: i64,
-    start: i32,
-    slut: i32,
-    group: u8,
+pub(crate) struct Spell {
+    pub person: i64,
+    pub start: i32,
+    pub slut: i32,
+    pub group: u8,
+    pub leaf: u8,
+    pub kommune: u8,
 }
 
 /// Spells grouped by person: a counting sort on the top bits of the person key (pseudonymous
@@ -25,7 +27,7 @@ struct Spell {
 pub struct SpellIndex {
     shift: u32,
     offsets: Vec<u32>,
-    spells: Vec<Spell>,
+    pub(crate) spells: Vec<Spell>,
 }
 
 impl SpellIndex {
@@ -51,6 +53,8 @@ impl SpellIndex {
             start: 0,
             slut: 0,
             group: 0,
+            leaf: 0,
+            kommune: 0,
         };
         let mut spells = vec![empty; n];
         for i in 0..n {
@@ -60,6 +64,8 @@ impl SpellIndex {
                 start: f.start[i],
                 slut: f.slut[i],
                 group: leaves[f.ydelse[i] as usize].group,
+                leaf: f.ydelse[i],
+                kommune: f.kommune[i],
             };
             fill[b] += 1;
         }

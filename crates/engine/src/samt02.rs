@@ -63,6 +63,14 @@ impl ConversationIndex {
             .map(|c| c.1)
     }
 
+    /// Number of the person's conversations on days `from..=to`.
+    pub fn count_between(&self, person: i64, from: i32, to: i32) -> usize {
+        self.dates(person)
+            .skip_while(|&d| d < from)
+            .take_while(|&d| d <= to)
+            .count()
+    }
+
     /// Day number of the person's first conversation on or after `start` and not after `last`.
     fn first_in(&self, person: i64, start: i32, last: i32) -> Option<i32> {
         self.dates(person)

@@ -109,6 +109,22 @@ pub fn year_code(month: i32) -> String {
     month.div_euclid(12).to_string()
 }
 
+/// The last day of a period code (`2023`, `2023K2`, `2023M04`): a period's reference day.
+pub fn period_last_day(code: &str) -> Option<i32> {
+    let year: i32 = code.get(..4)?.parse().ok()?;
+    let last_month = match code.get(4..5) {
+        None => 12,
+        Some("K") => code.get(5..)?.parse::<i32>().ok()? * 3,
+        Some("M") => code.get(5..)?.parse::<i32>().ok()?,
+        _ => return None,
+    };
+    if !(1..=12).contains(&last_month) {
+        return None;
+    }
+    // The first day of the month after the period, minus one.
+    Some(month_start(year * 12 + last_month) - 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +152,10 @@ mod tests {
         assert_eq!(month_code(month_of(d)), "2023M03");
         assert_eq!(quarter_code(month_of(d)), "2023K1");
         assert_eq!(month_start(month_of(d)), d);
+        assert_eq!(period_last_day("2023"), parse_date("2023-12-31").ok());
+        assert_eq!(period_last_day("2024K1"), parse_date("2024-03-31").ok());
+        assert_eq!(period_last_day("2024M02"), parse_date("2024-02-29").ok());
+        assert_eq!(period_last_day("2024M13"), None);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use publish::{publish, PublishOptions};
-pub use read::{list, period_last_day, Release, Table, Value};
+pub use read::{list, Release, Table, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {

@@ -14,7 +14,9 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use samtalebank_engine::Cube;
 
-use crate::tables::{samt01_meta, samt02_meta, CategoryMeta, DimensionMeta, TableMeta};
+use crate::tables::{
+    samt01_meta, samt02_meta, samt03_meta, CategoryMeta, DimensionMeta, TableMeta,
+};
 use crate::{fmt_err, io_err, InputChecksum, Manifest, Result, TableSummary, STATUS_CONFIDENTIAL};
 
 pub struct PublishOptions {
@@ -24,6 +26,8 @@ pub struct PublishOptions {
     pub inputs: Vec<InputChecksum>,
     /// Last day of data (days since 1970-01-01).
     pub data_end: i32,
+    /// First day of data (days since 1970-01-01).
+    pub data_start: i32,
 }
 
 /// A short, stable id from the input checksums and the creation time.
@@ -82,6 +86,9 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
     let data_end = samtalebank_model::time::from_days(opts.data_end)
         .format("%Y-%m-%d")
         .to_string();
+    let data_start = samtalebank_model::time::from_days(opts.data_start)
+        .format("%Y-%m-%d")
+        .to_string();
     let mut summaries = Vec::new();
     for (tid, cube) in &tables {
         let dir = tmp.join(tid);
@@ -90,6 +97,13 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         let meta = match *tid {
             "SAMT01" => samt01_meta(dims, created.clone(), opts.threshold, data_end.clone()),
             "SAMT02" => samt02_meta(dims, created.clone(), opts.threshold, data_end.clone()),
+            "SAMT03" => samt03_meta(
+                dims,
+                created.clone(),
+                opts.threshold,
+                data_end.clone(),
+                data_start.clone(),
+            ),
             other => return Err(fmt_err(&dir, format!("unknown table {other}"))),
         };
         write_json(&dir.join("metadata.json"), &meta)?;

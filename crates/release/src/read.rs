@@ -37,6 +37,11 @@ pub struct Table {
 
 /// How measures are derived from counts, per table.
 enum Measures {
+    Samt03 {
+        tid_dim: usize,
+        /// Per tid category: is the reference day inside the data, 13 weeks back included?
+        available: Vec<bool>,
+    },
     Samt02 {
         tid_dim: usize,
         /// Per tid category: can its spells be followed 6 weeks, and 13 weeks?
@@ -79,6 +84,20 @@ impl Table {
 
     /// The value of measure `measure` (index into `meta.measures`) at `coords`.
     pub fn value(&self, coords: &[usize], measure: usize) -> Value {
+        if let Measures::Samt03 { tid_dim, available } = &self.measures {
+            if !available[coords[*tid_dim]] {
+                return Value::NotYet;
+            }
+            return match (
+                measure,
+                self.value_count(coords, 0),
+                self.value_count(coords, 1),
+            ) {
+                (0, Some(x), _) | (1, _, Some(x)) => Value::Num(f64::from(x)),
+                (2, den, Some(x)) => share(x, den),
+                _ => Value::Suppressed,
+            };
+        }
         if let Measures::Samt02 { tid_dim, followed } = &self.measures {
             let (f6, f13) = followed[coords[*tid_dim]];
             let num = |v: usize| match self.value_count(coords, v) {
@@ -107,7 +126,7 @@ impl Table {
             return Value::Suppressed;
         };
         match &self.measures {
-            Measures::Samt02 { .. } => Value::NotApplicable,
+            Measures::Samt02 { .. } | Measures::Samt03 { .. } => Value::NotApplicable,
             Measures::Samt01 {
                 form_dim,
                 form_total,
@@ -316,7 +335,24 @@ fn load_counts(meta: &TableMeta, shape: &[usize], counts: &mut [u32], path: &Pat
 }
 
 fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
+    use samtalebank_model::time;
     Ok(match meta.id.as_str() {
+        "SAMT03" => {
+            let (tid_dim, d) = meta
+                .dimension("tid")
+                .ok_or_else(|| fmt_err(path, "no tid dimension"))?;
+            let end = time::parse_date(&meta.data_end).map_err(|e| fmt_err(path, e))?;
+            let start = time::parse_date(&meta.data_start).map_err(|e| fmt_err(path, e))?;
+            let available = d
+                .categories
+                .iter()
+                .map(|c| {
+                    time::period_last_day(&c.code)
+                        .is_some_and(|r| r <= end && r - (time::DAYS_13W - 1) >= start)
+                })
+                .collect();
+            Measures::Samt03 { tid_dim, available }
+        }
         "SAMT02" => {
             let (tid_dim, d) = meta
                 .dimension("tid")
@@ -327,7 +363,8 @@ fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
                 .categories
                 .iter()
                 .map(|c| {
-                    let last = period_last_day(&c.code).unwrap_or(i32::MAX - 1000);
+                    let last = samtalebank_model::time::period_last_day(&c.code)
+                        .unwrap_or(i32::MAX - 1000);
                     (
                         last + samtalebank_model::time::DAYS_6W - 1 <= end,
                         last + samtalebank_model::time::DAYS_13W - 1 <= end,
@@ -365,17 +402,4 @@ fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
         }
         other => return Err(fmt_err(path, format!("unknown table {other}"))),
     })
-}
-
-/// The last day of a period code (`2023`, `2023K2`, `2023M04`).
-pub fn period_last_day(code: &str) -> Option<i32> {
-    let year: i32 = code.get(..4)?.parse().ok()?;
-    let (m_last, _) = match code.get(4..5) {
-        None => (12, ()),
-        Some("K") => (code.get(5..)?.parse::<i32>().ok()? * 3, ()),
-        Some("M") => (code.get(5..)?.parse::<i32>().ok()?, ()),
-        _ => return None,
-    };
-    let next = year * 12 + m_last; // absolute month after the period
-    Some(samtalebank_model::time::month_start(next) - 1)
 }

@@ -53,6 +53,10 @@ pub struct TableMeta {
     /// The last day of data (`YYYY-MM-DD`): indicators that need to follow spells further are
     /// "not yet available".
     pub data_end: String,
+    /// The first day of data (`YYYY-MM-DD`): indicators that look back before it are not
+    /// available.
+    #[serde(default)]
+    pub data_start: String,
 }
 
 impl TableMeta {
@@ -102,6 +106,7 @@ pub fn samt01_meta(
     TableMeta {
         values: vec!["antal".into()],
         data_end,
+        data_start: String::new(),
         id: "SAMT01".into(),
         title_da: "Samtaler efter samtaleform".into(),
         title_en: "Conversations by form".into(),
@@ -173,6 +178,48 @@ pub fn samt02_meta(
         threshold,
         values: SAMT02_VALUES.iter().map(|s| s.to_string()).collect(),
         data_end,
+        data_start: String::new(),
+    }
+}
+
+/// SAMT03's text and measures.
+pub fn samt03_meta(
+    dimensions: Vec<DimensionMeta>,
+    updated: String,
+    threshold: u32,
+    data_end: String,
+    data_start: String,
+) -> TableMeta {
+    TableMeta {
+        id: "SAMT03".into(),
+        title_da: "Samtaleintensitet".into(),
+        title_en: "Conversation frequency".into(),
+        description_da: "Personer med 13-26 ugers (3-6 måneders) varighed på periodens sidste dag, og andelen af dem med mindst 2 samtaler i de 13 uger før. Efter område, periode og ydelse.".into(),
+        description_en: "Persons with 13-26 weeks' (3-6 months') duration on the period's last day, and the share of them with at least 2 conversations in the 13 weeks before. By area, period and benefit.".into(),
+        source: SOURCE.into(),
+        updated,
+        dimensions,
+        measures: vec![
+            m("personer", "Personer med 13-26 ugers varighed", "Persons with 13-26 weeks' duration", "antal", "number", 0),
+            m("med2", "Heraf med mindst 2 samtaler i de seneste 13 uger", "Of whom with at least 2 conversations in the last 13 weeks", "antal", "number", 0),
+            m("pct", "Andel med mindst 2 samtaler", "Share with at least 2 conversations", "pct.", "per cent", 1),
+        ],
+        notes_da: vec![
+            format!("Diskretionering: antal under {threshold} (og over 0) offentliggøres ikke og vises som '..'; det samme gælder andele beregnet af dem. Sekundær diskretionering er endnu ikke indført."),
+            "Opgørelsesdagen R er periodens sidste dag. En person tælles, hvis et forløb dækker R og 91 <= R - start <= 181; personen tælles én gang pr. område og ydelse, og med i tælleren ved mindst 2 samtaler på dag R-90 til R.".into(),
+            "Der tælles personer: en person kan indgå i flere områder eller ydelser, så totaler kan være mindre end summen af delene.".into(),
+            "Perioder, hvis sidste dag ligger efter datas slutdato, eller hvis 13 uger før ligger før datas start, vises som '.' (ikke tilgængelig).".into(),
+        ],
+        notes_en: vec![
+            format!("Disclosure control: counts below {threshold} (and above 0) are not published and are shown as '..', as are shares computed from them. Secondary suppression is not yet applied."),
+            "The reference day R is the period's last day. A person counts if a spell covers R and 91 <= R - start <= 181; once per area and benefit, and in the numerator with at least 2 conversations on days R-90 to R.".into(),
+            "Persons are counted: one person can be in several areas or benefits, so totals can be smaller than the sum of their parts.".into(),
+            "Periods whose last day is after the data's end, or whose 13 weeks before start before the data, are shown as '.' (not available).".into(),
+        ],
+        threshold,
+        values: vec!["personer".into(), "med2".into()],
+        data_end,
+        data_start,
     }
 }
 

@@ -79,18 +79,20 @@ pub fn build(
         .ok_or("the store holds no conversations")?;
     // SAMT02 counts spells that start from the first month with conversations.
     let first_day = time::month_start(time::month_of(first));
-    let (samt01, samt02) = std::thread::scope(|sc| {
-        let samt02 = sc.spawn(|| {
+    // SAMT01 on this thread; the per-person tables (SAMT02, SAMT03) on another.
+    let (samt01, (samt02, samt03)) = std::thread::scope(|sc| {
+        let per_person = sc.spawn(|| {
             let convs = samtalebank_engine::ConversationIndex::new(&s);
-            samtalebank_engine::samt02(&convs, &f, first_day, data_end)
+            (
+                samtalebank_engine::samt02(&convs, &f, first_day, data_end),
+                samtalebank_engine::samt03(&spells, &convs, first_day, data_end),
+            )
         });
         let samt01 = samtalebank_engine::samt01_indexed(&s, &spells);
-        (
-            samt01,
-            samt02
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-        )
+        let pp = per_person
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (samt01, pp)
     });
     let samt01 = samt01.ok_or("the store holds no conversations")?;
     let t_engine = t.elapsed();
@@ -110,9 +112,11 @@ pub fn build(
             threshold,
             inputs,
             data_end,
+            data_start: first,
         },
         std::iter::once(("SAMT01", samt01))
             .chain(samt02.map(|c| ("SAMT02", c)))
+            .chain(samt03.map(|c| ("SAMT03", c)))
             .collect(),
     )
     .map_err(|e| e.to_string())?;

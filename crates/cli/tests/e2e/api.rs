@@ -257,3 +257,25 @@ fn samt02_marks_periods_that_cannot_yet_be_followed() {
         csv.body
     );
 }
+
+#[test]
+fn samt03_is_not_available_before_13_weeks_of_data() {
+    let f = fixture();
+    // Data start 2019-01-01: on 2019-02-28 the 13 weeks before reach back into 2018.
+    let ds = get_json(&format!(
+        "{}/api/v2/tables/SAMT03/data?valuecodes[tid]=2019M02,2019M04,2023&valuecodes[maal]=personer,pct",
+        f.base
+    ));
+    // Values come in the table's order of codes (years before months).
+    let idx = &ds["dimension"]["tid"]["category"]["index"];
+    let at = |code: &str, m: usize| idx[code].as_u64().unwrap() as usize * 2 + m;
+    let v = ds["value"].as_array().unwrap();
+    assert!(v[at("2019M02", 0)].is_null() && ds["status"][at("2019M02", 0).to_string()] == ".");
+    assert!(v[at("2019M02", 1)].is_null());
+    assert!(
+        v[at("2019M04", 0)].as_u64().unwrap() > 0 && v[at("2019M04", 1)].as_f64().is_some(),
+        "{ds}"
+    );
+    let pct = v[at("2023", 1)].as_f64().unwrap();
+    assert!(pct > 20.0 && pct < 100.0, "{ds}");
+}
