@@ -8,8 +8,9 @@
 //! marked "not yet available" by the release from the data's end date; the counts here are plain.
 
 use samtalebank_model::{dims, time, vocab};
-use samtalebank_store::{ForloebColumns, SamtaleColumns, OPEN_END};
+use samtalebank_store::{SamtaleColumns, OPEN_END};
 
+use crate::samt01::SpellIndex;
 use crate::{roll_up, Cube};
 
 /// Conversation dates grouped by person (counting sort on the top bits of the pseudonymous
@@ -84,9 +85,12 @@ impl ConversationIndex {
 pub const SAMT02_VALUES: [&str; 5] = ["startet", "varet6", "samtale6", "varet13", "samtale13"];
 
 /// Compute SAMT02. `first_day` and `data_end` bound the spell starts that are counted.
+///
+/// Spells are visited in person order (the spell index is sorted by the person key, like the
+/// conversation index), so the lookups sweep the conversations once from start to end.
 pub fn samt02(
+    spells: &SpellIndex,
     convs: &ConversationIndex,
-    f: &ForloebColumns,
     first_day: i32,
     data_end: i32,
 ) -> Option<Cube> {
@@ -101,18 +105,22 @@ pub fn samt02(
     let k = SAMT02_VALUES.len();
     let mut leaf = vec![0u32; shape.iter().product::<usize>() * k];
     let (w6, w13) = (time::DAYS_6W - 1, time::DAYS_13W - 1); // day 41, day 90
-    for i in 0..f.len() {
-        let start = f.start[i];
+                                                             // Month of each day in the window, so the loop does no calendar arithmetic.
+    let month_of_day: Vec<u16> = (first_day..=data_end)
+        .map(|d| (time::month_of(d) - first_month) as u16)
+        .collect();
+    for sp in &spells.spells {
+        let start = sp.start;
         if start < first_day || start > data_end {
             continue;
         }
-        let slut = f.slut[i];
-        let m = (time::month_of(start) - first_month) as usize;
-        let cell = ((f.kommune[i] as usize * shape[1] + m) * shape[2] + f.ydelse[i] as usize) * k;
+        let slut = sp.slut;
+        let m = month_of_day[(start - first_day) as usize] as usize;
+        let cell = ((sp.kommune as usize * shape[1] + m) * shape[2] + sp.leaf as usize) * k;
         let open = slut == OPEN_END;
         let lasts6 = open || slut - start >= w6;
         let lasts13 = open || slut - start >= w13;
-        let first = convs.first_in(f.person[i], start, slut.min(start + w13));
+        let first = convs.first_in(sp.person, start, slut.min(start + w13));
         leaf[cell] += 1;
         if lasts6 {
             leaf[cell + 1] += 1;

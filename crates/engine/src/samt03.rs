@@ -43,6 +43,11 @@ pub fn samt03(
         r.sort_unstable();
         r
     };
+    // Reference day per period category.
+    let mut ref_day = vec![i32::MIN; tid.len()];
+    for &(r, p) in &refs {
+        ref_day[p] = r;
+    }
     let area = dims::area();
     let ydelse = dims::ydelse();
     let (na, np, ny) = (area.len(), tid.len(), ydelse.len());
@@ -82,7 +87,7 @@ pub fn samt03(
             let mut med2 = false;
             for &(p, a, y) in &cells {
                 if p != last_p {
-                    let r = period_last_day(&tid.categories[p].code).unwrap_or(i32::MIN);
+                    let r = ref_day[p];
                     med2 = convs.count_between(person, r - (time::DAYS_13W - 1), r) >= 2;
                     last_p = p;
                 }

@@ -2,7 +2,7 @@
 //! 6 weeks, first conversations on day 41 and day 42, day 90 and 91, a spell crossing the period
 //! end, two overlapping spells of one person, a spell open at the data's end.
 
-use samtalebank_engine::{samt02, ConversationIndex};
+use samtalebank_engine::{samt02, ConversationIndex, SpellIndex};
 use samtalebank_model::{time, vocab};
 use samtalebank_store::{ForloebColumns, SamtaleColumns, OPEN_END};
 
@@ -61,7 +61,7 @@ fn timeliness_edges() {
         ],
     );
     let idx = ConversationIndex::new(&s);
-    let c = samt02(&idx, &f, d("2023-01-01"), d("2023-12-31")).unwrap();
+    let c = samt02(&SpellIndex::new(&f), &idx, d("2023-01-01"), d("2023-12-31")).unwrap();
     let get = |ydelse: &str, value: &str| c.get_value(&["000", "2023M03", ydelse], value).unwrap();
     assert_eq!(get("tot", "startet"), 8);
     // varet6: all but person 1.
@@ -100,8 +100,8 @@ fn spells_before_the_data_window_are_not_counted() {
         &[(1, "2023-01-02"), (2, "2023-01-02")],
     );
     let c = samt02(
+        &SpellIndex::new(&f),
         &ConversationIndex::new(&s),
-        &f,
         d("2023-01-01"),
         d("2023-06-30"),
     )

@@ -84,7 +84,7 @@ pub fn build(
         let per_person = sc.spawn(|| {
             let convs = samtalebank_engine::ConversationIndex::new(&s);
             (
-                samtalebank_engine::samt02(&convs, &f, first_day, data_end),
+                samtalebank_engine::samt02(&spells, &convs, first_day, data_end),
                 samtalebank_engine::samt03(&spells, &convs, first_day, data_end),
             )
         });
