@@ -40,6 +40,11 @@ TABLES = {
     "SAMT01": (["omraade", "tid", "ydelse", "samtaletype", "samtaleform", "varighed"], ["antal"]),
     "SAMT02": (["omraade", "tid", "ydelse"], ["startet", "varet6", "samtale6", "varet13", "samtale13"]),
     "SAMT03": (["omraade", "tid", "ydelse"], ["personer", "med2"]),
+    "BENCH01": (["indikator", "omraade", "tid", "ydelse"], ["taeller", "naevner"]),
+}
+
+# Tables whose twin reads the other twins' outputs.
+DERIVED = {"BENCH01": ["SAMT01", "SAMT02", "SAMT03"],
 }
 
 
@@ -49,6 +54,8 @@ def compare(args):
     table = args.table.upper()
     keys, values = TABLES[table]
     con = connect(args.store)
+    for dep in DERIVED.get(table, []):
+        con.execute(f"CREATE TABLE {dep.lower()} AS " + twin_sql(dep))
     con.execute("CREATE TABLE twin AS SELECT *, 1 AS _in_twin FROM (" + twin_sql(table) + ")")
     con.execute(f"CREATE VIEW rel AS SELECT *, 1 AS _in_rel FROM read_parquet('{args.release}/{table}/data-*.parquet')")
     t = int(args.threshold)
@@ -75,7 +82,7 @@ def compare(args):
         "examples": [list(map(str, r)) for r in con.execute(
             f"SELECT {k}, " + ", ".join(f"twin.{v}, rel.{v}" for v in values) + bad + " LIMIT 5").fetchall()],
     }
-    if table in ("SAMT02", "SAMT03"):
+    if table in ("SAMT02", "SAMT03", "BENCH01"):
         out["twin_values"] = {v: con.execute(f"SELECT sum({v}) FROM twin WHERE {total_filter}").fetchone()[0] for v in values}
     print(json.dumps(out))
 
@@ -104,11 +111,38 @@ def sample(args):
     print(json.dumps([dict(zip(cols, r)) for r in rows]))
 
 
+def ranks(args):
+    """BENCH01's ranks, values and differences to the rest of the country for one period,
+    computed here from the twins: municipalities with a published value only (no count in
+    1..threshold-1, denominator > 0), RANK() = 1 for the highest share, ties share a rank."""
+    con = connect(args.store)
+    for dep in DERIVED["BENCH01"]:
+        con.execute(f"CREATE TABLE {dep.lower()} AS " + twin_sql(dep))
+    con.execute("CREATE TABLE bench AS " + twin_sql("BENCH01"))
+    t = int(args.threshold)
+    rows = con.execute(f"""
+        WITH k AS (
+            SELECT * FROM bench
+            WHERE tid = ? AND length(omraade) = 3 AND omraade <> '000'
+              AND NOT (taeller BETWEEN 1 AND {t - 1}) AND NOT (naevner BETWEEN 1 AND {t - 1}) AND naevner > 0),
+        land AS (SELECT indikator, ydelse, taeller AS tl, naevner AS nl FROM bench WHERE tid = ? AND omraade = '000')
+        SELECT k.indikator, k.ydelse, k.omraade,
+               RANK() OVER (PARTITION BY k.indikator, k.ydelse ORDER BY 100.0 * k.taeller / k.naevner DESC) AS rang,
+               100.0 * k.taeller / k.naevner AS vaerdi,
+               100.0 * k.taeller / k.naevner - 100.0 * (l.tl - k.taeller) / (l.nl - k.naevner) AS diff_rest
+        FROM k JOIN land l USING (indikator, ydelse)
+        ORDER BY 1, 2, 3""", [args.tid, args.tid]).fetchall()
+    cols = ["indikator", "ydelse", "omraade", "rang", "vaerdi", "diff_rest"]
+    print(json.dumps([dict(zip(cols, r)) for r in rows]))
+
+
 def timeit(args):
     """Seconds to materialise every twin (best of --runs), per table and in total."""
     con = connect(args.store, args.threads)
     per = {}
     for table in TABLES:
+        if table in DERIVED:
+            continue
         times = []
         for _ in range(int(args.runs)):
             t0 = time.perf_counter()
@@ -130,12 +164,16 @@ def main():
     s.add_argument("--store", required=True)
     s.add_argument("--n", default=40)
     s.add_argument("--seed", default=1)
+    r = sub.add_parser("ranks")
+    r.add_argument("--store", required=True)
+    r.add_argument("--tid", required=True)
+    r.add_argument("--threshold", default=5)
     t = sub.add_parser("time")
     t.add_argument("--store", required=True)
     t.add_argument("--runs", default=1)
     t.add_argument("--threads", default=None)
     a = p.parse_args()
-    {"compare": compare, "sample": sample, "time": timeit}[a.cmd](a)
+    {"compare": compare, "sample": sample, "ranks": ranks, "time": timeit}[a.cmd](a)
 
 
 if __name__ == "__main__":

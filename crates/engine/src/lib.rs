@@ -4,10 +4,12 @@
 //! No general query engine: each table is a function from the store's columns to a [`Cube`].
 //! Its SQL twin under `sql/` computes the same numbers on DuckDB, Spark or Trino.
 
+mod bench01;
 mod samt01;
 mod samt02;
 mod samt03;
 
+pub use bench01::{bench01, INDICATORS};
 pub use samt01::{samt01, samt01_indexed, SpellIndex};
 pub use samt02::{samt02, ConversationIndex};
 pub use samt03::samt03;

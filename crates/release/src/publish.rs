@@ -15,7 +15,7 @@ use parquet::file::properties::WriterProperties;
 use samtalebank_engine::Cube;
 
 use crate::tables::{
-    samt01_meta, samt02_meta, samt03_meta, CategoryMeta, DimensionMeta, TableMeta,
+    bench01_meta, samt01_meta, samt02_meta, samt03_meta, CategoryMeta, DimensionMeta, TableMeta,
 };
 use crate::{fmt_err, io_err, InputChecksum, Manifest, Result, TableSummary, STATUS_CONFIDENTIAL};
 
@@ -97,6 +97,13 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         let meta = match *tid {
             "SAMT01" => samt01_meta(dims, created.clone(), opts.threshold, data_end.clone()),
             "SAMT02" => samt02_meta(dims, created.clone(), opts.threshold, data_end.clone()),
+            "BENCH01" => bench01_meta(
+                dims,
+                created.clone(),
+                opts.threshold,
+                data_end.clone(),
+                data_start.clone(),
+            ),
             "SAMT03" => samt03_meta(
                 dims,
                 created.clone(),

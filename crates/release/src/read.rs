@@ -37,6 +37,15 @@ pub struct Table {
 
 /// How measures are derived from counts, per table.
 enum Measures {
+    /// Dimensions: indikator, omraade, tid, ydelse; values: taeller, naevner.
+    Bench01 {
+        available: Vec<Vec<bool>>,
+        /// Per area category: is it a municipality (ranked)?
+        kommune: Vec<bool>,
+        country: usize,
+        /// Rank per cell (0 = no rank), filled after loading.
+        ranks: Vec<u16>,
+    },
     Samt03 {
         tid_dim: usize,
         /// Per tid category: is the reference day inside the data, 13 weeks back included?
@@ -76,6 +85,75 @@ impl Table {
         self.value_count(coords, 0)
     }
 
+    /// BENCH01: the share (pct) of a cell from its numerator and denominator.
+    fn bench_share(&self, coords: &[usize]) -> Value {
+        if let Measures::Bench01 { available, .. } = &self.measures {
+            if !available[coords[0]][coords[2]] {
+                return Value::NotYet;
+            }
+        }
+        match (self.value_count(coords, 0), self.value_count(coords, 1)) {
+            (Some(t), den) => share(t, den),
+            _ => Value::Suppressed,
+        }
+    }
+
+    /// BENCH01: the share of the rest of the country (country minus the cell's area).
+    fn bench_rest(&self, coords: &[usize]) -> Value {
+        let Measures::Bench01 { country, .. } = &self.measures else {
+            return Value::NotApplicable;
+        };
+        let mut nat = coords.to_vec();
+        nat[1] = *country;
+        match (
+            self.value_count(&nat, 0),
+            self.value_count(&nat, 1),
+            self.value_count(coords, 0),
+            self.value_count(coords, 1),
+        ) {
+            (Some(tn), Some(nn), Some(t), Some(n)) if nn > n => {
+                Value::Num(f64::from(tn - t.min(tn)) * 100.0 / f64::from(nn - n))
+            }
+            (Some(_), Some(_), Some(_), Some(_)) => Value::NotApplicable,
+            _ => Value::Suppressed,
+        }
+    }
+
+    /// BENCH01: rank the municipalities per indicator, period and benefit (1 = highest share;
+    /// equal shares share the best rank, the next rank skips: 1, 2, 2, 4).
+    fn rank(&mut self) {
+        let Measures::Bench01 { kommune, .. } = &self.measures else {
+            return;
+        };
+        let kommune = kommune.clone();
+        let (ni, na, nt, ny) = (self.shape[0], self.shape[1], self.shape[2], self.shape[3]);
+        let mut ranks = vec![0u16; self.cells()];
+        let mut vals: Vec<(f64, usize)> = Vec::with_capacity(na);
+        for i in 0..ni {
+            for t in 0..nt {
+                for y in 0..ny {
+                    vals.clear();
+                    for (a, _) in kommune.iter().enumerate().filter(|(_, k)| **k) {
+                        if let Value::Num(v) = self.bench_share(&[i, a, t, y]) {
+                            vals.push((v, a));
+                        }
+                    }
+                    vals.sort_by(|x, y| y.0.total_cmp(&x.0));
+                    let mut rank = 0;
+                    for (pos, &(v, a)) in vals.iter().enumerate() {
+                        if pos == 0 || v != vals[pos - 1].0 {
+                            rank = pos + 1;
+                        }
+                        ranks[self.flat(&[i, a, t, y])] = rank as u16;
+                    }
+                }
+            }
+        }
+        if let Measures::Bench01 { ranks: r, .. } = &mut self.measures {
+            *r = ranks;
+        }
+    }
+
     /// Stored count number `v` of a cell; `None` when suppressed.
     fn value_count(&self, coords: &[usize], v: usize) -> Option<u32> {
         let c = self.counts[self.flat(coords) * self.meta.values.len() + v];
@@ -84,6 +162,34 @@ impl Table {
 
     /// The value of measure `measure` (index into `meta.measures`) at `coords`.
     pub fn value(&self, coords: &[usize], measure: usize) -> Value {
+        if let Measures::Bench01 {
+            kommune,
+            country,
+            ranks,
+            ..
+        } = &self.measures
+        {
+            let own = self.bench_share(coords);
+            let mut nat = coords.to_vec();
+            nat[1] = *country;
+            let land = self.bench_share(&nat);
+            let diff = |a: Value, b: Value| match (a, b) {
+                (Value::Num(x), Value::Num(y)) => Value::Num(x - y),
+                (Value::Num(_), other) | (other, _) => other,
+            };
+            return match measure {
+                0 => own,
+                1 => land,
+                2 if !kommune[coords[1]] => Value::NotApplicable,
+                2 => match own {
+                    Value::Num(_) => Value::Num(f64::from(ranks[self.flat(coords)])),
+                    other => other,
+                },
+                3 => diff(own, land),
+                _ if coords[1] == *country => Value::NotApplicable,
+                _ => diff(own, self.bench_rest(coords)),
+            };
+        }
         if let Measures::Samt03 { tid_dim, available } = &self.measures {
             if !available[coords[*tid_dim]] {
                 return Value::NotYet;
@@ -126,7 +232,9 @@ impl Table {
             return Value::Suppressed;
         };
         match &self.measures {
-            Measures::Samt02 { .. } | Measures::Samt03 { .. } => Value::NotApplicable,
+            Measures::Samt02 { .. } | Measures::Samt03 { .. } | Measures::Bench01 { .. } => {
+                Value::NotApplicable
+            }
             Measures::Samt01 {
                 form_dim,
                 form_total,
@@ -288,12 +396,14 @@ fn load_table(meta: TableMeta, files: &[std::path::PathBuf]) -> Result<Table> {
     }
     let path = files.first().map(|p| p.as_path()).unwrap_or(Path::new("."));
     let measures = measures_for(&meta, path)?;
-    Ok(Table {
+    let mut table = Table {
         meta,
         shape,
         counts,
         measures,
-    })
+    };
+    table.rank();
+    Ok(table)
 }
 
 fn load_counts(meta: &TableMeta, shape: &[usize], counts: &mut [u32], path: &Path) -> Result<()> {
@@ -334,22 +444,45 @@ fn load_counts(meta: &TableMeta, shape: &[usize], counts: &mut [u32], path: &Pat
     Ok(())
 }
 
-fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
+/// Can the spells started in period `code` be followed 6 and 13 weeks up to `end`?
+fn followed(code: &str, end: i32) -> (bool, bool) {
     use samtalebank_model::time;
+    let last = time::period_last_day(code).unwrap_or(i32::MAX - 1000);
+    (
+        last + time::DAYS_6W - 1 <= end,
+        last + time::DAYS_13W - 1 <= end,
+    )
+}
+
+/// Is SAMT03 available for period `code`: its reference day and the 13 weeks before it inside
+/// the data?
+fn intensity_available(code: &str, start: i32, end: i32) -> bool {
+    use samtalebank_model::time;
+    time::period_last_day(code).is_some_and(|r| r <= end && r - (time::DAYS_13W - 1) >= start)
+}
+
+fn dates(meta: &TableMeta, path: &Path) -> Result<(i32, i32)> {
+    use samtalebank_model::time;
+    let end = time::parse_date(&meta.data_end).map_err(|e| fmt_err(path, e))?;
+    let start = if meta.data_start.is_empty() {
+        i32::MIN / 2
+    } else {
+        time::parse_date(&meta.data_start).map_err(|e| fmt_err(path, e))?
+    };
+    Ok((start, end))
+}
+
+fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
     Ok(match meta.id.as_str() {
         "SAMT03" => {
             let (tid_dim, d) = meta
                 .dimension("tid")
                 .ok_or_else(|| fmt_err(path, "no tid dimension"))?;
-            let end = time::parse_date(&meta.data_end).map_err(|e| fmt_err(path, e))?;
-            let start = time::parse_date(&meta.data_start).map_err(|e| fmt_err(path, e))?;
+            let (start, end) = dates(meta, path)?;
             let available = d
                 .categories
                 .iter()
-                .map(|c| {
-                    time::period_last_day(&c.code)
-                        .is_some_and(|r| r <= end && r - (time::DAYS_13W - 1) >= start)
-                })
+                .map(|c| intensity_available(&c.code, start, end))
                 .collect();
             Measures::Samt03 { tid_dim, available }
         }
@@ -357,21 +490,60 @@ fn measures_for(meta: &TableMeta, path: &Path) -> Result<Measures> {
             let (tid_dim, d) = meta
                 .dimension("tid")
                 .ok_or_else(|| fmt_err(path, "no tid dimension"))?;
-            let end = samtalebank_model::time::parse_date(&meta.data_end)
-                .map_err(|e| fmt_err(path, e))?;
+            let (_, end) = dates(meta, path)?;
             let followed = d
                 .categories
                 .iter()
-                .map(|c| {
-                    let last = samtalebank_model::time::period_last_day(&c.code)
-                        .unwrap_or(i32::MAX - 1000);
-                    (
-                        last + samtalebank_model::time::DAYS_6W - 1 <= end,
-                        last + samtalebank_model::time::DAYS_13W - 1 <= end,
-                    )
-                })
+                .map(|c| followed(&c.code, end))
                 .collect();
             Measures::Samt02 { tid_dim, followed }
+        }
+        "BENCH01" => {
+            let (start, end) = dates(meta, path)?;
+            let tid = meta
+                .dimension("tid")
+                .ok_or_else(|| fmt_err(path, "no tid dimension"))?
+                .1;
+            let ind = meta
+                .dimension("indikator")
+                .ok_or_else(|| fmt_err(path, "no indikator dimension"))?
+                .1;
+            // available[indicator][tid]
+            let available = ind
+                .categories
+                .iter()
+                .map(|i| {
+                    tid.categories
+                        .iter()
+                        .map(|c| match i.code.as_str() {
+                            "pct6" => followed(&c.code, end).0,
+                            "pct13" => followed(&c.code, end).1,
+                            "intensitet" => intensity_available(&c.code, start, end),
+                            _ => true,
+                        })
+                        .collect()
+                })
+                .collect();
+            let area = meta
+                .dimension("omraade")
+                .ok_or_else(|| fmt_err(path, "no omraade dimension"))?
+                .1;
+            let kommune = area
+                .categories
+                .iter()
+                .map(|c| c.code.len() == 3 && c.code != "000")
+                .collect();
+            let country = area
+                .categories
+                .iter()
+                .position(|c| c.code == "000")
+                .ok_or_else(|| fmt_err(path, "no 000 area"))?;
+            Measures::Bench01 {
+                available,
+                kommune,
+                country,
+                ranks: Vec::new(),
+            }
         }
         "SAMT01" => {
             let (form_dim, d) = meta

@@ -225,3 +225,46 @@ pub fn samt03_meta(
 
 /// The counts stored per SAMT02 cell.
 pub const SAMT02_VALUES: [&str; 5] = ["startet", "varet6", "samtale6", "varet13", "samtale13"];
+
+/// BENCH01's text and measures.
+pub fn bench01_meta(
+    dimensions: Vec<DimensionMeta>,
+    updated: String,
+    threshold: u32,
+    data_end: String,
+    data_start: String,
+) -> TableMeta {
+    TableMeta {
+        id: "BENCH01".into(),
+        title_da: "Benchmark af kommuner".into(),
+        title_en: "Benchmark of municipalities".into(),
+        description_da: "Kommunernes værdi af hver indikator (andel digitale samtaler, rettidig første samtale inden for 6 og 13 uger, samtaleintensitet) mod landsværdien og resten af landet, med rang blandt de 98 kommuner.".into(),
+        description_en: "Each municipality's value of every indicator (digital share, timely first conversation within 6 and 13 weeks, conversation frequency) against the national value and the rest of the country, with its rank among the 98 municipalities.".into(),
+        source: SOURCE.into(),
+        updated,
+        dimensions,
+        measures: vec![
+            m("vaerdi", "Værdi", "Value", "pct.", "per cent", 1),
+            m("landsvaerdi", "Landsværdi", "National value", "pct.", "per cent", 1),
+            m("rang", "Rang blandt 98 kommuner (1 = højest)", "Rank among 98 municipalities (1 = highest)", "rang", "rank", 0),
+            m("diff_land", "Forskel til landsværdien", "Difference to the national value", "procentpoint", "percentage points", 1),
+            m("diff_rest", "Forskel til resten af landet", "Difference to the rest of the country", "procentpoint", "percentage points", 1),
+        ],
+        notes_da: vec![
+            format!("Diskretionering: værdier beregnet af antal under {threshold} (og over 0) vises som '..' og får ingen rang. Sekundær diskretionering er endnu ikke indført."),
+            "Rang: 1 = højeste andel. Kommuner med samme andel får samme rang, og den næste rang springes over (1, 2, 2, 4). Kun kommuner med en offentliggjort værdi rangeres.".into(),
+            "Resten af landet = (landets tæller - områdets tæller) / (landets nævner - områdets nævner). For samtaleintensitet tælles personer; en person i flere kommuner kan gøre resten af landet en anelse for lille.".into(),
+            "Indikatorerne: digital_pct fra SAMT01 (alle samtaletyper og varigheder), pct6 og pct13 fra SAMT02, intensitet fra SAMT03. Ikke tilgængelige perioder vises som '.'.".into(),
+        ],
+        notes_en: vec![
+            format!("Disclosure control: values computed from counts below {threshold} (and above 0) are shown as '..' and get no rank. Secondary suppression is not yet applied."),
+            "Rank: 1 = highest share. Equal shares get the same rank and the next rank is skipped (1, 2, 2, 4). Only municipalities with a published value are ranked.".into(),
+            "Rest of the country = (national numerator - the area's numerator) / (national denominator - the area's denominator). Conversation frequency counts persons; a person in several municipalities can make the rest of the country slightly too small.".into(),
+            "Indicators: digital_pct from SAMT01 (all types and durations), pct6 and pct13 from SAMT02, intensitet from SAMT03. Periods not available are shown as '.'.".into(),
+        ],
+        threshold,
+        values: vec!["taeller".into(), "naevner".into()],
+        data_end,
+        data_start,
+    }
+}

@@ -95,6 +95,7 @@ pub fn build(
         (samt01, pp)
     });
     let samt01 = samt01.ok_or("the store holds no conversations")?;
+    let bench01 = samtalebank_engine::bench01(&samt01, samt02.as_ref(), samt03.as_ref());
     let t_engine = t.elapsed();
     let inputs = store
         .manifest()
@@ -117,6 +118,7 @@ pub fn build(
         std::iter::once(("SAMT01", samt01))
             .chain(samt02.map(|c| ("SAMT02", c)))
             .chain(samt03.map(|c| ("SAMT03", c)))
+            .chain(std::iter::once(("BENCH01", bench01)))
             .collect(),
     )
     .map_err(|e| e.to_string())?;

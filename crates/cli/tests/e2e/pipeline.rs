@@ -49,6 +49,73 @@ fn every_samt03_cell_equals_the_sql_twin_on_duckdb() {
 }
 
 #[test]
+fn every_bench01_cell_equals_the_sql_twin_and_ranks_match() {
+    let f = fixture();
+    let (store, release) = (f.store.to_str().unwrap(), f.release.to_str().unwrap());
+    let r = oracle(&[
+        "compare",
+        "--table",
+        "BENCH01",
+        "--store",
+        store,
+        "--release",
+        release,
+    ]);
+    assert_eq!(r["mismatches"], 0, "cells differ from the SQL twin: {r}");
+    assert_eq!(r["twin_cells"], r["release_rows"]);
+    // Ranks, values and differences to the rest of the country, from DuckDB, against the API.
+    let twin = oracle(&["ranks", "--store", store, "--tid", "2023"]);
+    let twin = twin.as_array().unwrap();
+    let ds = get_json(&format!(
+        "{}/api/v2/tables/BENCH01/data?valuecodes[indikator]=*&valuecodes[omraade]=*&valuecodes[tid]=2023&valuecodes[ydelse]=tot,dagpenge&valuecodes[maal]=vaerdi,rang,diff_rest",
+        f.base
+    ));
+    let dim = |d: &str, code: &str| {
+        ds["dimension"][d]["category"]["index"][code]
+            .as_u64()
+            .unwrap() as usize
+    };
+    let size: Vec<usize> = ds["size"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap() as usize)
+        .collect();
+    let mut checked = 0;
+    for row in twin {
+        let y = row["ydelse"].as_str().unwrap();
+        if y != "tot" && y != "dagpenge" {
+            continue;
+        }
+        let base = (((dim("indikator", row["indikator"].as_str().unwrap()) * size[1]
+            + dim("omraade", row["omraade"].as_str().unwrap()))
+            * size[2])
+            * size[3]
+            + dim("ydelse", y))
+            * size[4];
+        let v = &ds["value"];
+        assert_eq!(v[base + 1].as_u64(), row["rang"].as_u64(), "rank of {row}");
+        assert!(
+            (v[base].as_f64().unwrap() - row["vaerdi"].as_f64().unwrap()).abs() <= 0.05 + 1e-9,
+            "{row}"
+        );
+        assert!(
+            (v[base + 2].as_f64().unwrap() - row["diff_rest"].as_f64().unwrap()).abs()
+                <= 0.05 + 1e-9,
+            "{row}"
+        );
+        checked += 1;
+    }
+    // Most of the 98 municipalities are ranked for each of 4 indicators and 2 benefits.
+    assert!(checked > 4 * 2 * 60, "only {checked} ranks checked");
+    // Regions and the country have no rank.
+    let c = dim("omraade", "000");
+    assert!(
+        ds["value"][((dim("indikator", "pct6") * size[1] + c) * size[3]) * size[4] + 1].is_null()
+    );
+}
+
+#[test]
 fn every_samt01_cell_equals_the_sql_twin_on_duckdb() {
     let f = fixture();
     let r = oracle(&[
