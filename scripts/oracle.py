@@ -136,6 +136,26 @@ def ranks(args):
     print(json.dumps([dict(zip(cols, r)) for r in rows]))
 
 
+def gap(args):
+    """The gap between a group of municipalities and the rest of the country per year, from the
+    BENCH01 twin: group = sum of numerators / sum of denominators; rest = country minus group."""
+    con = connect(args.store)
+    for dep in DERIVED["BENCH01"]:
+        con.execute(f"CREATE TABLE {dep.lower()} AS " + twin_sql(dep))
+    con.execute("CREATE TABLE bench AS " + twin_sql("BENCH01"))
+    codes = args.codes.split(",")
+    marks = ",".join("?" for _ in codes)
+    rows = con.execute(f"""
+        WITH g AS (SELECT tid, sum(taeller) t, sum(naevner) n FROM bench
+                   WHERE indikator = ? AND ydelse = ? AND omraade IN ({marks}) GROUP BY tid),
+             l AS (SELECT tid, taeller t, naevner n FROM bench WHERE indikator = ? AND ydelse = ? AND omraade = '000')
+        SELECT l.tid, 100.0 * g.t / g.n, 100.0 * (l.t - g.t) / (l.n - g.n)
+        FROM l JOIN g USING (tid)
+        WHERE l.tid NOT LIKE '%K%' AND l.tid NOT LIKE '%M%'
+        ORDER BY 1""", [args.indicator, args.ydelse, *codes, args.indicator, args.ydelse]).fetchall()
+    print(json.dumps([{"tid": r[0], "gruppe": r[1], "resten": r[2], "forskel": r[1] - r[2]} for r in rows]))
+
+
 def timeit(args):
     """Seconds to materialise every twin (best of --runs), per table and in total."""
     con = connect(args.store, args.threads)
@@ -168,12 +188,17 @@ def main():
     r.add_argument("--store", required=True)
     r.add_argument("--tid", required=True)
     r.add_argument("--threshold", default=5)
+    g = sub.add_parser("gap")
+    g.add_argument("--store", required=True)
+    g.add_argument("--codes", required=True)
+    g.add_argument("--indicator", required=True)
+    g.add_argument("--ydelse", default="tot")
     t = sub.add_parser("time")
     t.add_argument("--store", required=True)
     t.add_argument("--runs", default=1)
     t.add_argument("--threads", default=None)
     a = p.parse_args()
-    {"compare": compare, "sample": sample, "ranks": ranks, "time": timeit}[a.cmd](a)
+    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "time": timeit}[a.cmd](a)
 
 
 if __name__ == "__main__":

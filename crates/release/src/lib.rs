@@ -11,6 +11,7 @@
 //!   .tmp-*/                      a build in progress (never listed or served; removed by the next build)
 //! ```
 
+pub mod gap;
 mod publish;
 mod read;
 pub mod tables;

@@ -253,6 +253,100 @@ pub async fn data_post(
     data(st, id, Query(q)).await
 }
 
+/// `GET /api/v2/benchmark/gap?group=...&indicator=...[&ydelse=tot][&periode=maaned]`: the gap
+/// between a group of municipalities and the rest of the country, as JSON-stat 2.0 (tid × maal)
+/// or CSV.
+pub async fn gap(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> Response {
+    use samtalebank_release::gap as g;
+    let rel = st.release();
+    let Some(bench) = rel.table("BENCH01") else {
+        return Problem::not_found("the current release has no BENCH01 table").into_response();
+    };
+    let lang = Lang::parse(param(&q, "lang"));
+    let (Some(group), Some(indicator)) = (param(&q, "group"), param(&q, "indicator")) else {
+        return Problem::bad_request("give group (codes, lowest:15:pct13:2019M11 or @name) and indicator (digital_pct, pct6, pct13, intensitet)").into_response();
+    };
+    let kind = match param(&q, "periode").unwrap_or("maaned") {
+        "aar" => 'Y',
+        "kvartal" => 'K',
+        "maaned" => 'M',
+        other => {
+            return Problem::bad_request(format!("periode '{other}': use aar, kvartal or maaned"))
+                .into_response()
+        }
+    };
+    let saved = g::load_groups(&st.config.releases);
+    let points = match g::resolve(bench, group, &saved).and_then(|m| {
+        g::series(
+            bench,
+            &m,
+            indicator,
+            param(&q, "ydelse").unwrap_or("tot"),
+            kind,
+        )
+        .map(|p| (m, p))
+    }) {
+        Ok(x) => x,
+        Err(e) => return Problem::bad_request(e).into_response(),
+    };
+    let (members, points) = points;
+    let area = bench.meta.dimension("omraade").map(|d| d.1);
+    let codes: Vec<String> = members
+        .iter()
+        .filter_map(|&i| area.map(|a| a.categories[i].code.clone()))
+        .collect();
+    let fmt = |v: samtalebank_release::Value| output::format_value(v, 1, false);
+    if param(&q, "outputFormat").is_some_and(|f| f.eq_ignore_ascii_case("csv")) {
+        let mut body = String::from("tid,gruppe,resten,forskel_pp\n");
+        for p in &points {
+            body.push_str(&format!(
+                "{},{},{},{}\n",
+                p.tid,
+                fmt(p.group),
+                fmt(p.rest),
+                fmt(p.gap)
+            ));
+        }
+        return ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
+    }
+    let mut index = serde_json::Map::new();
+    for (i, p) in points.iter().enumerate() {
+        index.insert(p.tid.clone(), json!(i));
+    }
+    let mut values = Vec::new();
+    let mut status = serde_json::Map::new();
+    for p in &points {
+        for v in [p.group, p.rest, p.gap] {
+            match v {
+                samtalebank_release::Value::Num(x) => values.push(json!(output::round(x, 1))),
+                other => {
+                    status.insert(values.len().to_string(), json!(fmt(other)));
+                    values.push(serde_json::Value::Null);
+                }
+            }
+        }
+    }
+    json_response(json!({
+        "version": "2.0",
+        "class": "dataset",
+        "label": lang.pick("Forskel mellem gruppe og resten af landet", "Gap between the group and the rest of the country"),
+        "id": ["tid", "maal"],
+        "size": [points.len(), 3],
+        "role": {"time": ["tid"], "metric": ["maal"]},
+        "dimension": {
+            "tid": {"label": "tid", "category": {"index": index}},
+            "maal": {"label": lang.pick("mål", "measure"), "category": {
+                "index": {"gruppe": 0, "resten": 1, "forskel": 2},
+                "label": {"gruppe": lang.pick("Gruppen", "The group"), "resten": lang.pick("Resten af landet", "Rest of the country"), "forskel": lang.pick("Forskel (procentpoint)", "Gap (percentage points)")},
+                "unit": {"gruppe": {"label": "pct.", "decimals": 1}, "resten": {"label": "pct.", "decimals": 1}, "forskel": {"label": "procentpoint", "decimals": 1}}
+            }}
+        },
+        "value": values,
+        "status": status,
+        "extension": {"group": codes, "definition": group, "indicator": indicator, "release": rel.manifest.id, "status": output::status_legend(lang)},
+    }))
+}
+
 pub async fn not_found(uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         Problem::not_found(format!("no such resource: {}", uri.path())).into_response()

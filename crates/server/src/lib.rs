@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use samtalebank_release::Release;
 
-pub use output::Lang;
+pub use output::{format_value, Lang};
 pub use problem::Problem;
 pub use selection::Selection;
 
@@ -54,6 +54,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/api/v2/tables/{id}/data",
             get(api::data).post(api::data_post),
         )
+        .route("/api/v2/benchmark/gap", get(api::gap))
         .fallback(api::not_found)
         .layer(tower_http::cors::CorsLayer::permissive())
         .layer(tower_http::compression::CompressionLayer::new())

@@ -1,5 +1,6 @@
 //! Subcommands. Exit codes: 0 ok, 1 failed, 2 usage.
 
+mod benchmark;
 mod build;
 mod demo;
 mod generate;
@@ -23,6 +24,7 @@ pub enum Command {
     Build(build::Args),
     Serve(serve::Args),
     Demo(demo::Args),
+    Benchmark(benchmark::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -32,6 +34,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Build(a) => build::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Benchmark(a) => benchmark::run(a),
     }
 }
 
