@@ -18,6 +18,7 @@ use samtalebank_release::Release;
 pub use output::{format_value, Lang};
 pub use problem::Problem;
 pub use selection::Selection;
+pub use web::kommune_report;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -46,6 +47,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/", get(web::home))
         .route("/tabel/{id}", get(web::table_page))
+        .route("/kommune/{code}", get(web::kommune_page))
         .route("/api/v2/config", get(api::config))
         .route("/api/v2/tables", get(api::tables))
         .route("/api/v2/tables/{id}", get(api::table))

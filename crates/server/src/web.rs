@@ -46,18 +46,22 @@ caption{text-align:left;font-weight:600;padding:.3rem 0}
 "#;
 
 fn page(lang: Lang, title: &str, body: &str) -> Response {
+    Html(page_html(lang, title, body)).into_response()
+}
+
+/// A whole HTML document: inline CSS, no external resources (so a saved page stands alone).
+fn page_html(lang: Lang, title: &str, body: &str) -> String {
     let other = match lang {
         Lang::Da => ("en", "English"),
         Lang::En => ("da", "Dansk"),
     };
-    let html = format!(
+    format!(
         r#"<!doctype html><html lang="{l}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{t} – Samtalebank</title><style>{CSS}</style></head><body><header><a href="/?lang={l}">Samtalebank</a><nav><a href="/api/v2/tables?lang={l}">API</a><a href="?lang={ol}" hreflang="{ol}">{on}</a></nav></header><main id="main">{body}</main></body></html>"#,
         l = lang.code(),
         t = text(title),
         ol = other.0,
         on = other.1,
-    );
-    Html(html).into_response()
+    )
 }
 
 pub fn not_found_page(path: &str) -> Response {
@@ -107,6 +111,35 @@ pub async fn home(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> R
             upd = lang.pick("Opdateret", "Updated"),
             updated = text(&m.updated),
         );
+    }
+    if let Some(area) = rel
+        .table("BENCH01")
+        .and_then(|t| t.meta.dimension("omraade"))
+        .map(|d| d.1)
+    {
+        let _ = write!(
+            b,
+            "<h2>{}</h2><p>",
+            lang.pick(
+                "Benchmarkrapporter for kommuner",
+                "Benchmark reports for municipalities"
+            )
+        );
+        let links: Vec<String> = area
+            .categories
+            .iter()
+            .filter(|c| c.code.len() == 3 && c.code != "000")
+            .map(|c| {
+                format!(
+                    r#"<a href="/kommune/{}?lang={}">{}</a>"#,
+                    attr(&c.code),
+                    lang.code(),
+                    text(&c.label_da)
+                )
+            })
+            .collect();
+        b.push_str(&links.join(" · "));
+        b.push_str("</p>");
     }
     let _ = write!(
         b,
@@ -646,4 +679,284 @@ fn line_chart(series: &[(String, Vec<Option<f64>>)], labels: &[String], lang: La
     }
     s.push_str("</svg>");
     s
+}
+
+/// `/kommune/{code}`: a municipality's benchmark report.
+pub async fn kommune_page(
+    State(st): State<Arc<AppState>>,
+    Path(code): Path<String>,
+    Query(q): Query<Params>,
+) -> Response {
+    let lang = Lang::parse(param(&q, "lang"));
+    let rel = st.release();
+    match kommune_report(&rel, &code, lang) {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => not_found_page(&format!("/kommune/{code}")),
+    }
+}
+
+/// The 5 municipalities most like `k` by benefit-group mix and size: distance over the shares of
+/// conversations per benefit group plus a quarter of the difference in log(conversations), from
+/// SAMT01 for `year` (published counts; a suppressed count counts as 0).
+fn similar(
+    samt01: &samtalebank_release::Table,
+    area_dim: usize,
+    k: usize,
+    year: &str,
+) -> Vec<usize> {
+    let meta = &samt01.meta;
+    let idx = |id: &str| meta.dimension(id).map(|d| d.0).unwrap_or(0);
+    let (tid, yd) = (idx("tid"), idx("ydelse"));
+    let Some(t) = meta.dimensions[tid]
+        .categories
+        .iter()
+        .position(|c| c.code == year)
+    else {
+        return Vec::new();
+    };
+    let groups: Vec<usize> = meta.dimensions[yd]
+        .categories
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| {
+            let groups = &samtalebank_model::vocab().ydelser.groups;
+            groups.entries.iter().any(|e| e.code == c.code)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let features = |a: usize| -> Vec<f64> {
+        let mut coords: Vec<usize> = meta
+            .dimensions
+            .iter()
+            .map(|d| {
+                d.categories
+                    .iter()
+                    .position(|c| Some(&c.code) == d.total.as_ref())
+                    .unwrap_or(0)
+            })
+            .collect();
+        coords[area_dim] = a;
+        coords[tid] = t;
+        let n = |c: &[usize]| match samt01.value(c, 0) {
+            Value::Num(x) => x,
+            _ => 0.0,
+        };
+        let total = n(&coords).max(1.0);
+        let mut f: Vec<f64> = groups
+            .iter()
+            .map(|&g| {
+                coords[yd] = g;
+                n(&coords) / total
+            })
+            .collect();
+        f.push(0.25 * total.ln());
+        f
+    };
+    let me = features(k);
+    let mut d: Vec<(f64, usize)> = meta.dimensions[area_dim]
+        .categories
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i != k && c.code.len() == 3 && c.code != "000")
+        .map(|(i, _)| {
+            (
+                features(i)
+                    .iter()
+                    .zip(&me)
+                    .map(|(a, b)| (a - b) * (a - b))
+                    .sum::<f64>(),
+                i,
+            )
+        })
+        .collect();
+    d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    d.into_iter().take(5).map(|x| x.1).collect()
+}
+
+/// A municipality's benchmark report as a standalone HTML document: each indicator against the
+/// country, its region and the 5 most similar municipalities, its rank among 98, and the
+/// development over time (quarters) as SVG charts. Prints well.
+pub fn kommune_report(
+    rel: &samtalebank_release::Release,
+    code: &str,
+    lang: Lang,
+) -> Result<String, String> {
+    let bench = rel
+        .table("BENCH01")
+        .ok_or("the release has no BENCH01 table")?;
+    let samt01 = rel
+        .table("SAMT01")
+        .ok_or("the release has no SAMT01 table")?;
+    let meta = &bench.meta;
+    let di = |id: &str| {
+        meta.dimension(id)
+            .map(|d| d.0)
+            .ok_or(format!("BENCH01 has no {id}"))
+    };
+    let (ind, area, tid, yd) = (di("indikator")?, di("omraade")?, di("tid")?, di("ydelse")?);
+    let areas = &meta.dimensions[area].categories;
+    let k = areas
+        .iter()
+        .position(|c| c.code == code.trim_start_matches('0') || c.code == code)
+        .filter(|&i| areas[i].code.len() == 3 && areas[i].code != "000")
+        .ok_or_else(|| format!("'{code}' is not a municipality code"))?;
+    let v = samtalebank_model::vocab();
+    let kom = v
+        .kommuner
+        .lookup(&areas[k].code)
+        .ok_or("unknown municipality")?;
+    let region_code = v.kommuner.regions[v.kommuner.list[kom as usize].region as usize]
+        .code
+        .to_string();
+    let r = areas
+        .iter()
+        .position(|c| c.code == region_code)
+        .unwrap_or(0);
+    let country = areas.iter().position(|c| c.code == "000").unwrap_or(0);
+    let tot = meta.dimensions[yd]
+        .categories
+        .iter()
+        .position(|c| c.code == "tot")
+        .unwrap_or(0);
+    let tids = &meta.dimensions[tid].categories;
+    let years: Vec<usize> = (0..tids.len())
+        .filter(|&t| period_kind(&tids[t].code) == 'Y')
+        .collect();
+    let quarters: Vec<usize> = (0..tids.len())
+        .filter(|&t| period_kind(&tids[t].code) == 'K')
+        .collect();
+    let at = |i: usize, a: usize, t: usize, m: usize| {
+        let mut c = vec![0usize; 4];
+        c[ind] = i;
+        c[area] = a;
+        c[tid] = t;
+        c[yd] = tot;
+        bench.value(&c, m)
+    };
+    let name = |a: usize| {
+        lang.pick(&areas[a].label_da, &areas[a].label_en)
+            .to_string()
+    };
+    // The latest year with a national value for the first indicator sets the similarity year.
+    let latest_year = years
+        .iter()
+        .rev()
+        .find(|&&t| matches!(at(0, country, t, 0), Value::Num(_)))
+        .copied();
+    let sim = latest_year
+        .map(|t| {
+            similar(
+                samt01,
+                samt01.meta.dimension("omraade").map(|d| d.0).unwrap_or(0),
+                samt01_area_index(samt01, &areas[k].code),
+                &tids[t].code,
+            )
+        })
+        .unwrap_or_default();
+    let sim_bench: Vec<usize> = sim
+        .iter()
+        .filter_map(|&i| {
+            let c = &samt01.meta.dimensions
+                [samt01.meta.dimension("omraade").map(|d| d.0).unwrap_or(0)]
+            .categories[i]
+                .code;
+            areas.iter().position(|x| &x.code == c)
+        })
+        .collect();
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{} – {}</h1><p>{} {}. {}</p>",
+        text(&name(k)),
+        lang.pick("benchmarkrapport", "benchmark report"),
+        lang.pick("Region:", "Region:"),
+        text(&name(r)),
+        text(lang.pick(
+            "Kommunens indikatorer mod hele landet, regionen og de 5 mest sammenlignelige kommuner (efter ydelsessammensætning og størrelse), rang blandt 98 kommuner (1 = højest) og udviklingen over tid.",
+            "The municipality's indicators against the country, its region and the 5 most similar municipalities (by benefit mix and size), its rank among 98 (1 = highest) and the development over time."
+        ))
+    );
+    let _ = write!(
+        b,
+        "<p class=\"muted\">{}: {}</p>",
+        lang.pick("Sammenlignelige kommuner", "Similar municipalities"),
+        text(
+            &sim_bench
+                .iter()
+                .map(|&i| name(i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    );
+    for (i, cat) in meta.dimensions[ind].categories.iter().enumerate() {
+        let Some(y) = years
+            .iter()
+            .rev()
+            .find(|&&t| matches!(at(i, country, t, 0), Value::Num(_)))
+            .copied()
+        else {
+            continue;
+        };
+        let _ = write!(
+            b,
+            "<section class=\"card\"><h2>{}</h2><table><caption>{} {}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+            text(lang.pick(&cat.label_da, &cat.label_en)),
+            lang.pick("År", "Year"),
+            text(&tids[y].code),
+            lang.pick("Område", "Area"),
+            lang.pick("Andel (pct.)", "Share (%)"),
+            lang.pick("Rang", "Rank"),
+            lang.pick("Forskel til resten af landet (pct.-point)", "Difference to the rest (pp)"),
+        );
+        let mut rows = vec![k, r, country];
+        rows.extend(&sim_bench);
+        for a in rows {
+            let _ = write!(
+                b,
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+                text(&name(a)),
+                num(lang, at(i, a, y, 0), 1),
+                num(lang, at(i, a, y, 2), 0),
+                num(lang, at(i, a, y, 4), 1)
+            );
+        }
+        b.push_str("</tbody></table>");
+        let labels: Vec<String> = quarters.iter().map(|&t| tids[t].code.clone()).collect();
+        let series: Vec<(String, Vec<Option<f64>>)> = [k, r, country]
+            .iter()
+            .map(|&a| {
+                (
+                    name(a),
+                    quarters
+                        .iter()
+                        .map(|&t| match at(i, a, t, 0) {
+                            Value::Num(x) => Some(x),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        b.push_str(&line_chart(&series, &labels, lang));
+        b.push_str("</section>");
+    }
+    let _ = write!(
+        b,
+        r#"<p class="notes"><strong>..</strong> = {}. <strong>.</strong> = {}. {}: {}. {} {}.</p>"#,
+        lang.pick("diskretioneret", "confidential"),
+        lang.pick("ikke tilgængelig endnu", "not yet available"),
+        lang.pick("Kilde", "Source"),
+        text(&meta.source),
+        lang.pick("Udgivelse", "Release"),
+        text(&rel.manifest.id),
+    );
+    Ok(page_html(lang, &name(k), &b))
+}
+
+fn samt01_area_index(samt01: &samtalebank_release::Table, code: &str) -> usize {
+    samt01
+        .meta
+        .dimension("omraade")
+        .and_then(|d| d.1.categories.iter().position(|c| c.code == code))
+        .unwrap_or(0)
 }

@@ -5,6 +5,7 @@ mod build;
 mod demo;
 mod generate;
 mod ingest;
+mod report;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +26,7 @@ pub enum Command {
     Serve(serve::Args),
     Demo(demo::Args),
     Benchmark(benchmark::Args),
+    Report(report::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -35,6 +37,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Serve(a) => serve::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Benchmark(a) => benchmark::run(a),
+        Command::Report(a) => report::run(a),
     }
 }
 

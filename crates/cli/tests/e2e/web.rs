@@ -97,3 +97,67 @@ fn home_page_lists_the_table_and_english_works() {
     let missing = get(&format!("{}/tabel/NOPE", f.base));
     assert_eq!(missing.status, 404);
 }
+
+#[test]
+fn municipality_page_and_report_show_the_benchmark() {
+    let f = fixture();
+    let dom = dump_dom(&format!("{}/kommune/730", f.base));
+    assert!(dom.contains("Randers – benchmarkrapport"));
+    assert!(dom.contains("Region Midtjylland"));
+    assert!(dom.matches("<svg").count() >= 4, "a chart per indicator");
+    // Randers' rank for pct6 in 2023 as the API gives it (ranks are checked against DuckDB
+    // elsewhere) appears in the pct6 section.
+    let ds = get_json(&format!(
+        "{}/api/v2/tables/BENCH01/data?valuecodes[indikator]=pct6&valuecodes[omraade]=730&valuecodes[tid]=2023&valuecodes[maal]=vaerdi,rang",
+        f.base
+    ));
+    let rank = ds["value"][1].as_u64().unwrap();
+    let value = ds["value"][0].as_f64().unwrap();
+    let section = dom.split("Første samtale inden for 6 uger").nth(1).unwrap();
+    let row = section
+        .split("</tr>")
+        .find(|r| r.contains(">Randers<"))
+        .unwrap();
+    assert!(row.contains(&format!("<td>{rank}</td>")), "{row}");
+    assert!(
+        row.contains(&format!("{value:.1}").replace('.', ",")),
+        "{row}"
+    );
+    // The CLI writes the same report as a standalone file.
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("randers.html");
+    ok(&[
+        "report",
+        "--releases",
+        f.releases.to_str().unwrap(),
+        "--kommune",
+        "730",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.starts_with("<!doctype html>")
+            && html.contains("<style>")
+            && !html.contains("<script src")
+    );
+    assert!(html.contains(&format!("<td>{rank}</td>")));
+    assert_eq!(get(&format!("{}/kommune/999", f.base)).status, 404);
+    assert_eq!(
+        run(&[
+            "report",
+            "--releases",
+            f.releases.to_str().unwrap(),
+            "--kommune",
+            "1084",
+            "--out",
+            out.to_str().unwrap()
+        ])
+        .status
+        .code(),
+        Some(1)
+    );
+    // The home page links to every municipality's report.
+    let home = get(&format!("{}/", f.base)).body;
+    assert_eq!(home.matches("href=\"/kommune/").count(), 98);
+}
