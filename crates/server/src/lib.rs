@@ -48,6 +48,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/", get(web::home))
         .route("/tabel/{id}", get(web::table_page))
         .route("/kommune/{code}", get(web::kommune_page))
+        .route("/benchmark", get(web::gap_page))
         .route("/api/v2/config", get(api::config))
         .route("/api/v2/tables", get(api::tables))
         .route("/api/v2/tables/{id}", get(api::table))

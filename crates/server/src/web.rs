@@ -960,3 +960,173 @@ fn samt01_area_index(samt01: &samtalebank_release::Table, code: &str) -> usize {
         .and_then(|d| d.1.categories.iter().position(|c| c.code == code))
         .unwrap_or(0)
 }
+
+/// `/benchmark`: a group of municipalities against the rest of the country over time.
+pub async fn gap_page(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> Response {
+    use samtalebank_release::gap as g;
+    let lang = Lang::parse(param(&q, "lang"));
+    let rel = st.release();
+    let Some(bench) = rel.table("BENCH01") else {
+        return not_found_page("/benchmark");
+    };
+    let tid = bench.meta.dimension("tid").map(|d| d.1);
+    let first_year = tid
+        .and_then(|d| d.categories.iter().find(|c| period_kind(&c.code) == 'Y'))
+        .map(|c| c.code.clone())
+        .unwrap_or_default();
+    let default_group = format!("lowest:15:pct6:{first_year}");
+    let group = param(&q, "group")
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or(&default_group)
+        .to_string();
+    let indicator = param(&q, "indicator").unwrap_or("pct6").to_string();
+    let periode = param(&q, "periode").unwrap_or("aar").to_string();
+    let kind = match periode.as_str() {
+        "kvartal" => 'K',
+        "maaned" => 'M',
+        _ => 'Y',
+    };
+    let saved = g::load_groups(&st.config.releases);
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{}</h1><p>{}</p>",
+        lang.pick("Gruppe af kommuner mod resten af landet", "A group of municipalities against the rest of the country"),
+        text(lang.pick(
+            "Angiv kommunekoder (fx 101,147,151), en regel som lowest:15:pct13:2019M11 (de 15 med lavest andel i perioden; også highest:) eller @navn på en gemt gruppe.",
+            "Give municipality codes (e.g. 101,147,151), a rule such as lowest:15:pct13:2019M11 (the 15 with the lowest share in the period; also highest:) or @name of a saved group."
+        ))
+    );
+    let _ = write!(
+        b,
+        r#"<form method="get" action="/benchmark"><input type="hidden" name="lang" value="{l}"><div class="controls"><div><label for="group">{gl}</label><input id="group" name="group" value="{gv}" style="width:100%;padding:.3rem;font-size:1rem"></div><div><label for="indicator">{il}</label><select id="indicator" name="indicator">"#,
+        l = lang.code(),
+        gl = lang.pick("Gruppe", "Group"),
+        gv = attr(&group),
+        il = lang.pick("Indikator", "Indicator"),
+    );
+    if let Some(d) = bench.meta.dimension("indikator").map(|d| d.1) {
+        for c in &d.categories {
+            let _ = write!(
+                b,
+                r#"<option value="{}"{}>{}</option>"#,
+                attr(&c.code),
+                if c.code == indicator { " selected" } else { "" },
+                text(lang.pick(&c.label_da, &c.label_en))
+            );
+        }
+    }
+    b.push_str("</select></div><div><fieldset><legend>");
+    b.push_str(lang.pick("Periode", "Period"));
+    b.push_str("</legend>");
+    for (val, da, en) in [
+        ("aar", "År", "Year"),
+        ("kvartal", "Kvartal", "Quarter"),
+        ("maaned", "Måned", "Month"),
+    ] {
+        let _ = write!(
+            b,
+            r#"<label class="check"><input type="radio" name="periode" value="{val}"{}> {}</label>"#,
+            if periode == val { " checked" } else { "" },
+            lang.pick(da, en)
+        );
+    }
+    let _ = write!(
+        b,
+        r#"</fieldset></div></div><p><button type="submit">{}</button></p></form>"#,
+        lang.pick("Vis forskel", "Show gap")
+    );
+    if !saved.is_empty() {
+        let names: Vec<String> = saved
+            .iter()
+            .map(|(n, d)| format!("<code>@{}</code> = {}", text(n), text(d)))
+            .collect();
+        let _ = write!(
+            b,
+            "<p class=\"muted\">{}: {}</p>",
+            lang.pick("Gemte grupper", "Saved groups"),
+            names.join("; ")
+        );
+    }
+    let result = g::resolve(bench, &group, &saved)
+        .and_then(|m| g::series(bench, &m, &indicator, "tot", kind).map(|p| (m, p)));
+    match result {
+        Err(e) => {
+            let _ = write!(
+                b,
+                r#"<p role="alert"><strong>{}</strong> {}</p>"#,
+                lang.pick("Fejl:", "Error:"),
+                text(&e)
+            );
+        }
+        Ok((members, points)) => {
+            let area = bench.meta.dimension("omraade").map(|d| d.1);
+            let names: Vec<String> = members
+                .iter()
+                .filter_map(|&i| area.map(|a| a.categories[i].label_da.clone()))
+                .collect();
+            let _ = write!(
+                b,
+                "<p>{} ({}): {}</p>",
+                lang.pick("Gruppen", "The group"),
+                members.len(),
+                text(&names.join(", "))
+            );
+            let labels: Vec<String> = points.iter().map(|p| p.tid.clone()).collect();
+            let num_of = |v: Value| if let Value::Num(x) = v { Some(x) } else { None };
+            let series = vec![
+                (
+                    lang.pick("Gruppen", "The group").to_string(),
+                    points.iter().map(|p| num_of(p.group)).collect(),
+                ),
+                (
+                    lang.pick("Resten af landet", "Rest of the country")
+                        .to_string(),
+                    points.iter().map(|p| num_of(p.rest)).collect(),
+                ),
+            ];
+            b.push_str(&line_chart(&series, &labels, lang));
+            let _ = write!(b, "<table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+                lang.pick("Periode", "Period"), lang.pick("Gruppen (pct.)", "Group (%)"), lang.pick("Resten (pct.)", "Rest (%)"), lang.pick("Forskel (pct.-point)", "Gap (pp)"));
+            for p in &points {
+                let _ = write!(
+                    b,
+                    "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    text(&p.tid),
+                    num(lang, p.group, 1),
+                    num(lang, p.rest, 1),
+                    num(lang, p.gap, 1)
+                );
+            }
+            b.push_str("</tbody></table>");
+            let api = format!(
+                "/api/v2/benchmark/gap?group={}&indicator={}&periode={}",
+                form_urlencoded::byte_serialize(group.as_bytes()).collect::<String>(),
+                form_urlencoded::byte_serialize(indicator.as_bytes()).collect::<String>(),
+                periode
+            );
+            let _ = write!(
+                b,
+                r#"<div class="links"><p><a href="{c}&amp;outputFormat=csv">{dl}</a> · <a href="{j}">{api}</a></p></div>"#,
+                c = attr(&api),
+                dl = lang.pick("Hent som CSV", "Download as CSV"),
+                j = attr(&api),
+                api = lang.pick("API (JSON-stat)", "API (JSON-stat)")
+            );
+            let _ = write!(
+                b,
+                r#"<p class="notes"><strong>..</strong> = {}. <strong>.</strong> = {}.</p>"#,
+                lang.pick(
+                    "diskretioneret: mindst én kommune i gruppen har et skjult tal",
+                    "confidential: at least one municipality in the group has a hidden count"
+                ),
+                lang.pick("ikke tilgængelig endnu", "not yet available")
+            );
+        }
+    }
+    page(
+        lang,
+        lang.pick("Gruppe mod resten af landet", "Group against the rest"),
+        &b,
+    )
+}

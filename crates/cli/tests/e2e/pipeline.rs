@@ -518,3 +518,59 @@ fn benchmark_gap_of_a_group_equals_duckdb_and_groups_can_be_saved() {
     assert_eq!(bad.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown omraade '999'"));
 }
+
+#[test]
+fn the_lagging_municipalities_tell_the_story_of_seed_004() {
+    // The generator makes 15 municipalities lag on early conversations and catch up. The rule
+    // "the 15 with the lowest 6-week timeliness in 2019" finds them, and the gap narrows.
+    let f = fixture();
+    let readme = std::fs::read_to_string(f.raw.join("README.txt")).unwrap();
+    let lagging: Vec<&str> = readme
+        .split("over the years): ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .split(", ")
+        .collect();
+    assert_eq!(lagging.len(), 15);
+    let out = ok(&[
+        "benchmark",
+        "gap",
+        "--releases",
+        f.releases.to_str().unwrap(),
+        "--group",
+        "lowest:15:pct6:2019",
+        "--indicator",
+        "pct6",
+        "--periode",
+        "aar",
+    ]);
+    let group = out.lines().find(|l| l.starts_with("group")).unwrap();
+    let found = lagging
+        .iter()
+        .filter(|c| {
+            group.contains(&format!(",{c},"))
+                || group.contains(&format!(" {c},"))
+                || group.ends_with(&format!(",{c}"))
+        })
+        .count();
+    assert!(
+        found >= 12,
+        "only {found} of the lagging municipalities found: {group}"
+    );
+    let gap = |year: &str| -> f64 {
+        out.lines()
+            .find(|l| l.starts_with(year))
+            .unwrap()
+            .split_whitespace()
+            .nth(3)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(gap("2019") < -15.0, "{out}");
+    assert!(
+        gap("2023") - gap("2019") > 8.0,
+        "the gap should narrow: {out}"
+    );
+}

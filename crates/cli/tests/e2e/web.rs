@@ -161,3 +161,30 @@ fn municipality_page_and_report_show_the_benchmark() {
     let home = get(&format!("{}/", f.base)).body;
     assert_eq!(home.matches("href=\"/kommune/").count(), 98);
 }
+
+#[test]
+fn gap_page_shows_the_group_against_the_rest() {
+    let f = fixture();
+    let dom = dump_dom(&format!(
+        "{}/benchmark?group=101,751,851,461&indicator=pct6&periode=aar",
+        f.base
+    ));
+    assert!(dom.contains("<svg"));
+    assert!(dom.contains("Aarhus") && dom.contains("Odense"));
+    // The 2019 gap as the API gives it (checked against DuckDB elsewhere).
+    let ds = get_json(&format!(
+        "{}/api/v2/benchmark/gap?group=101,751,851,461&indicator=pct6&periode=aar",
+        f.base
+    ));
+    let gap = ds["value"][2].as_f64().unwrap();
+    let row = dom
+        .split("</tr>")
+        .find(|r| r.contains("<th scope=\"row\">2019</th>"))
+        .unwrap();
+    assert!(
+        row.contains(&format!("{gap:.1}").replace('.', ",")),
+        "{row} vs {gap}"
+    );
+    let bad = dump_dom(&format!("{}/benchmark?group=999&indicator=pct6", f.base));
+    assert!(bad.contains("role=\"alert\"") && bad.contains("unknown omraade"));
+}
