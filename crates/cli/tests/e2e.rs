@@ -7,5 +7,6 @@ mod e2e {
     pub mod common;
     mod pipeline;
     mod privacy;
+    mod releases;
     mod web;
 }

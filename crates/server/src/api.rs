@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use samtalebank_release::Table;
@@ -30,7 +30,10 @@ fn json_response(v: serde_json::Value) -> Response {
         .into_response()
 }
 
-pub async fn config(State(st): State<Arc<AppState>>) -> Response {
+pub async fn config(
+    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+) -> Response {
     json_response(json!({
         "apiName": "Samtalebank PxWeb API",
         "apiVersion": "2.0.0",
@@ -44,7 +47,7 @@ pub async fn config(State(st): State<Arc<AppState>>) -> Response {
         "sourceReferences": [{"language": "da", "text": "Kilde: Samtalebank"}, {"language": "en", "text": "Source: Samtalebank"}],
         "defaultDataFormat": "json-stat2",
         "dataFormats": ["json-stat2", "csv"],
-        "release": st.release().manifest.id,
+        "release": rel.manifest.id,
     }))
 }
 
@@ -70,9 +73,11 @@ fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
     })
 }
 
-pub async fn tables(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> Response {
+pub async fn tables(
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+    Query(q): Query<Params>,
+) -> Response {
     let lang = Lang::parse(param(&q, "lang"));
-    let rel = st.release();
     let search = param(&q, "query").unwrap_or("").to_lowercase();
     let page_size: usize = param(&q, "pageSize")
         .and_then(|s| s.parse().ok())
@@ -120,11 +125,10 @@ fn find_table<'a>(rel: &'a samtalebank_release::Release, id: &str) -> Result<&'a
 }
 
 pub async fn table(
-    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Response {
-    let rel = st.release();
     match find_table(&rel, &id) {
         Ok(t) => json_response(table_json(t, Lang::parse(param(&q, "lang")))),
         Err(p) => p.into_response(),
@@ -132,11 +136,10 @@ pub async fn table(
 }
 
 pub async fn metadata(
-    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Response {
-    let rel = st.release();
     match find_table(&rel, &id) {
         Ok(t) => json_response(output::jsonstat_meta(
             &t.meta,
@@ -166,10 +169,10 @@ pub fn checked_selection(t: &Table, q: &Params, max_cells: usize) -> Result<Sele
 
 pub async fn data(
     State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Response {
-    let rel = st.release();
     let t = match find_table(&rel, &id) {
         Ok(t) => t,
         Err(p) => return p.into_response(),
@@ -232,6 +235,7 @@ pub struct PostSelection {
 /// POST variant of [`data`]: the selection comes in the body, the output format in the query.
 pub async fn data_post(
     st: State<Arc<AppState>>,
+    rel: Extension<Arc<samtalebank_release::Release>>,
     id: Path<String>,
     Query(mut q): Query<Params>,
     body: axum::body::Bytes,
@@ -250,15 +254,18 @@ pub async fn data_post(
             s.value_codes.join(","),
         ));
     }
-    data(st, id, Query(q)).await
+    data(st, rel, id, Query(q)).await
 }
 
 /// `GET /api/v2/benchmark/gap?group=...&indicator=...[&ydelse=tot][&periode=maaned]`: the gap
 /// between a group of municipalities and the rest of the country, as JSON-stat 2.0 (tid × maal)
 /// or CSV.
-pub async fn gap(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> Response {
+pub async fn gap(
+    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+    Query(q): Query<Params>,
+) -> Response {
     use samtalebank_release::gap as g;
-    let rel = st.release();
     let Some(bench) = rel.table("BENCH01") else {
         return Problem::not_found("the current release has no BENCH01 table").into_response();
     };

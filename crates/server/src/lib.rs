@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use samtalebank_release::Release;
@@ -26,6 +27,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Largest number of cells one data request may ask for.
     pub max_cells: usize,
+    /// Bearer token for `POST /admin/reload`; `None` = no admin API.
+    pub admin_token: Option<String>,
 }
 
 pub struct AppState {
@@ -34,11 +37,108 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The release a request works on: taken once per request, so a request never mixes two.
+    /// The release a request works on: taken once per request (by [`pin_release`]), so a
+    /// request never mixes two.
     pub fn release(&self) -> Arc<Release> {
         match self.release.read() {
             Ok(r) => r.clone(),
             Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Load the current release from disk and serve it from the next request on. Requests in
+    /// flight finish on the release they started with. Returns the new release id.
+    pub fn reload(&self) -> Result<String, String> {
+        let new = Release::open_current(&self.config.releases).map_err(|e| e.to_string())?;
+        let id = new.manifest.id.clone();
+        match self.release.write() {
+            Ok(mut r) => *r = Arc::new(new),
+            Err(p) => *p.into_inner() = Arc::new(new),
+        }
+        Ok(id)
+    }
+}
+
+/// Pin the current release for the request, answer conditional requests, and label the
+/// response with the release: `ETag` (weak, the release id), `Last-Modified` (its creation
+/// time) and `X-Samtalebank-Release`.
+async fn pin_release(
+    axum::extract::State(st): axum::extract::State<Arc<AppState>>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue, StatusCode};
+    let rel = st.release();
+    let etag = format!("W/\"{}\"", rel.manifest.id);
+    let modified = chrono::DateTime::parse_from_rfc3339(&rel.manifest.created)
+        .map(|d| {
+            d.with_timezone(&chrono::Utc)
+                .format("%a, %d %b %Y %H:%M:%S GMT")
+                .to_string()
+        })
+        .ok();
+    let not_modified = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let id = rel.manifest.id.clone();
+    req.extensions_mut().insert(rel);
+    let mut resp = next.run(req).await;
+    if resp.status() == StatusCode::OK && not_modified {
+        resp = StatusCode::NOT_MODIFIED.into_response();
+    }
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(v) = modified.and_then(|m| HeaderValue::from_str(&m).ok()) {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        h.insert("x-samtalebank-release", v);
+    }
+    resp
+}
+
+/// `POST /admin/reload` with `Authorization: Bearer <token>`: switch to the current release.
+async fn admin_reload(
+    axum::extract::State(st): axum::extract::State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use axum::http::StatusCode;
+    let Some(token) = &st.config.admin_token else {
+        return Problem::not_found("no admin API (no admin token configured)").into_response();
+    };
+    let given = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    // Compare in constant time with respect to the token's content.
+    let ok = given.is_some_and(|g| {
+        g.len() == token.len()
+            && g.bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
+    if !ok {
+        return Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "a valid admin token is required",
+        )
+        .into_response();
+    }
+    match st.reload() {
+        Ok(id) => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            serde_json::json!({"release": id}).to_string(),
+        )
+            .into_response(),
+        Err(e) => {
+            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Reload failed", e).into_response()
         }
     }
 }
@@ -58,7 +158,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(api::data).post(api::data_post),
         )
         .route("/api/v2/benchmark/gap", get(api::gap))
+        .route("/admin/reload", axum::routing::post(admin_reload))
         .fallback(api::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pin_release,
+        ))
         .layer(tower_http::cors::CorsLayer::permissive())
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
@@ -79,6 +184,25 @@ pub async fn serve(
         release: RwLock::new(Arc::new(release)),
     });
     ready(addr);
+    // SIGHUP: switch to the current release without a restart.
+    let st = state.clone();
+    tokio::spawn(async move {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            use std::io::Write;
+            // Never panic on a closed stderr.
+            let _ = match st.reload() {
+                Ok(id) => writeln!(std::io::stderr(), "now serving release {id}"),
+                Err(e) => writeln!(
+                    std::io::stderr(),
+                    "reload failed, still serving the previous release: {e}"
+                ),
+            };
+        }
+    });
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
@@ -74,9 +74,11 @@ pub fn not_found_page(path: &str) -> Response {
     r
 }
 
-pub async fn home(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> Response {
+pub async fn home(
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+    Query(q): Query<Params>,
+) -> Response {
     let lang = Lang::parse(param(&q, "lang"));
-    let rel = st.release();
     let mut b = String::new();
     let _ = write!(
         b,
@@ -300,12 +302,11 @@ fn select_one(
 }
 
 pub async fn table_page(
-    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Response {
     let lang = Lang::parse(param(&q, "lang"));
-    let rel = st.release();
     let Some(t) = rel.table(&id) else {
         return not_found_page(&format!("/tabel/{id}"));
     };
@@ -683,12 +684,11 @@ fn line_chart(series: &[(String, Vec<Option<f64>>)], labels: &[String], lang: La
 
 /// `/kommune/{code}`: a municipality's benchmark report.
 pub async fn kommune_page(
-    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
     Path(code): Path<String>,
     Query(q): Query<Params>,
 ) -> Response {
     let lang = Lang::parse(param(&q, "lang"));
-    let rel = st.release();
     match kommune_report(&rel, &code, lang) {
         Ok(html) => Html(html).into_response(),
         Err(_) => not_found_page(&format!("/kommune/{code}")),
@@ -962,10 +962,13 @@ fn samt01_area_index(samt01: &samtalebank_release::Table, code: &str) -> usize {
 }
 
 /// `/benchmark`: a group of municipalities against the rest of the country over time.
-pub async fn gap_page(State(st): State<Arc<AppState>>, Query(q): Query<Params>) -> Response {
+pub async fn gap_page(
+    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+    Query(q): Query<Params>,
+) -> Response {
     use samtalebank_release::gap as g;
     let lang = Lang::parse(param(&q, "lang"));
-    let rel = st.release();
     let Some(bench) = rel.table("BENCH01") else {
         return not_found_page("/benchmark");
     };

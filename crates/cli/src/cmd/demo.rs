@@ -64,7 +64,7 @@ pub fn run(a: Args) -> Result<(), String> {
     let m = super::build::build(&store, &releases, 5)?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
-    super::serve::serve(releases, addr, 100_000, |addr| {
+    super::serve::serve(releases, addr, 100_000, None, |addr| {
         println!("Samtalebank demo is running: http://{addr}/");
         println!("  table:  http://{addr}/tabel/SAMT01");
         println!("  API:    http://{addr}/api/v2/tables");

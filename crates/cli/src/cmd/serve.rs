@@ -1,6 +1,11 @@
 //! Serve the current release: web site and PxWeb-compatible API.
 //!
 //! Usage: samtalebank serve --releases DIR [--addr 127.0.0.1:8080] [--max-cells 100000]
+//!            [--admin-token-file FILE]
+//!
+//! Serves exactly one release at a time. To switch to a newly built release without a restart,
+//! send SIGHUP, or POST /admin/reload with `Authorization: Bearer TOKEN`; the admin API exists only
+//! when a token is given ($SAMTALEBANK_ADMIN_TOKEN, or a file readable by its owner only).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -15,18 +20,50 @@ pub struct Args {
     /// Largest number of cells one data request may ask for.
     #[arg(long, default_value_t = 100_000)]
     max_cells: usize,
+    /// File holding the admin token (mode 0600); else $SAMTALEBANK_ADMIN_TOKEN; else no admin API.
+    #[arg(long)]
+    admin_token_file: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
-    serve(a.releases, a.addr, a.max_cells, |addr| {
+    let token = admin_token(a.admin_token_file.as_deref())?;
+    serve(a.releases, a.addr, a.max_cells, token, |addr| {
         eprintln!("serving on http://{addr}/  (Ctrl-C to stop)");
     })
+}
+
+fn admin_token(file: Option<&std::path::Path>) -> Result<Option<String>, String> {
+    use std::os::unix::fs::PermissionsExt;
+    if let Some(f) = file {
+        let meta = std::fs::metadata(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!(
+                "{}: the admin token file must be readable by its owner only (chmod 600)",
+                f.display()
+            ));
+        }
+        let t = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
+        let t = t.trim().to_string();
+        if t.len() < 16 {
+            return Err(format!(
+                "{}: the admin token must be at least 16 characters",
+                f.display()
+            ));
+        }
+        return Ok(Some(t));
+    }
+    match std::env::var("SAMTALEBANK_ADMIN_TOKEN") {
+        Ok(t) if t.len() >= 16 => Ok(Some(t)),
+        Ok(_) => Err("SAMTALEBANK_ADMIN_TOKEN must be at least 16 characters".into()),
+        Err(_) => Ok(None),
+    }
 }
 
 pub fn serve(
     releases: PathBuf,
     addr: SocketAddr,
     max_cells: usize,
+    admin_token: Option<String>,
     ready: impl FnOnce(SocketAddr) + Send + 'static,
 ) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -38,6 +75,7 @@ pub fn serve(
             releases,
             addr,
             max_cells,
+            admin_token,
         },
         ready,
     ))

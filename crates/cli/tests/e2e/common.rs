@@ -88,7 +88,7 @@ pub struct Fixture {
     _server: Server,
 }
 
-struct Server(Child);
+pub struct Server(pub Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -140,8 +140,32 @@ pub fn fixture() -> &'static Fixture {
     })
 }
 
-/// Start `samtalebank serve` on a free loopback port and wait until it listens.
-fn start_server(releases: &Path) -> (Server, String) {
+static SERVER_PIDS: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
+
+/// Statics are never dropped, so servers are stopped when the test process exits.
+extern "C" fn stop_servers() {
+    if let Ok(pids) = SERVER_PIDS.lock() {
+        for &p in pids.iter() {
+            // SAFETY: sending a signal to a child process we started.
+            unsafe {
+                libc::kill(p, libc::SIGTERM);
+            }
+        }
+    }
+}
+
+/// Start `samtalebank serve` on a free loopback port and wait until it listens; it is stopped
+/// when the test process exits.
+pub fn start_server(releases: &Path) -> (Server, String) {
+    start_server_with(releases, &[])
+}
+
+pub fn start_server_with(releases: &Path, env: &[(&str, &str)]) -> (Server, String) {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    // SAFETY: registers a plain extern "C" function once.
+    REGISTER.call_once(|| unsafe {
+        libc::atexit(stop_servers);
+    });
     let mut child = Command::new(BIN)
         .args([
             "serve",
@@ -152,13 +176,22 @@ fn start_server(releases: &Path) -> (Server, String) {
             "--max-cells",
             "100000",
         ])
+        .envs(env.iter().copied())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("start server");
     let stderr = child.stderr.take().unwrap();
     let mut line = String::new();
-    BufReader::new(stderr).read_line(&mut line).unwrap();
+    let mut reader = BufReader::new(stderr);
+    reader.read_line(&mut line).unwrap();
+    // Keep reading what the server prints later, so its stderr stays open.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+            sink.clear();
+        }
+    });
     let base = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
