@@ -88,12 +88,11 @@ pub struct Fixture {
     _server: Server,
 }
 
-pub struct Server(pub Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
+/// A running server; dropping it (or exiting) closes the watchdog's stdin, which stops it.
+pub struct Server {
+    _watchdog: Child,
+    /// The server's own process id (for signals).
+    pub pid: i32,
 }
 
 static FIXTURE: OnceLock<Fixture> = OnceLock::new();
@@ -127,7 +126,7 @@ pub fn fixture() -> &'static Fixture {
             .unwrap()
             .trim()
             .to_string();
-        let (server, base) = start_server(&releases);
+        let (server, base) = start_server_with(&releases, &[], Some(&dir));
         Fixture {
             release: releases.join(id),
             dir,
@@ -140,34 +139,20 @@ pub fn fixture() -> &'static Fixture {
     })
 }
 
-static SERVER_PIDS: std::sync::Mutex<Vec<i32>> = std::sync::Mutex::new(Vec::new());
-
-/// Statics are never dropped, so servers are stopped when the test process exits.
-extern "C" fn stop_servers() {
-    if let Ok(pids) = SERVER_PIDS.lock() {
-        for &p in pids.iter() {
-            // SAFETY: sending a signal to a child process we started.
-            unsafe {
-                libc::kill(p, libc::SIGTERM);
-            }
-        }
-    }
-}
-
-/// Start `samtalebank serve` on a free loopback port and wait until it listens; it is stopped
-/// when the test process exits.
-pub fn start_server(releases: &Path) -> (Server, String) {
-    start_server_with(releases, &[])
-}
-
-pub fn start_server_with(releases: &Path, env: &[(&str, &str)]) -> (Server, String) {
-    static REGISTER: std::sync::Once = std::sync::Once::new();
-    // SAFETY: registers a plain extern "C" function once.
-    REGISTER.call_once(|| unsafe {
-        libc::atexit(stop_servers);
-    });
-    let mut child = Command::new(BIN)
+/// Start `samtalebank serve` on a free loopback port, through a small shell watchdog: when this test process exits, its end of the
+/// watchdog's stdin closes, and the watchdog stops the server and removes `cleanup` (statics,
+/// like the shared fixture, are never dropped).
+pub fn start_server_with(
+    releases: &Path,
+    env: &[(&str, &str)],
+    cleanup: Option<&Path>,
+) -> (Server, String) {
+    let script = r#"exec 3<&0; "$0" "$@" <&- & pid=$!; echo "pid=$pid" >&2; read -r _ <&3; kill $pid; wait $pid; [ -n "$SAMTALEBANK_TEST_CLEANUP" ] && rm -rf "$SAMTALEBANK_TEST_CLEANUP"; exit 0"#;
+    let mut child = Command::new("sh")
         .args([
+            "-c",
+            script,
+            BIN,
             "serve",
             "--releases",
             releases.to_str().unwrap(),
@@ -177,14 +162,28 @@ pub fn start_server_with(releases: &Path, env: &[(&str, &str)]) -> (Server, Stri
             "100000",
         ])
         .envs(env.iter().copied())
+        .env(
+            "SAMTALEBANK_TEST_CLEANUP",
+            cleanup
+                .map(|p| p.to_str().unwrap().to_string())
+                .unwrap_or_default(),
+        )
+        .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("start server");
     let stderr = child.stderr.take().unwrap();
-    let mut line = String::new();
     let mut reader = BufReader::new(stderr);
+    let mut first = String::new();
+    let mut line = String::new();
+    reader.read_line(&mut first).unwrap();
     reader.read_line(&mut line).unwrap();
+    let pid: i32 = first
+        .trim()
+        .strip_prefix("pid=")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("watchdog: {first}"));
     // Keep reading what the server prints later, so its stderr stays open.
     std::thread::spawn(move || {
         let mut sink = String::new();
@@ -198,7 +197,13 @@ pub fn start_server_with(releases: &Path, env: &[(&str, &str)]) -> (Server, Stri
         .unwrap_or_else(|| panic!("server did not start: {line}"))
         .trim_end_matches('/')
         .to_string();
-    (Server(child), base)
+    (
+        Server {
+            _watchdog: child,
+            pid,
+        },
+        base,
+    )
 }
 
 pub struct Resp {

@@ -28,7 +28,7 @@ fn hot_swap_under_load_fails_and_mixes_nothing() {
     let d = tempfile::tempdir().unwrap();
     let rel = d.path().join("releases");
     let a = build(&f.store, &rel);
-    let (server, base) = start_server_with(&rel, &[("SAMTALEBANK_ADMIN_TOKEN", TOKEN)]);
+    let (server, base) = start_server_with(&rel, &[("SAMTALEBANK_ADMIN_TOKEN", TOKEN)], None);
     let stop = Arc::new(AtomicBool::new(false));
     let failures = Arc::new(AtomicUsize::new(0));
     let requests = Arc::new(AtomicUsize::new(0));
@@ -95,7 +95,7 @@ fn hot_swap_under_load_fails_and_mixes_nothing() {
     let c = build(&f.store, &rel);
     // SAFETY: signalling the server process this test started.
     unsafe {
-        libc::kill(server.0.id() as i32, libc::SIGHUP);
+        libc::kill(server.pid, libc::SIGHUP);
     }
     let mut switched = false;
     for _ in 0..100 {
