@@ -11,6 +11,7 @@
 //!   .tmp-*/                      a build in progress (never listed or served; removed by the next build)
 //! ```
 
+mod diff;
 pub mod gap;
 mod publish;
 mod read;
@@ -20,6 +21,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use diff::{diff, TableDiff};
 pub use publish::{publish, PublishOptions};
 pub use read::{list, Release, Table, Value};
 

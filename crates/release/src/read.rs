@@ -166,6 +166,11 @@ impl Table {
     }
 
     /// Stored count number `v` of a cell; `None` when suppressed.
+    pub fn stored(&self, coords: &[usize], v: usize) -> Option<u32> {
+        self.value_count(coords, v)
+    }
+
+    /// Stored count number `v` of a cell; `None` when suppressed.
     fn value_count(&self, coords: &[usize], v: usize) -> Option<u32> {
         let c = self.counts[self.flat(coords) * self.meta.values.len() + v];
         (c != SUPPRESSED).then_some(c)

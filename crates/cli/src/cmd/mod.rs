@@ -5,6 +5,7 @@ mod build;
 mod demo;
 mod generate;
 mod ingest;
+mod releases;
 mod report;
 mod serve;
 
@@ -27,6 +28,7 @@ pub enum Command {
     Demo(demo::Args),
     Benchmark(benchmark::Args),
     Report(report::Args),
+    Releases(releases::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -38,6 +40,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Demo(a) => demo::run(a),
         Command::Benchmark(a) => benchmark::run(a),
         Command::Report(a) => report::run(a),
+        Command::Releases(a) => releases::run(a),
     }
 }
 

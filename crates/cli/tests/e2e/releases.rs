@@ -174,3 +174,164 @@ fn hot_swap_under_load_fails_and_mixes_nothing() {
         404
     );
 }
+
+/// A small store (one year of conversations), quick to build.
+fn small_store(dir: &std::path::Path) -> std::path::PathBuf {
+    let raw = dir.join("raw");
+    let store = dir.join("store");
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    ok(&[
+        "generate",
+        "--out",
+        &s(&raw),
+        "--scale",
+        "0.003",
+        "--seed",
+        "11",
+        "--years",
+        "2024-2024",
+    ]);
+    ok(&["ingest", &s(&raw), "--store", &s(&store), "--quiet"]);
+    store
+}
+
+fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            out.extend(snapshot(&e.path()));
+        } else {
+            out.insert(e.path(), std::fs::read(e.path()).unwrap());
+        }
+    }
+    out
+}
+
+#[test]
+fn killed_builds_leave_the_previous_release_current_and_intact() {
+    let d = tempfile::tempdir().unwrap();
+    let store = small_store(d.path());
+    let rel = d.path().join("releases");
+    let first = build(&store, &rel);
+    let before = snapshot(&rel.join(&first));
+    // How long a build takes here, to spread the kills over it.
+    let t0 = std::time::Instant::now();
+    build(&store, &rel);
+    let span = t0.elapsed().as_millis().max(50) as u64;
+    let mut seed: u64 = 0x5eed;
+    let mut killed = 0;
+    for _ in 0..50 {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let wait = (seed >> 33) % (span + span / 4);
+        let mut child = std::process::Command::new(BIN)
+            .args([
+                "build",
+                "--store",
+                store.to_str().unwrap(),
+                "--releases",
+                rel.to_str().unwrap(),
+            ])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(wait));
+        if child.try_wait().unwrap().is_none() {
+            killed += 1;
+        }
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        // The current release is complete and loads; the first release is byte-identical.
+        let current =
+            samtalebank_release::Release::open_current(&rel).expect("current release loads");
+        assert_eq!(current.tables.len(), 4);
+        assert_eq!(snapshot(&rel.join(&first)), before);
+        // A half-written release is never listed.
+        let listed = samtalebank_release::list(&rel).unwrap();
+        assert!(listed.iter().all(|m| !m.id.starts_with('.')));
+        assert!(listed.iter().any(|m| m.id == current.manifest.id));
+    }
+    assert!(
+        killed >= 25,
+        "only {killed} of 50 builds were killed while running"
+    );
+    // The next build removes what the killed ones left.
+    build(&store, &rel);
+    let leftovers: Vec<String> = std::fs::read_dir(&rel)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".tmp") || n.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn releases_list_show_and_diff() {
+    let d = tempfile::tempdir().unwrap();
+    let store = small_store(d.path());
+    let rel = d.path().join("releases");
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let a = build(&store, &rel);
+    // New conversations arrive: 6 phone conversations in Randers in March 2024.
+    let extra = d.path().join("samtaler_extra.csv");
+    let mut text = String::from(
+        "samtale_id,person_id,dato,kommune,ydelse,maalgruppe,samtaletype,samtaleform\n",
+    );
+    for i in 0..6 {
+        text.push_str(&format!(
+            "X{i},px{i},2024-03-1{i},730,dagpenge,,jobsamtale,telefon\n"
+        ));
+    }
+    std::fs::write(&extra, text).unwrap();
+    ok(&["ingest", &s(&extra), "--store", &s(&store)]);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let b = build(&store, &rel);
+    let list = ok(&["releases", "list", "--releases", &s(&rel)]);
+    assert!(
+        list.contains(&format!("  {a}")) && list.contains(&format!("* {b}")),
+        "{list}"
+    );
+    let show = ok(&["releases", "show", "--releases", &s(&rel), &a]);
+    assert!(
+        show.contains(&format!("release {a}")) && show.contains("SAMT01:"),
+        "{show}"
+    );
+    let diff = ok(&["releases", "diff", "--releases", &s(&rel), &a, "current"]);
+    let samt01 = diff
+        .lines()
+        .find(|l| l.trim_start().starts_with("SAMT01:"))
+        .unwrap();
+    // "SAMT01: N compared, N revised, ..." → the number before `what`.
+    let n = |what: &str| -> u64 {
+        samt01
+            .split(", ")
+            .find(|p| p.ends_with(what))
+            .and_then(|p| {
+                p.split_whitespace()
+                    .rev()
+                    .nth(what.split_whitespace().count())
+            })
+            .and_then(|x| x.parse().ok())
+            .unwrap()
+    };
+    // Randers' and the country's March figures changed; nothing changed in other months.
+    assert!(n("revised") > 0 && n("compared") > 1000, "{diff}");
+    assert_eq!(n("removed"), 0, "{diff}");
+    assert!(
+        diff.contains("730 2024M03") || diff.contains("000 2024"),
+        "{diff}"
+    );
+    let same = ok(&["releases", "diff", "--releases", &s(&rel), &b, &b]);
+    assert!(
+        same.contains("0 revised, 0 added, 0 removed, 0 newly suppressed, 0 no longer suppressed"),
+        "{same}"
+    );
+    assert_eq!(
+        run(&["releases", "show", "--releases", &s(&rel), "../etc"])
+            .status
+            .code(),
+        Some(1)
+    );
+}

@@ -1,0 +1,133 @@
+//! Inspect releases: list them, show one, and tell what changed between two.
+//!
+//! Usage: samtalebank releases list --releases DIR
+//!        samtalebank releases show --releases DIR [ID|current]
+//!        samtalebank releases diff --releases DIR A B     (ids, or `current`)
+//!
+//! A half-written release (a build that crashed or was killed) is never listed; the next build
+//! removes it.
+
+use std::path::{Path, PathBuf};
+
+use samtalebank_release::Release;
+
+/// List releases, show one, or tell what changed between two.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Sub {
+    /// Every complete release, oldest first; * marks the current one.
+    List {
+        #[arg(long)]
+        releases: PathBuf,
+    },
+    /// A release's manifest: inputs, tables, cells and suppression.
+    Show {
+        #[arg(long)]
+        releases: PathBuf,
+        #[arg(default_value = "current")]
+        id: String,
+    },
+    /// Cells revised, added, removed, newly suppressed and unsuppressed from A to B.
+    Diff {
+        #[arg(long)]
+        releases: PathBuf,
+        a: String,
+        b: String,
+    },
+}
+
+fn current(releases: &Path) -> Option<String> {
+    std::fs::read_to_string(releases.join("CURRENT"))
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+fn open(releases: &Path, id: &str) -> Result<Release, String> {
+    let id = if id == "current" {
+        current(releases).ok_or_else(|| format!("no current release in {}", releases.display()))?
+    } else {
+        id.to_string()
+    };
+    if id.starts_with('.') || id.contains('/') {
+        return Err(format!("'{id}' is not a release id"));
+    }
+    Release::open(&releases.join(&id)).map_err(|e| e.to_string())
+}
+
+pub fn run(a: Args) -> Result<(), String> {
+    match a.command {
+        Sub::List { releases } => {
+            let cur = current(&releases);
+            let all = samtalebank_release::list(&releases).map_err(|e| e.to_string())?;
+            if all.is_empty() {
+                return Err(format!("no releases in {}", releases.display()));
+            }
+            for m in all {
+                let tables: Vec<&str> = m.tables.iter().map(|t| t.id.as_str()).collect();
+                println!(
+                    "{} {}  created {}  data to {}  {}",
+                    if cur.as_deref() == Some(m.id.as_str()) {
+                        "*"
+                    } else {
+                        " "
+                    },
+                    m.id,
+                    m.created,
+                    m.data_end,
+                    tables.join(",")
+                );
+            }
+        }
+        Sub::Show { releases, id } => {
+            let r = open(&releases, &id)?;
+            let m = &r.manifest;
+            println!(
+                "release {}\ncreated {}\ndata to {}\nthreshold {}",
+                m.id, m.created, m.data_end, m.threshold
+            );
+            println!(
+                "inputs: {} files, {} rows",
+                m.inputs.len(),
+                m.inputs.iter().map(|i| i.rows).sum::<u64>()
+            );
+            for t in &m.tables {
+                println!(
+                    "  {}: {} cells, {} non-zero, {} with a suppressed count",
+                    t.id, t.cells, t.nonzero_cells, t.suppressed_cells
+                );
+            }
+        }
+        Sub::Diff { releases, a, b } => {
+            let (ra, rb) = (open(&releases, &a)?, open(&releases, &b)?);
+            println!("from {} to {}", ra.manifest.id, rb.manifest.id);
+            for d in samtalebank_release::diff(&ra, &rb) {
+                match d.only_in {
+                    Some(side) => println!(
+                        "  {}: only in {}",
+                        d.id,
+                        if side == 'A' {
+                            &ra.manifest.id
+                        } else {
+                            &rb.manifest.id
+                        }
+                    ),
+                    None => {
+                        println!(
+                            "  {}: {} compared, {} revised, {} added, {} removed, {} newly suppressed, {} no longer suppressed",
+                            d.id, d.compared, d.revised, d.added, d.removed, d.newly_suppressed, d.unsuppressed
+                        );
+                        for e in &d.examples {
+                            println!("      {e}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
