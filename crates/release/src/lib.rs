@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use diff::{diff, TableDiff};
-pub use publish::{publish, PublishOptions};
+pub use publish::{publish, suppression_cost, PublishOptions};
 pub use read::{list, Release, Table, Value};
 
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +80,39 @@ pub struct TableSummary {
     pub suppressed_cells: u64,
     /// The table's data files, inside its directory.
     pub files: Vec<String>,
+    /// What disclosure control costs, per area level.
+    #[serde(default)]
+    pub cost: Vec<SuppressionCost>,
+}
+
+/// The cost of disclosure control at one area level of one table: the share of non-zero cells
+/// with a suppressed count, and the share of the table's first count (conversations, spells
+/// started, persons, numerators) in suppressed cells.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SuppressionCost {
+    /// `land`, `region` or `kommune`.
+    pub level: String,
+    pub cells: u64,
+    pub suppressed_cells: u64,
+    pub total: u64,
+    pub suppressed_total: u64,
+}
+
+impl SuppressionCost {
+    pub fn cell_pct(&self) -> f64 {
+        if self.cells == 0 {
+            0.0
+        } else {
+            100.0 * self.suppressed_cells as f64 / self.cells as f64
+        }
+    }
+    pub fn total_pct(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            100.0 * self.suppressed_total as f64 / self.total as f64
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -198,6 +198,7 @@ fn write_data(dir: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Resu
         nonzero_cells: 0,
         suppressed_cells: 0,
         files: Vec::new(),
+        cost: suppression_cost(cube, threshold),
     };
     for r in results {
         let (name, nz, sup) = r?;
@@ -303,4 +304,51 @@ fn write_part(
     let file = w.into_inner().map_err(|e| fmt_err(path, e))?;
     file.sync_all().map_err(io_err(path))?;
     Ok((nonzero as u64, suppressed))
+}
+
+/// Per area level: non-zero cells, cells with a suppressed count, and the first count's total
+/// and suppressed part.
+pub fn suppression_cost(cube: &Cube, threshold: u32) -> Vec<crate::SuppressionCost> {
+    let Some(ad) = cube.dims.iter().position(|d| d.id == "omraade") else {
+        return Vec::new();
+    };
+    let level = |code: &str| match code.len() {
+        4 => 1,
+        3 if code != "000" => 2,
+        _ => 0,
+    };
+    let levels: Vec<usize> = cube.dims[ad]
+        .categories
+        .iter()
+        .map(|c| level(&c.code))
+        .collect();
+    let inner: usize = cube.dims[ad + 1..].iter().map(|d| d.len()).product();
+    let n_area = cube.dims[ad].len();
+    let k = cube.values.len().max(1);
+    let mut acc = [(0u64, 0u64, 0u64, 0u64); 3];
+    for (cell, counts) in cube.counts.chunks(k).enumerate() {
+        if counts.iter().all(|&c| c == 0) {
+            continue;
+        }
+        let a = (cell / inner) % n_area;
+        let e = &mut acc[levels[a]];
+        let sup = counts.iter().any(|&c| c > 0 && c < threshold);
+        e.0 += 1;
+        e.1 += u64::from(sup);
+        e.2 += u64::from(counts[0]);
+        if sup {
+            e.3 += u64::from(counts[0]);
+        }
+    }
+    ["land", "region", "kommune"]
+        .iter()
+        .zip(acc)
+        .map(|(l, (c, s, t, st))| crate::SuppressionCost {
+            level: l.to_string(),
+            cells: c,
+            suppressed_cells: s,
+            total: t,
+            suppressed_total: st,
+        })
+        .collect()
 }

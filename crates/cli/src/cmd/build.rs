@@ -37,6 +37,14 @@ pub fn run(a: Args) -> Result<(), String> {
             "  {}: {} cells, {} non-zero, {} suppressed",
             tb.id, tb.cells, tb.nonzero_cells, tb.suppressed_cells
         );
+        for c in &tb.cost {
+            eprintln!(
+                "      {:<8} {:>5.1} % of non-zero cells suppressed, {:>5.2} % of the count",
+                c.level,
+                c.cell_pct(),
+                c.total_pct()
+            );
+        }
     }
     Ok(())
 }

@@ -134,6 +134,35 @@ fn every_samt01_cell_equals_the_sql_twin_on_duckdb() {
         r["suppressed_in_twin"].as_u64().unwrap() > 0,
         "expected some small cells: {r}"
     );
+    // The cost of suppression in the manifest, per area level, adds up to the twin's count of
+    // cells from 1 to 4.
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.release.join("manifest.json")).unwrap()).unwrap();
+    let t = m["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "SAMT01")
+        .unwrap();
+    let levels: Vec<&str> = t["cost"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["land", "region", "kommune"]);
+    let sup: u64 = t["cost"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["suppressed_cells"].as_u64().unwrap())
+        .sum();
+    assert_eq!(sup, r["suppressed_in_twin"].as_u64().unwrap());
+    let land = &t["cost"][0];
+    assert!(
+        land["suppressed_total"].as_u64().unwrap() < land["total"].as_u64().unwrap() / 50,
+        "{land}"
+    );
 }
 
 fn cell_url(base: &str, c: &serde_json::Value) -> String {
