@@ -46,7 +46,7 @@ pub async fn config(
         "license": "CC BY 4.0",
         "sourceReferences": [{"language": "da", "text": "Kilde: Samtalebank"}, {"language": "en", "text": "Source: Samtalebank"}],
         "defaultDataFormat": "json-stat2",
-        "dataFormats": ["json-stat2", "csv"],
+        "dataFormats": ["json-stat2", "csv", "xlsx"],
         "release": rel.manifest.id,
     }))
 }
@@ -182,9 +182,9 @@ pub async fn data(
         .or(param(&q, "format"))
         .unwrap_or("json-stat2")
         .to_ascii_lowercase();
-    if !matches!(format.as_str(), "json-stat2" | "jsonstat2" | "csv") {
+    if !matches!(format.as_str(), "json-stat2" | "jsonstat2" | "csv" | "xlsx") {
         return Problem::bad_request(format!(
-            "unknown outputFormat '{format}'; use json-stat2 or csv"
+            "unknown outputFormat '{format}'; use json-stat2, csv or xlsx"
         ))
         .into_response();
     }
@@ -193,6 +193,27 @@ pub async fn data(
         Err(p) => return p.into_response(),
     };
     let release_header = ("x-samtalebank-release", rel.manifest.id.clone());
+    if format == "xlsx" {
+        return match output::xlsx_data(t, &sel, lang) {
+            Ok(body) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_string(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{}.xlsx\"", t.meta.id),
+                    ),
+                ],
+                body,
+            )
+                .into_response(),
+            Err(e) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Excel output failed", e)
+                .into_response(),
+        };
+    }
     if format == "csv" {
         let o = CsvOptions::parse(param(&q, "outputFormatParams"));
         let body = output::csv_data(t, &sel, lang, o);

@@ -279,3 +279,73 @@ fn samt03_is_not_available_before_13_weeks_of_data() {
     let pct = v[at("2023", 1)].as_f64().unwrap();
     assert!(pct > 20.0 && pct < 100.0, "{ds}");
 }
+
+#[test]
+fn xlsx_has_the_numbers_and_notes_on_suppressed_cells() {
+    let f = fixture();
+    let sel = "valuecodes[omraade]=825,563,741,101&valuecodes[tid]=2023M0*&valuecodes[ydelse]=dagpenge&valuecodes[samtaleform]=*&valuecodes[maal]=antal";
+    let ds = get_json(&format!("{}/api/v2/tables/SAMT01/data?{sel}", f.base));
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut r = agent
+        .get(&format!(
+            "{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=xlsx",
+            f.base
+        ))
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    let bytes = r.body_mut().read_to_vec().unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("t.xlsx");
+    std::fs::write(&path, &bytes).unwrap();
+    // Read the workbook with Python's zipfile: the sheet's numbers, and a note per hidden value.
+    let script = format!(
+        "import zipfile,re,json; z=zipfile.ZipFile('{}'); s=z.read('xl/worksheets/sheet1.xml').decode(); \
+         nums=[float(v) for v in re.findall(r'<c r=.[A-Z]+[0-9]+.><v>([^<]*)</v>', s)]; \\
+         notes=[n for n in z.namelist() if 'comments' in n]; c=z.read(notes[0]).decode() if notes else ''; \
+         print(json.dumps({{'nums': nums, 'notes': c.count('..')}}))",
+        path.display()
+    );
+    let out = std::process::Command::new(python())
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let values: Vec<f64> = ds["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .collect();
+    let nums: Vec<f64> = got["nums"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(
+        nums, values,
+        "the sheet's numbers are the JSON-stat values in order"
+    );
+    let hidden = ds["status"]
+        .as_object()
+        .map(|s| s.values().filter(|v| *v == "..").count())
+        .unwrap_or(0);
+    assert!(hidden > 0);
+    assert_eq!(got["notes"].as_u64().unwrap() as usize, hidden);
+}
