@@ -96,15 +96,7 @@ pub async fn home(
             b,
             r#"<div class="card"><h3><a href="{href}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{per}: {first} – {last}. {upd}: {updated}</p></div>"#,
             id = text(&m.id),
-            href = if m.id == "SAMT01" {
-                format!("/tabel/{}?lang={}", m.id, lang.code())
-            } else {
-                format!(
-                    "/api/v2/tables/{}/data?lang={}&outputFormat=csv",
-                    m.id,
-                    lang.code()
-                )
-            },
+            href = format!("/tabel/{}?lang={}", m.id, lang.code()),
             title = text(lang.pick(&m.title_da, &m.title_en)),
             desc = text(lang.pick(&m.description_da, &m.description_en)),
             per = lang.pick("Periode", "Period"),
@@ -311,7 +303,7 @@ pub async fn table_page(
         return not_found_page(&format!("/tabel/{id}"));
     };
     if t.meta.id != "SAMT01" {
-        return not_found_page(&format!("/tabel/{id}"));
+        return generic_table_page(t, &q, lang);
     }
     let meta = &t.meta;
     let v = view(meta, &q);
@@ -545,9 +537,11 @@ pub async fn table_page(
     let json = api_url(meta, &sel, lang, false);
     let _ = write!(
         b,
-        r#"<div class="links"><p><a href="{c}" download>{dl}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
+        r#"<div class="links"><p><a href="{c}" download>{dl}</a> · <a href="{x}" download>{dx}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
         c = attr(&csv),
         dl = lang.pick("Hent udvalget som CSV", "Download the selection as CSV"),
+        x = attr(&json.replace("/data?", "/data?outputFormat=xlsx&")),
+        dx = lang.pick("Hent som Excel", "Download as Excel"),
         api = lang.pick(
             "API-adresse for udvalget (JSON-stat)",
             "API URL of the selection (JSON-stat)"
@@ -1132,4 +1126,219 @@ pub async fn gap_page(
         lang.pick("Gruppe mod resten af landet", "Group against the rest"),
         &b,
     )
+}
+
+/// The table page for tables other than SAMT01: areas, period type and years, one category of
+/// every other dimension; every measure as a column; a chart of the first share over time.
+fn generic_table_page(t: &samtalebank_release::Table, q: &Params, lang: Lang) -> Response {
+    let meta = &t.meta;
+    let v = view(meta, q);
+    let tids = periods(meta, &v);
+    let idx = |id: &str| meta.dimension(id).map(|x| x.0);
+    let (Some(ad), Some(td)) = (idx("omraade"), idx("tid")) else {
+        return not_found_page(&format!("/tabel/{}", meta.id));
+    };
+    let mut dims: Vec<Vec<usize>> = meta
+        .dimensions
+        .iter()
+        .map(|d| vec![pos(meta, &d.id, param(q, &d.id))])
+        .collect();
+    dims[ad] = v.areas.clone();
+    dims[td] = tids.clone();
+    let sel = Selection {
+        dims,
+        measures: (0..meta.measures.len()).collect(),
+    };
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>{}: {}</h1><p>{}</p>",
+        text(&meta.id),
+        text(lang.pick(&meta.title_da, &meta.title_en)),
+        text(lang.pick(&meta.description_da, &meta.description_en))
+    );
+    let _ = write!(
+        b,
+        r#"<form method="get" action="/tabel/{}"><input type="hidden" name="lang" value="{}"><div class="controls">"#,
+        text(&meta.id),
+        lang.code()
+    );
+    let areas = &meta.dimensions[ad];
+    let _ = write!(
+        b,
+        r#"<div><label for="omraade">{}</label><select id="omraade" name="omraade" multiple size="8">"#,
+        lang.pick("Område (vælg flere med Ctrl)", "Area (Ctrl for several)")
+    );
+    for (i, c) in areas.categories.iter().enumerate() {
+        let _ = write!(
+            b,
+            r#"<option value="{}"{}>{} {}</option>"#,
+            attr(&c.code),
+            if v.areas.contains(&i) {
+                " selected"
+            } else {
+                ""
+            },
+            text(&c.code),
+            text(lang.pick(&c.label_da, &c.label_en))
+        );
+    }
+    b.push_str("</select></div><div><fieldset><legend>");
+    b.push_str(lang.pick("Periode", "Period"));
+    b.push_str("</legend>");
+    for (val, k, da, en) in [
+        ("aar", 'Y', "År", "Year"),
+        ("kvartal", 'K', "Kvartal", "Quarter"),
+        ("maaned", 'M', "Måned", "Month"),
+    ] {
+        let _ = write!(
+            b,
+            r#"<label class="check"><input type="radio" name="periode" value="{val}"{}> {}</label>"#,
+            if v.kind == k { " checked" } else { "" },
+            lang.pick(da, en)
+        );
+    }
+    b.push_str("</fieldset><fieldset><legend>");
+    b.push_str(lang.pick("År", "Years"));
+    b.push_str("</legend>");
+    for c in meta.dimensions[td]
+        .categories
+        .iter()
+        .filter(|c| period_kind(&c.code) == 'Y')
+    {
+        let checked = v.years.is_empty() || v.years.contains(&c.code);
+        let _ = write!(
+            b,
+            r#"<label class="check"><input type="checkbox" name="aar" value="{0}"{1}> {0}</label>"#,
+            attr(&c.code),
+            if checked { " checked" } else { "" }
+        );
+    }
+    b.push_str("</fieldset></div><div>");
+    for (i, d) in meta.dimensions.iter().enumerate() {
+        if i != ad && i != td {
+            b.push_str(&select_one(
+                &d.id,
+                lang.pick(&d.label_da, &d.label_en),
+                meta,
+                &d.id,
+                sel.dims[i][0],
+                lang,
+            ));
+        }
+    }
+    let _ = write!(
+        b,
+        r#"</div></div><p><button type="submit">{}</button> <span class="muted">{}: {}</span></p></form>"#,
+        lang.pick("Vis tabel", "Show table"),
+        lang.pick("Celler i udvalget", "Cells in the selection"),
+        num(lang, Value::Num(sel.cells() as f64), 0)
+    );
+    if tids.is_empty() {
+        let _ = write!(
+            b,
+            "<p>{}</p>",
+            lang.pick("Ingen perioder i udvalget.", "No periods selected.")
+        );
+        return page(lang, &meta.id, &b);
+    }
+    let base: Vec<usize> = sel.dims.iter().map(|d| d[0]).collect();
+    if let Some(share) = meta.measures.iter().position(|m| m.unit_en == "per cent") {
+        let series: Vec<(String, Vec<Option<f64>>)> = v
+            .areas
+            .iter()
+            .take(8)
+            .map(|&a| {
+                let mut c = base.clone();
+                c[ad] = a;
+                let pts = tids
+                    .iter()
+                    .map(|&p| {
+                        c[td] = p;
+                        match t.value(&c, share) {
+                            Value::Num(x) => Some(x),
+                            _ => None,
+                        }
+                    })
+                    .collect();
+                (
+                    lang.pick(&areas.categories[a].label_da, &areas.categories[a].label_en)
+                        .to_string(),
+                    pts,
+                )
+            })
+            .collect();
+        let labels: Vec<String> = tids
+            .iter()
+            .map(|&p| meta.dimensions[td].categories[p].code.clone())
+            .collect();
+        let m = &meta.measures[share];
+        let _ = write!(b, "<h2>{}</h2>", text(lang.pick(&m.label_da, &m.label_en)));
+        b.push_str(&line_chart(&series, &labels, lang));
+    }
+    let _ = write!(b, "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"l\">{}</th>",
+        text(lang.pick(&meta.title_da, &meta.title_en)), lang.pick("Område", "Area"), lang.pick("Periode", "Period"));
+    for m in &meta.measures {
+        let _ = write!(
+            b,
+            "<th scope=\"col\">{}</th>",
+            text(lang.pick(&m.label_da, &m.label_en))
+        );
+    }
+    b.push_str("</tr></thead><tbody>");
+    for &a in &v.areas {
+        for &p in &tids {
+            let mut c = base.clone();
+            c[ad] = a;
+            c[td] = p;
+            let _ = write!(
+                b,
+                "<tr><th scope=\"row\">{}</th><td class=\"l\">{}</td>",
+                text(lang.pick(&areas.categories[a].label_da, &areas.categories[a].label_en)),
+                text(&meta.dimensions[td].categories[p].code)
+            );
+            for (m, me) in meta.measures.iter().enumerate() {
+                let _ = write!(b, "<td>{}</td>", num(lang, t.value(&c, m), me.decimals));
+            }
+            b.push_str("</tr>");
+        }
+    }
+    b.push_str("</tbody></table>");
+    let _ = write!(
+        b,
+        r#"<p class="notes"><strong>..</strong> = {}. <strong>.</strong> = {}. <strong>-</strong> = {}.</p>"#,
+        lang.pick(
+            "diskretioneret (færre end grænseværdien, eller beregnet af et sådant tal)",
+            "confidential (below the threshold, or computed from such a count)"
+        ),
+        lang.pick("ikke tilgængelig endnu", "not yet available"),
+        lang.pick("kan ikke beregnes", "not applicable")
+    );
+    let csv = api_url(meta, &sel, lang, true);
+    let json = api_url(meta, &sel, lang, false);
+    let _ = write!(
+        b,
+        r#"<div class="links"><p><a href="{c}" download>{dl}</a> · <a href="{x}" download>{dx}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
+        c = attr(&csv),
+        dl = lang.pick("Hent som CSV", "Download as CSV"),
+        x = attr(&json.replace("/data?", "/data?outputFormat=xlsx&")),
+        dx = lang.pick("Hent som Excel", "Download as Excel"),
+        api = lang.pick(
+            "API-adresse for udvalget (JSON-stat)",
+            "API URL of the selection (JSON-stat)"
+        ),
+        j = attr(&json),
+        jt = text(&json)
+    );
+    b.push_str("<h2>");
+    b.push_str(lang.pick("Noter", "Notes"));
+    b.push_str("</h2><ul class=\"notes\">");
+    for n in match lang {
+        Lang::Da => &meta.notes_da,
+        Lang::En => &meta.notes_en,
+    } {
+        let _ = write!(b, "<li>{}</li>", text(n));
+    }
+    b.push_str("</ul>");
+    page(lang, &meta.id, &b)
 }

@@ -188,3 +188,42 @@ fn gap_page_shows_the_group_against_the_rest() {
     let bad = dump_dom(&format!("{}/benchmark?group=999&indicator=pct6", f.base));
     assert!(bad.contains("role=\"alert\"") && bad.contains("unknown omraade"));
 }
+
+#[test]
+fn every_table_has_a_page_with_its_measures() {
+    let f = fixture();
+    let dom = dump_dom(&format!(
+        "{}/tabel/SAMT02?omraade=000&omraade=730&periode=aar&aar=2023&aar=2024",
+        f.base
+    ));
+    let ds = get_json(&format!(
+        "{}/api/v2/tables/SAMT02/data?valuecodes[tid]=2023&valuecodes[maal]=startet,pct6",
+        f.base
+    ));
+    let startet = ds["value"][0].as_u64().unwrap();
+    let pct6 = ds["value"][1].as_f64().unwrap();
+    let row = dom
+        .split("</tr>")
+        .find(|r| r.contains(">Hele landet</th>") && r.contains(">2023<"))
+        .unwrap();
+    assert!(
+        row.contains(&format!("<td>{}</td>", danish(startet))),
+        "{row}"
+    );
+    assert!(
+        row.contains(&format!("{pct6:.1}").replace('.', ",")),
+        "{row}"
+    );
+    // 2024's 13-week share is not yet available: shown as '.'.
+    let row24 = dom
+        .split("</tr>")
+        .find(|r| r.contains(">Hele landet</th>") && r.contains(">2024<"))
+        .unwrap();
+    assert!(row24.contains("<td>.</td>"), "{row24}");
+    assert!(dom.contains("<svg") && dom.contains("outputFormat=xlsx"));
+    for table in ["SAMT03", "BENCH01"] {
+        let r = get(&format!("{}/tabel/{table}", f.base));
+        assert_eq!(r.status, 200, "{table}");
+        assert!(r.body.contains("<table>"), "{table}");
+    }
+}
