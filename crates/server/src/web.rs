@@ -94,9 +94,9 @@ pub async fn home(
         let m = &t.meta;
         let _ = write!(
             b,
-            r#"<div class="card"><h3><a href="{href}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{per}: {first} – {last}. {upd}: {updated}</p></div>"#,
+            r#"<div class="card"><h3><a href="/tabel/{id}?lang={l}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{per}: {first} – {last}. {upd}: {updated}</p></div>"#,
             id = text(&m.id),
-            href = format!("/tabel/{}?lang={}", m.id, lang.code()),
+            l = lang.code(),
             title = text(lang.pick(&m.title_da, &m.title_en)),
             desc = text(lang.pick(&m.description_da, &m.description_en)),
             per = lang.pick("Periode", "Period"),
