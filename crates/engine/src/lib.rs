@@ -89,3 +89,37 @@ pub fn roll_up(leaf: Vec<u32>, shape: &[usize], dims: &[Dimension], stride: usiz
     }
     data
 }
+
+/// Group rows by person: a counting sort on the top bits of the pseudonymous person key (keys
+/// are uniformly spread), then a sort by `key` inside each small bucket. The result is sorted by
+/// person overall. Returns the shift that gives a key's bucket, the bucket offsets and the items.
+pub(crate) fn bucket_by_person<T: Copy + Default, K: Ord>(
+    persons: &[i64],
+    item: impl Fn(usize) -> T,
+    key: impl Fn(&T) -> K,
+) -> (u32, Vec<u32>, Vec<T>) {
+    let n = persons.len();
+    let bits = (usize::BITS - n.max(1).leading_zeros())
+        .saturating_sub(3)
+        .clamp(4, 24);
+    let shift = 64 - bits;
+    let bucket = |p: i64| ((p as u64) >> shift) as usize;
+    let mut offsets = vec![0u32; (1 << bits) + 1];
+    for &p in persons {
+        offsets[bucket(p) + 1] += 1;
+    }
+    for b in 1..offsets.len() {
+        offsets[b] += offsets[b - 1];
+    }
+    let mut fill = offsets.clone();
+    let mut items = vec![T::default(); n];
+    for (i, &p) in persons.iter().enumerate() {
+        let b = bucket(p);
+        items[fill[b] as usize] = item(i);
+        fill[b] += 1;
+    }
+    for b in 0..offsets.len() - 1 {
+        items[offsets[b] as usize..offsets[b + 1] as usize].sort_unstable_by_key(&key);
+    }
+    (shift, offsets, items)
+}

@@ -8,10 +8,10 @@
 use samtalebank_model::{dims, time, vocab};
 use samtalebank_store::{ForloebColumns, SamtaleColumns};
 
-use crate::{roll_up, Cube};
+use crate::{bucket_by_person, roll_up, Cube};
 
 /// One spell as the lookup needs it, in one cache line with its neighbours.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct Spell {
     pub person: i64,
     pub start: i32,
@@ -34,44 +34,18 @@ impl SpellIndex {
     /// Build the index (can run while the conversations are still being read).
     pub fn new(f: &ForloebColumns) -> SpellIndex {
         let leaves = &vocab().ydelser.leaves;
-        let n = f.len();
-        let bits = (usize::BITS - n.max(1).leading_zeros())
-            .saturating_sub(3)
-            .clamp(4, 24);
-        let shift = 64 - bits;
-        let bucket = |p: i64| ((p as u64) >> shift) as usize;
-        let mut offsets = vec![0u32; (1 << bits) + 1];
-        for &p in &f.person {
-            offsets[bucket(p) + 1] += 1;
-        }
-        for b in 1..offsets.len() {
-            offsets[b] += offsets[b - 1];
-        }
-        let mut fill = offsets.clone();
-        let empty = Spell {
-            person: 0,
-            start: 0,
-            slut: 0,
-            group: 0,
-            leaf: 0,
-            kommune: 0,
-        };
-        let mut spells = vec![empty; n];
-        for i in 0..n {
-            let b = bucket(f.person[i]);
-            spells[fill[b] as usize] = Spell {
+        let (shift, offsets, spells) = bucket_by_person(
+            &f.person,
+            |i| Spell {
                 person: f.person[i],
                 start: f.start[i],
                 slut: f.slut[i],
                 group: leaves[f.ydelse[i] as usize].group,
                 leaf: f.ydelse[i],
                 kommune: f.kommune[i],
-            };
-            fill[b] += 1;
-        }
-        for b in 0..offsets.len() - 1 {
-            spells[offsets[b] as usize..offsets[b + 1] as usize].sort_unstable_by_key(|s| s.person);
-        }
+            },
+            |s| s.person,
+        );
         SpellIndex {
             shift,
             offsets,

@@ -11,7 +11,7 @@ use samtalebank_model::{dims, time, vocab};
 use samtalebank_store::{SamtaleColumns, OPEN_END};
 
 use crate::samt01::SpellIndex;
-use crate::{roll_up, Cube};
+use crate::{bucket_by_person, roll_up, Cube};
 
 /// Conversation dates grouped by person (counting sort on the top bits of the pseudonymous
 /// key, then sorted by person and date inside each bucket).
@@ -23,29 +23,8 @@ pub struct ConversationIndex {
 
 impl ConversationIndex {
     pub fn new(s: &SamtaleColumns) -> ConversationIndex {
-        let n = s.len();
-        let bits = (usize::BITS - n.max(1).leading_zeros())
-            .saturating_sub(3)
-            .clamp(4, 24);
-        let shift = 64 - bits;
-        let bucket = |p: i64| ((p as u64) >> shift) as usize;
-        let mut offsets = vec![0u32; (1 << bits) + 1];
-        for &p in &s.person {
-            offsets[bucket(p) + 1] += 1;
-        }
-        for b in 1..offsets.len() {
-            offsets[b] += offsets[b - 1];
-        }
-        let mut fill = offsets.clone();
-        let mut convs = vec![(0i64, 0i32); n];
-        for i in 0..n {
-            let b = bucket(s.person[i]);
-            convs[fill[b] as usize] = (s.person[i], s.dato[i]);
-            fill[b] += 1;
-        }
-        for b in 0..offsets.len() - 1 {
-            convs[offsets[b] as usize..offsets[b + 1] as usize].sort_unstable();
-        }
+        let (shift, offsets, convs) =
+            bucket_by_person(&s.person, |i| (s.person[i], s.dato[i]), |c| *c);
         ConversationIndex {
             shift,
             offsets,

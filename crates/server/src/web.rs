@@ -342,63 +342,7 @@ pub async fn table_page(
         desc = text(lang.pick(&meta.description_da, &meta.description_en)),
     );
     // The form.
-    let _ = write!(
-        b,
-        r#"<form method="get" action="/tabel/{}"><input type="hidden" name="lang" value="{}"><div class="controls">"#,
-        text(&meta.id),
-        lang.code()
-    );
-    if let Some((_, d)) = meta.dimension("omraade") {
-        let _ = write!(
-            b,
-            r#"<div><label for="omraade">{}</label><select id="omraade" name="omraade" multiple size="8">"#,
-            lang.pick("Område (vælg flere med Ctrl)", "Area (Ctrl for several)")
-        );
-        for (i, c) in d.categories.iter().enumerate() {
-            let _ = write!(
-                b,
-                r#"<option value="{}"{}>{} {}</option>"#,
-                attr(&c.code),
-                if v.areas.contains(&i) {
-                    " selected"
-                } else {
-                    ""
-                },
-                text(&c.code),
-                text(lang.pick(&c.label_da, &c.label_en))
-            );
-        }
-        b.push_str("</select></div>");
-    }
-    b.push_str("<div><fieldset><legend>");
-    b.push_str(lang.pick("Periode", "Period"));
-    b.push_str("</legend>");
-    for (val, k, da, en) in [
-        ("aar", 'Y', "År", "Year"),
-        ("kvartal", 'K', "Kvartal", "Quarter"),
-        ("maaned", 'M', "Måned", "Month"),
-    ] {
-        let _ = write!(
-            b,
-            r#"<label class="check"><input type="radio" name="periode" value="{val}"{}> {}</label>"#,
-            if v.kind == k { " checked" } else { "" },
-            lang.pick(da, en)
-        );
-    }
-    b.push_str("</fieldset><fieldset><legend>");
-    b.push_str(lang.pick("År", "Years"));
-    b.push_str("</legend>");
-    if let Some((_, d)) = meta.dimension("tid") {
-        for c in d.categories.iter().filter(|c| period_kind(&c.code) == 'Y') {
-            let checked = v.years.is_empty() || v.years.contains(&c.code);
-            let _ = write!(
-                b,
-                r#"<label class="check"><input type="checkbox" name="aar" value="{0}"{1}> {0}</label>"#,
-                attr(&c.code),
-                if checked { " checked" } else { "" }
-            );
-        }
-    }
+    b.push_str(&form_start(meta, &v, lang));
     b.push_str("</fieldset></div><div>");
     b.push_str(&select_one(
         "ydelse",
@@ -1157,63 +1101,8 @@ fn generic_table_page(t: &samtalebank_release::Table, q: &Params, lang: Lang) ->
         text(lang.pick(&meta.title_da, &meta.title_en)),
         text(lang.pick(&meta.description_da, &meta.description_en))
     );
-    let _ = write!(
-        b,
-        r#"<form method="get" action="/tabel/{}"><input type="hidden" name="lang" value="{}"><div class="controls">"#,
-        text(&meta.id),
-        lang.code()
-    );
     let areas = &meta.dimensions[ad];
-    let _ = write!(
-        b,
-        r#"<div><label for="omraade">{}</label><select id="omraade" name="omraade" multiple size="8">"#,
-        lang.pick("Område (vælg flere med Ctrl)", "Area (Ctrl for several)")
-    );
-    for (i, c) in areas.categories.iter().enumerate() {
-        let _ = write!(
-            b,
-            r#"<option value="{}"{}>{} {}</option>"#,
-            attr(&c.code),
-            if v.areas.contains(&i) {
-                " selected"
-            } else {
-                ""
-            },
-            text(&c.code),
-            text(lang.pick(&c.label_da, &c.label_en))
-        );
-    }
-    b.push_str("</select></div><div><fieldset><legend>");
-    b.push_str(lang.pick("Periode", "Period"));
-    b.push_str("</legend>");
-    for (val, k, da, en) in [
-        ("aar", 'Y', "År", "Year"),
-        ("kvartal", 'K', "Kvartal", "Quarter"),
-        ("maaned", 'M', "Måned", "Month"),
-    ] {
-        let _ = write!(
-            b,
-            r#"<label class="check"><input type="radio" name="periode" value="{val}"{}> {}</label>"#,
-            if v.kind == k { " checked" } else { "" },
-            lang.pick(da, en)
-        );
-    }
-    b.push_str("</fieldset><fieldset><legend>");
-    b.push_str(lang.pick("År", "Years"));
-    b.push_str("</legend>");
-    for c in meta.dimensions[td]
-        .categories
-        .iter()
-        .filter(|c| period_kind(&c.code) == 'Y')
-    {
-        let checked = v.years.is_empty() || v.years.contains(&c.code);
-        let _ = write!(
-            b,
-            r#"<label class="check"><input type="checkbox" name="aar" value="{0}"{1}> {0}</label>"#,
-            attr(&c.code),
-            if checked { " checked" } else { "" }
-        );
-    }
+    b.push_str(&form_start(meta, &v, lang));
     b.push_str("</fieldset></div><div>");
     for (i, d) in meta.dimensions.iter().enumerate() {
         if i != ad && i != td {
@@ -1341,4 +1230,70 @@ fn generic_table_page(t: &samtalebank_release::Table, q: &Params, lang: Lang) ->
     }
     b.push_str("</ul>");
     page(lang, &meta.id, &b)
+}
+
+/// The start of a table page's form: areas (several), period type and years. The caller adds
+/// the other controls and closes the form.
+fn form_start(meta: &TableMeta, v: &View, lang: Lang) -> String {
+    let mut b = format!(
+        r#"<form method="get" action="/tabel/{}"><input type="hidden" name="lang" value="{}"><div class="controls">"#,
+        text(&meta.id),
+        lang.code()
+    );
+    if let Some((_, d)) = meta.dimension("omraade") {
+        let _ = write!(
+            b,
+            r#"<div><label for="omraade">{}</label><select id="omraade" name="omraade" multiple size="8">"#,
+            lang.pick("Område (vælg flere med Ctrl)", "Area (Ctrl for several)")
+        );
+        for (i, c) in d.categories.iter().enumerate() {
+            let _ = write!(
+                b,
+                r#"<option value="{}"{}>{} {}</option>"#,
+                attr(&c.code),
+                if v.areas.contains(&i) {
+                    " selected"
+                } else {
+                    ""
+                },
+                text(&c.code),
+                text(lang.pick(&c.label_da, &c.label_en))
+            );
+        }
+        b.push_str("</select></div>");
+    }
+    let _ = write!(
+        b,
+        "<div><fieldset><legend>{}</legend>",
+        lang.pick("Periode", "Period")
+    );
+    for (val, k, da, en) in [
+        ("aar", 'Y', "År", "Year"),
+        ("kvartal", 'K', "Kvartal", "Quarter"),
+        ("maaned", 'M', "Måned", "Month"),
+    ] {
+        let _ = write!(
+            b,
+            r#"<label class="check"><input type="radio" name="periode" value="{val}"{}> {}</label>"#,
+            if v.kind == k { " checked" } else { "" },
+            lang.pick(da, en)
+        );
+    }
+    let _ = write!(
+        b,
+        "</fieldset><fieldset><legend>{}</legend>",
+        lang.pick("År", "Years")
+    );
+    if let Some((_, d)) = meta.dimension("tid") {
+        for c in d.categories.iter().filter(|c| period_kind(&c.code) == 'Y') {
+            let checked = v.years.is_empty() || v.years.contains(&c.code);
+            let _ = write!(
+                b,
+                r#"<label class="check"><input type="checkbox" name="aar" value="{0}"{1}> {0}</label>"#,
+                attr(&c.code),
+                if checked { " checked" } else { "" }
+            );
+        }
+    }
+    b
 }
