@@ -92,16 +92,18 @@ pub fn roll_up(leaf: Vec<u32>, shape: &[usize], dims: &[Dimension], stride: usiz
 
 /// Group rows by person: a counting sort on the top bits of the pseudonymous person key (keys
 /// are uniformly spread), then a sort by `key` inside each small bucket. The result is sorted by
-/// person overall. Returns the shift that gives a key's bucket, the bucket offsets and the items.
+/// person overall. `item` gets the row and the shift (the number of low key bits that are not the
+/// bucket). Returns that shift, the bucket offsets and the items.
 pub(crate) fn bucket_by_person<T: Copy + Default, K: Ord>(
     persons: &[i64],
-    item: impl Fn(usize) -> T,
+    min_bits: u32,
+    item: impl Fn(usize, u32) -> T,
     key: impl Fn(&T) -> K,
 ) -> (u32, Vec<u32>, Vec<T>) {
     let n = persons.len();
     let bits = (usize::BITS - n.max(1).leading_zeros())
         .saturating_sub(3)
-        .clamp(4, 24);
+        .clamp(min_bits.max(4), 24);
     let shift = 64 - bits;
     let bucket = |p: i64| ((p as u64) >> shift) as usize;
     let mut offsets = vec![0u32; (1 << bits) + 1];
@@ -115,7 +117,7 @@ pub(crate) fn bucket_by_person<T: Copy + Default, K: Ord>(
     let mut items = vec![T::default(); n];
     for (i, &p) in persons.iter().enumerate() {
         let b = bucket(p);
-        items[fill[b] as usize] = item(i);
+        items[fill[b] as usize] = item(i, shift);
         fill[b] += 1;
     }
     for b in 0..offsets.len() - 1 {

@@ -36,7 +36,8 @@ impl SpellIndex {
         let leaves = &vocab().ydelser.leaves;
         let (shift, offsets, spells) = bucket_by_person(
             &f.person,
-            |i| Spell {
+            4,
+            |i, _| Spell {
                 person: f.person[i],
                 start: f.start[i],
                 slut: f.slut[i],

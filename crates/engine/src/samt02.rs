@@ -13,34 +13,51 @@ use samtalebank_store::{SamtaleColumns, OPEN_END};
 use crate::samt01::SpellIndex;
 use crate::{bucket_by_person, roll_up, Cube};
 
-/// Conversation dates grouped by person (counting sort on the top bits of the pseudonymous
-/// key, then sorted by person and date inside each bucket).
+/// Conversation dates grouped by person, 8 bytes a conversation: a counting sort on the top
+/// bits of the pseudonymous key (the bucket), then each conversation packed as the key's other
+/// bits and the day since the first conversation, sorted inside its bucket.
 pub struct ConversationIndex {
     shift: u32,
     offsets: Vec<u32>,
-    convs: Vec<(i64, i32)>,
+    first_day: i32,
+    packed: Vec<u64>,
 }
+
+/// Bits for the day number in a packed conversation (5,700 years).
+const DAY_BITS: u32 = 21;
 
 impl ConversationIndex {
     pub fn new(s: &SamtaleColumns) -> ConversationIndex {
-        let (shift, offsets, convs) =
-            bucket_by_person(&s.person, |i| (s.person[i], s.dato[i]), |c| *c);
+        let first_day = s.dato.iter().copied().min().unwrap_or(0);
+        // At least 21 bucket bits, so that the key's other 43 bits and the day fit in 64 bits.
+        let (shift, offsets, packed) = bucket_by_person(
+            &s.person,
+            DAY_BITS,
+            |i, shift| {
+                let low = (s.person[i] as u64) & ((1u64 << shift) - 1);
+                (low << DAY_BITS) | (s.dato[i] - first_day) as u64
+            },
+            |x| *x,
+        );
         ConversationIndex {
             shift,
             offsets,
-            convs,
+            first_day,
+            packed,
         }
     }
 
     /// The person's conversation dates, ascending.
     pub fn dates(&self, person: i64) -> impl Iterator<Item = i32> + '_ {
         let b = ((person as u64) >> self.shift) as usize;
-        let run = &self.convs[self.offsets[b] as usize..self.offsets[b + 1] as usize];
-        let lo = run.partition_point(|c| c.0 < person);
+        let run = &self.packed[self.offsets[b] as usize..self.offsets[b + 1] as usize];
+        let low = (person as u64) & ((1u64 << self.shift) - 1);
+        let lo = run.partition_point(|x| (x >> DAY_BITS) < low);
+        let first = self.first_day;
         run[lo..]
             .iter()
-            .take_while(move |c| c.0 == person)
-            .map(|c| c.1)
+            .take_while(move |x| (*x >> DAY_BITS) == low)
+            .map(move |x| first + (x & ((1 << DAY_BITS) - 1)) as i32)
     }
 
     /// Number of the person's conversations on days `from..=to`.

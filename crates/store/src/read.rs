@@ -41,6 +41,17 @@ pub struct ForloebColumns {
 }
 
 impl SamtaleColumns {
+    fn with_capacity(n: usize) -> SamtaleColumns {
+        SamtaleColumns {
+            person: Vec::with_capacity(n),
+            dato: Vec::with_capacity(n),
+            kommune: Vec::with_capacity(n),
+            ydelse: Vec::with_capacity(n),
+            samtaletype: Vec::with_capacity(n),
+            samtaleform: Vec::with_capacity(n),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.person.len()
     }
@@ -58,6 +69,16 @@ impl SamtaleColumns {
 }
 
 impl ForloebColumns {
+    fn with_capacity(n: usize) -> ForloebColumns {
+        ForloebColumns {
+            person: Vec::with_capacity(n),
+            kommune: Vec::with_capacity(n),
+            ydelse: Vec::with_capacity(n),
+            start: Vec::with_capacity(n),
+            slut: Vec::with_capacity(n),
+        }
+    }
+
     pub fn len(&self) -> usize {
         self.person.len()
     }
@@ -264,7 +285,9 @@ pub(crate) fn read_samtaler(store: &Store) -> Result<SamtaleColumns> {
         }
         Ok(out)
     })?;
-    let mut all = SamtaleColumns::default();
+    // Exact capacity from the manifest: no growth copies; each part is freed once appended.
+    let rows: u64 = store.parts(SAMTALER).map(|p| p.rows).sum();
+    let mut all = SamtaleColumns::with_capacity(rows as usize);
     for c in chunks {
         all.append(c);
     }
@@ -292,7 +315,8 @@ pub(crate) fn read_forloeb(store: &Store) -> Result<ForloebColumns> {
         }
         Ok(out)
     })?;
-    let mut all = ForloebColumns::default();
+    let rows: u64 = store.parts(FORLOEB).map(|p| p.rows).sum();
+    let mut all = ForloebColumns::with_capacity(rows as usize);
     for c in chunks {
         all.append(c);
     }

@@ -79,6 +79,9 @@ pub fn build(
         .copied()
         .max()
         .ok_or("the store holds no conversations")?;
+    // The spell index holds all the tables need; free the columns.
+    let n_spells = f.len();
+    drop(f);
     let first = s
         .dato
         .iter()
@@ -105,6 +108,10 @@ pub fn build(
     let samt01 = samt01.ok_or("the store holds no conversations")?;
     let bench01 = samtalebank_engine::bench01(&samt01, samt02.as_ref(), samt03.as_ref());
     let t_engine = t.elapsed();
+    // Only the tables are needed from here on: free the columns and indexes before publishing.
+    let n_conversations = s.len();
+    drop(s);
+    drop(spells);
     let inputs = store
         .manifest()
         .parts
@@ -133,8 +140,8 @@ pub fn build(
     eprintln!(
         "  read store and index spells {:.2} s ({} conversations, {} spells), tables {:.2} s, publish {:.2} s",
         t_read.as_secs_f64(),
-        s.len(),
-        f.len(),
+        n_conversations,
+        n_spells,
         (t_engine - t_read).as_secs_f64(),
         (t.elapsed() - t_engine).as_secs_f64()
     );
