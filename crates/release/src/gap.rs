@@ -22,12 +22,15 @@ pub struct GapPoint {
     pub gap: Value,
 }
 
-/// Saved groups: `groups.json` beside the releases (name → definition).
-pub fn load_groups(releases: &Path) -> BTreeMap<String, String> {
-    std::fs::read(releases.join("groups.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+/// Saved groups: `groups.json` beside the releases (name → definition). A missing file is no
+/// groups; a file that cannot be read is an error (so that saving never overwrites it).
+pub fn load_groups(releases: &Path) -> Result<BTreeMap<String, String>, String> {
+    let path = releases.join("groups.json");
+    match std::fs::read(&path) {
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
 }
 
 pub fn save_group(releases: &Path, name: &str, definition: &str) -> Result<(), String> {
@@ -38,7 +41,7 @@ pub fn save_group(releases: &Path, name: &str, definition: &str) -> Result<(), S
     {
         return Err(format!("group name '{name}': use letters, digits, - and _"));
     }
-    let mut g = load_groups(releases);
+    let mut g = load_groups(releases)?;
     g.insert(name.to_string(), definition.to_string());
     let path = releases.join("groups.json");
     let tmp = releases.join("groups.json.tmp");

@@ -303,7 +303,17 @@ pub async fn gap(
                 .into_response()
         }
     };
-    let saved = g::load_groups(&st.config.releases);
+    let saved = match g::load_groups(&st.config.releases) {
+        Ok(s) => s,
+        Err(e) => {
+            return Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Saved groups unreadable",
+                e,
+            )
+            .into_response()
+        }
+    };
     let points = match g::resolve(bench, group, &saved).and_then(|m| {
         g::series(
             bench,

@@ -927,7 +927,10 @@ pub async fn gap_page(
         "maaned" => 'M',
         _ => 'Y',
     };
-    let saved = g::load_groups(&st.config.releases);
+    let (saved, groups_error) = match g::load_groups(&st.config.releases) {
+        Ok(s) => (s, None),
+        Err(e) => (Default::default(), Some(e)),
+    };
     let mut b = String::new();
     let _ = write!(
         b,
@@ -977,6 +980,9 @@ pub async fn gap_page(
         r#"</fieldset></div></div><p><button type="submit">{}</button></p></form>"#,
         lang.pick("Vis forskel", "Show gap")
     );
+    if let Some(e) = &groups_error {
+        let _ = write!(b, r#"<p role="alert">{}</p>"#, text(e));
+    }
     if !saved.is_empty() {
         let names: Vec<String> = saved
             .iter()

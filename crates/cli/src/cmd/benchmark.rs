@@ -55,7 +55,7 @@ pub fn run(a: Args) -> Result<(), String> {
     let bench = rel
         .table("BENCH01")
         .ok_or("the current release has no BENCH01 table")?;
-    let saved = gap::load_groups(&g.releases);
+    let saved = gap::load_groups(&g.releases)?;
     let members = gap::resolve(bench, &g.group, &saved)?;
     if let Some(name) = &g.save {
         gap::save_group(&g.releases, name, &g.group)?;

@@ -534,6 +534,27 @@ fn benchmark_gap_of_a_group_equals_duckdb_and_groups_can_be_saved() {
     let y2023 = again.lines().find(|l| l.starts_with("2023")).unwrap();
     let gap: f64 = y2023.split_whitespace().nth(3).unwrap().parse().unwrap();
     assert!(gap < 0.0, "{y2023}");
+    // A damaged groups file is reported, never overwritten.
+    std::fs::write(rel.join("groups.json"), "{not json").unwrap();
+    let broken = run(&[
+        "benchmark",
+        "gap",
+        "--releases",
+        &s(&rel),
+        "--group",
+        "101,147",
+        "--indicator",
+        "pct6",
+        "--save",
+        "x",
+    ]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("groups.json"));
+    assert_eq!(
+        std::fs::read_to_string(rel.join("groups.json")).unwrap(),
+        "{not json"
+    );
+    std::fs::remove_file(rel.join("groups.json")).unwrap();
     let bad = run(&[
         "benchmark",
         "gap",
