@@ -468,48 +468,7 @@ pub async fn table_page(
         }
     }
     b.push_str("</tbody></table>");
-    let _ = write!(
-        b,
-        r#"<p class="notes"><strong>..</strong> = {}. <strong>-</strong> = {}.</p>"#,
-        lang.pick(
-            "diskretioneret (færre end grænseværdien, eller beregnet af et sådant tal)",
-            "confidential (below the threshold, or computed from such a count)"
-        ),
-        lang.pick("kan ikke beregnes", "not applicable")
-    );
-    let csv = api_url(meta, &sel, lang, true);
-    let json = api_url(meta, &sel, lang, false);
-    let _ = write!(
-        b,
-        r#"<div class="links"><p><a href="{c}" download>{dl}</a> · <a href="{x}" download>{dx}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
-        c = attr(&csv),
-        dl = lang.pick("Hent udvalget som CSV", "Download the selection as CSV"),
-        x = attr(&json.replace("/data?", "/data?outputFormat=xlsx&")),
-        dx = lang.pick("Hent som Excel", "Download as Excel"),
-        api = lang.pick(
-            "API-adresse for udvalget (JSON-stat)",
-            "API URL of the selection (JSON-stat)"
-        ),
-        j = attr(&json),
-        jt = text(&json)
-    );
-    b.push_str("<h2>");
-    b.push_str(lang.pick("Noter", "Notes"));
-    b.push_str("</h2><ul class=\"notes\">");
-    for n in match lang {
-        Lang::Da => &meta.notes_da,
-        Lang::En => &meta.notes_en,
-    } {
-        let _ = write!(b, "<li>{}</li>", text(n));
-    }
-    let _ = write!(
-        b,
-        "</ul><p class=\"notes\">{}: {}. {}: {}</p>",
-        lang.pick("Kilde", "Source"),
-        text(&meta.source),
-        lang.pick("Opdateret", "Updated"),
-        text(&meta.updated)
-    );
+    b.push_str(&table_footer(meta, &sel, lang));
     let mut r = page(lang, &meta.id, &b);
     r.headers_mut().insert(
         header::CACHE_CONTROL,
@@ -1199,42 +1158,7 @@ fn generic_table_page(t: &samtalebank_release::Table, q: &Params, lang: Lang) ->
         }
     }
     b.push_str("</tbody></table>");
-    let _ = write!(
-        b,
-        r#"<p class="notes"><strong>..</strong> = {}. <strong>.</strong> = {}. <strong>-</strong> = {}.</p>"#,
-        lang.pick(
-            "diskretioneret (færre end grænseværdien, eller beregnet af et sådant tal)",
-            "confidential (below the threshold, or computed from such a count)"
-        ),
-        lang.pick("ikke tilgængelig endnu", "not yet available"),
-        lang.pick("kan ikke beregnes", "not applicable")
-    );
-    let csv = api_url(meta, &sel, lang, true);
-    let json = api_url(meta, &sel, lang, false);
-    let _ = write!(
-        b,
-        r#"<div class="links"><p><a href="{c}" download>{dl}</a> · <a href="{x}" download>{dx}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
-        c = attr(&csv),
-        dl = lang.pick("Hent som CSV", "Download as CSV"),
-        x = attr(&json.replace("/data?", "/data?outputFormat=xlsx&")),
-        dx = lang.pick("Hent som Excel", "Download as Excel"),
-        api = lang.pick(
-            "API-adresse for udvalget (JSON-stat)",
-            "API URL of the selection (JSON-stat)"
-        ),
-        j = attr(&json),
-        jt = text(&json)
-    );
-    b.push_str("<h2>");
-    b.push_str(lang.pick("Noter", "Notes"));
-    b.push_str("</h2><ul class=\"notes\">");
-    for n in match lang {
-        Lang::Da => &meta.notes_da,
-        Lang::En => &meta.notes_en,
-    } {
-        let _ = write!(b, "<li>{}</li>", text(n));
-    }
-    b.push_str("</ul>");
+    b.push_str(&table_footer(meta, &sel, lang));
     page(lang, &meta.id, &b)
 }
 
@@ -1301,5 +1225,55 @@ fn form_start(meta: &TableMeta, v: &View, lang: Lang) -> String {
             );
         }
     }
+    b
+}
+
+/// Below a table: what the symbols mean, the CSV, Excel and API links of the selection, the
+/// table's notes and source.
+fn table_footer(meta: &TableMeta, sel: &Selection, lang: Lang) -> String {
+    let mut b = format!(
+        r#"<p class="notes"><strong>..</strong> = {}. <strong>.</strong> = {}. <strong>-</strong> = {}.</p>"#,
+        lang.pick(
+            "diskretioneret (færre end grænseværdien, eller beregnet af et sådant tal)",
+            "confidential (below the threshold, or computed from such a count)"
+        ),
+        lang.pick("ikke tilgængelig endnu", "not yet available"),
+        lang.pick("kan ikke beregnes", "not applicable")
+    );
+    let csv = api_url(meta, sel, lang, true);
+    let json = api_url(meta, sel, lang, false);
+    let _ = write!(
+        b,
+        r#"<div class="links"><p><a href="{c}" download>{dl}</a> · <a href="{x}" download>{dx}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
+        c = attr(&csv),
+        dl = lang.pick("Hent udvalget som CSV", "Download the selection as CSV"),
+        x = attr(&json.replace("/data?", "/data?outputFormat=xlsx&")),
+        dx = lang.pick("Hent som Excel", "Download as Excel"),
+        api = lang.pick(
+            "API-adresse for udvalget (JSON-stat)",
+            "API URL of the selection (JSON-stat)"
+        ),
+        j = attr(&json),
+        jt = text(&json)
+    );
+    let _ = write!(
+        b,
+        "<h2>{}</h2><ul class=\"notes\">",
+        lang.pick("Noter", "Notes")
+    );
+    for n in match lang {
+        Lang::Da => &meta.notes_da,
+        Lang::En => &meta.notes_en,
+    } {
+        let _ = write!(b, "<li>{}</li>", text(n));
+    }
+    let _ = write!(
+        b,
+        "</ul><p class=\"notes\">{}: {}. {}: {}</p>",
+        lang.pick("Kilde", "Source"),
+        text(&meta.source),
+        lang.pick("Opdateret", "Updated"),
+        text(&meta.updated)
+    );
     b
 }
