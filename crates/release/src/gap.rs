@@ -181,11 +181,11 @@ pub fn series(
             });
             continue;
         }
-        let nat = bench.counts_of(&coords);
+        let nat = (bench.stored(&coords, 0), bench.stored(&coords, 1));
         let mut sum = Some((0u64, 0u64));
         for &a in group {
             coords[area] = a;
-            sum = match (sum, bench.counts_of(&coords)) {
+            sum = match (sum, (bench.stored(&coords, 0), bench.stored(&coords, 1))) {
                 (Some((t0, n0)), (Some(t1), Some(n1))) => {
                     Some((t0 + u64::from(t1), n0 + u64::from(n1)))
                 }

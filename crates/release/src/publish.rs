@@ -94,7 +94,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         let dir = tmp.join(tid);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         let dims: Vec<DimensionMeta> = cube.dims.iter().map(dim_meta).collect();
-        let meta = match *tid {
+        let mut meta = match *tid {
             "SAMT01" => samt01_meta(dims, created.clone(), opts.threshold, data_end.clone()),
             "SAMT02" => samt02_meta(dims, created.clone(), opts.threshold, data_end.clone()),
             "BENCH01" => bench01_meta(
@@ -113,6 +113,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
             ),
             other => return Err(fmt_err(&dir, format!("unknown table {other}"))),
         };
+        meta.values = cube.values.clone();
         write_json(&dir.join("metadata.json"), &meta)?;
         summaries.push(write_data(&dir, &meta, cube, opts.threshold)?);
         sync_dir(&dir)?;

@@ -154,17 +154,6 @@ impl Table {
         }
     }
 
-    /// The stored counts of a cell (SAMT01: antal; BENCH01: taeller, naevner), `None` when
-    /// suppressed; only the first two.
-    pub fn counts_of(&self, coords: &[usize]) -> (Option<u32>, Option<u32>) {
-        let second = if self.meta.values.len() > 1 {
-            self.value_count(coords, 1)
-        } else {
-            None
-        };
-        (self.value_count(coords, 0), second)
-    }
-
     /// Stored count number `v` of a cell; `None` when suppressed.
     pub fn stored(&self, coords: &[usize], v: usize) -> Option<u32> {
         self.value_count(coords, v)

@@ -48,7 +48,8 @@ pub struct TableMeta {
     pub notes_da: Vec<String>,
     pub notes_en: Vec<String>,
     pub threshold: u32,
-    /// The counts stored per cell in the data files (the other measures derive from them).
+    /// The counts stored per cell in the data files (the other measures derive from them); set
+    /// from the engine's cube when the release is published.
     pub values: Vec<String>,
     /// The last day of data (`YYYY-MM-DD`): indicators that need to follow spells further are
     /// "not yet available".
@@ -104,7 +105,7 @@ pub fn samt01_meta(
     data_end: String,
 ) -> TableMeta {
     TableMeta {
-        values: vec!["antal".into()],
+        values: Vec::new(),
         data_end,
         data_start: String::new(),
         id: "SAMT01".into(),
@@ -176,7 +177,7 @@ pub fn samt02_meta(
             "The period is the month, quarter or year in which the spell started.".into(),
         ],
         threshold,
-        values: SAMT02_VALUES.iter().map(|s| s.to_string()).collect(),
+        values: Vec::new(),
         data_end,
         data_start: String::new(),
     }
@@ -217,14 +218,11 @@ pub fn samt03_meta(
             "Periods whose last day is after the data's end, or whose 13 weeks before start before the data, are shown as '.' (not available).".into(),
         ],
         threshold,
-        values: vec!["personer".into(), "med2".into()],
+        values: Vec::new(),
         data_end,
         data_start,
     }
 }
-
-/// The counts stored per SAMT02 cell.
-pub const SAMT02_VALUES: [&str; 5] = ["startet", "varet6", "samtale6", "varet13", "samtale13"];
 
 /// BENCH01's text and measures.
 pub fn bench01_meta(
@@ -263,7 +261,7 @@ pub fn bench01_meta(
             "Indicators: digital_pct from SAMT01 (all types and durations), pct6 and pct13 from SAMT02, intensitet from SAMT03. Periods not available are shown as '.'.".into(),
         ],
         threshold,
-        values: vec!["taeller".into(), "naevner".into()],
+        values: Vec::new(),
         data_end,
         data_start,
     }

@@ -192,7 +192,6 @@ pub async fn data(
         Ok(s) => s,
         Err(p) => return p.into_response(),
     };
-    let release_header = ("x-samtalebank-release", rel.manifest.id.clone());
     if format == "xlsx" {
         return match output::xlsx_data(t, &sel, lang) {
             Ok(body) => (
@@ -225,16 +224,12 @@ pub async fn data(
                     format!("attachment; filename=\"{}.csv\"", t.meta.id),
                 ),
             ],
-            [release_header],
             body,
         )
             .into_response()
     } else {
-        let mut r = json_response(output::jsonstat_data(t, &sel, lang, &rel.manifest.id));
-        if let Ok(v) = release_header.1.parse() {
-            r.headers_mut().insert(release_header.0, v);
-        }
-        r
+        // The release headers come from the `pin_release` middleware.
+        json_response(output::jsonstat_data(t, &sel, lang, &rel.manifest.id))
     }
 }
 
