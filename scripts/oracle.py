@@ -50,17 +50,35 @@ DERIVED = {"BENCH01": ["SAMT01", "SAMT02", "SAMT03"],
 
 def compare(args):
     """Every cell of the twin against the release: equal counts, or suppressed (null) exactly
-    when the twin's count is 1..threshold-1; no cell on one side only."""
+    when the twin's count is 1..threshold-1 (BENCH01's digital numerator also when SAMT01's
+    phone or video count is); no cell on one side only. For releases built without
+    --secondary."""
     table = args.table.upper()
     keys, values = TABLES[table]
     con = connect(args.store)
     for dep in DERIVED.get(table, []):
         con.execute(f"CREATE TABLE {dep.lower()} AS " + twin_sql(dep))
-    con.execute("CREATE TABLE twin AS SELECT *, 1 AS _in_twin FROM (" + twin_sql(table) + ")")
-    con.execute(f"CREATE VIEW rel AS SELECT *, 1 AS _in_rel FROM read_parquet('{args.release}/{table}/data-*.parquet')")
     t = int(args.threshold)
+    if table == "BENCH01":
+        # The digital share's numerator is hidden when SAMT01 hides the phone or video count.
+        con.execute(f"""CREATE TABLE twin AS
+            WITH d AS (
+                SELECT omraade, tid, ydelse,
+                       max(CASE WHEN samtaleform IN ('telefon', 'video') AND antal BETWEEN 1 AND {t - 1}
+                           THEN 1 ELSE 0 END) AS small
+                FROM samt01 WHERE samtaletype = 'tot' AND varighed = 'tot' GROUP BY ALL)
+            SELECT b.*, CASE WHEN b.indikator = 'digital_pct' THEN coalesce(d.small, 0) ELSE 0 END
+                   AS _small, 1 AS _in_twin
+            FROM ({twin_sql(table)}) b LEFT JOIN d USING (omraade, tid, ydelse)""")
+    else:
+        con.execute("CREATE TABLE twin AS SELECT *, 0 AS _small, 1 AS _in_twin FROM (" + twin_sql(table) + ")")
+    con.execute(f"CREATE VIEW rel AS SELECT *, 1 AS _in_rel FROM read_parquet('{args.release}/{table}/data-*.parquet')")
+
+    def hidden(v):
+        extra = " OR twin._small = 1" if v == "taeller" else ""
+        return f"(twin.{v} BETWEEN 1 AND {t - 1}{extra})"
     ok = " AND ".join(
-        f"COALESCE((twin.{v} >= {t} AND rel.{v} = twin.{v}) OR (twin.{v} BETWEEN 1 AND {t - 1} AND rel.{v} IS NULL) OR (twin.{v} = 0 AND rel.{v} = 0), false)"
+        f"COALESCE((NOT {hidden(v)} AND rel.{v} = twin.{v}) OR ({hidden(v)} AND rel.{v} IS NULL), false)"
         for v in values)
     k = ", ".join(keys)
     bad = f"""
@@ -114,16 +132,24 @@ def sample(args):
 def ranks(args):
     """BENCH01's ranks, values and differences to the rest of the country for one period,
     computed here from the twins: municipalities with a published value only (no count in
-    1..threshold-1, denominator > 0), RANK() = 1 for the highest share, ties share a rank."""
+    1..threshold-1, for the digital share neither the phone nor the video count, denominator
+    > 0), RANK() = 1 for the highest share, ties share a rank."""
     con = connect(args.store)
     for dep in DERIVED["BENCH01"]:
         con.execute(f"CREATE TABLE {dep.lower()} AS " + twin_sql(dep))
     con.execute("CREATE TABLE bench AS " + twin_sql("BENCH01"))
     t = int(args.threshold)
     rows = con.execute(f"""
-        WITH k AS (
-            SELECT * FROM bench
-            WHERE tid = ? AND length(omraade) = 3 AND omraade <> '000'
+        WITH d AS (
+            -- SAMT01's digital share is hidden if the phone or the video count is.
+            SELECT omraade, ydelse,
+                   max(CASE WHEN samtaleform IN ('telefon', 'video') AND antal BETWEEN 1 AND {t - 1}
+                       THEN 1 ELSE 0 END) AS small
+            FROM samt01 WHERE tid = ? AND samtaletype = 'tot' AND varighed = 'tot' GROUP BY ALL),
+        k AS (
+            SELECT b.* FROM bench b LEFT JOIN d USING (omraade, ydelse)
+            WHERE b.tid = ? AND length(b.omraade) = 3 AND b.omraade <> '000'
+              AND NOT (b.indikator = 'digital_pct' AND coalesce(d.small, 0) = 1)
               AND NOT (taeller BETWEEN 1 AND {t - 1}) AND NOT (naevner BETWEEN 1 AND {t - 1}) AND naevner > 0),
         land AS (SELECT indikator, ydelse, taeller AS tl, naevner AS nl FROM bench WHERE tid = ? AND omraade = '000')
         SELECT k.indikator, k.ydelse, k.omraade,
@@ -131,7 +157,7 @@ def ranks(args):
                100.0 * k.taeller / k.naevner AS vaerdi,
                100.0 * k.taeller / k.naevner - 100.0 * (l.tl - k.taeller) / (l.nl - k.naevner) AS diff_rest
         FROM k JOIN land l USING (indikator, ydelse)
-        ORDER BY 1, 2, 3""", [args.tid, args.tid]).fetchall()
+        ORDER BY 1, 2, 3""", [args.tid, args.tid, args.tid]).fetchall()
     cols = ["indikator", "ydelse", "omraade", "rang", "vaerdi", "diff_rest"]
     print(json.dumps([dict(zip(cols, r)) for r in rows]))
 

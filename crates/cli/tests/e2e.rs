@@ -3,6 +3,7 @@
 
 mod e2e {
     mod api;
+    mod attack;
     mod cli;
     pub mod common;
     mod pipeline;

@@ -115,5 +115,6 @@ pub fn bench01(samt01: &Cube, samt02: Option<&Cube>, samt03: Option<&Cube>) -> C
         dims: vec![indicator_dim(), area, tid, ydelse],
         values: vec!["taeller".into(), "naevner".into()],
         counts,
+        hidden: 0,
     }
 }

@@ -24,9 +24,17 @@ pub struct Cube {
     pub values: Vec<String>,
     /// `cells × values.len()` counts; the value index varies fastest.
     pub counts: Vec<u32>,
+    /// The last `hidden` values are for disclosure control only and never published (SAMT02's
+    /// spells with a conversation within 6 weeks that lasted 13 weeks).
+    pub hidden: usize,
 }
 
 impl Cube {
+    /// The names of the published values.
+    pub fn published_values(&self) -> &[String] {
+        &self.values[..self.values.len() - self.hidden]
+    }
+
     pub fn shape(&self) -> Vec<usize> {
         self.dims.iter().map(Dimension::len).collect()
     }

@@ -166,5 +166,6 @@ pub fn samt01_indexed(s: &SamtaleColumns, spells: &SpellIndex) -> Option<Cube> {
         dims,
         values: vec!["antal".into()],
         counts,
+        hidden: 0,
     })
 }

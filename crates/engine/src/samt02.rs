@@ -77,8 +77,16 @@ impl ConversationIndex {
     }
 }
 
-/// Names of the counts per cell, in order.
-pub const SAMT02_VALUES: [&str; 5] = ["startet", "varet6", "samtale6", "varet13", "samtale13"];
+/// Names of the counts per cell, in order; the last is hidden (for disclosure control only):
+/// spells that lasted 13 weeks with a first conversation within 6 weeks.
+pub const SAMT02_VALUES: [&str; 6] = [
+    "startet",
+    "varet6",
+    "samtale6",
+    "varet13",
+    "samtale13",
+    "samtale6_varet13",
+];
 
 /// Compute SAMT02. `first_day` and `data_end` bound the spell starts that are counted.
 ///
@@ -129,6 +137,9 @@ pub fn samt02(
             if first.is_some_and(|t| t <= w13) {
                 leaf[cell + 4] += 1;
             }
+            if first.is_some_and(|t| t <= w6) {
+                leaf[cell + 5] += 1;
+            }
         }
     }
     let dims = vec![
@@ -141,5 +152,6 @@ pub fn samt02(
         dims,
         values: SAMT02_VALUES.iter().map(|s| s.to_string()).collect(),
         counts,
+        hidden: 1,
     })
 }

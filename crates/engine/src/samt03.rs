@@ -104,5 +104,6 @@ pub fn samt03(
         dims: vec![area, tid, ydelse],
         values: SAMT03_VALUES.iter().map(|s| s.to_string()).collect(),
         counts,
+        hidden: 0,
     })
 }

@@ -15,6 +15,7 @@ mod diff;
 pub mod gap;
 mod publish;
 mod read;
+pub mod suppress;
 pub mod tables;
 
 use std::path::PathBuf;
@@ -88,12 +89,16 @@ pub struct TableSummary {
 /// The cost of disclosure control at one area level of one table: the share of non-zero cells
 /// with a suppressed count, and the share of the table's first count (conversations, spells
 /// started, persons, numerators) in suppressed cells.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SuppressionCost {
     /// `land`, `region` or `kommune`.
     pub level: String,
     pub cells: u64,
+    /// Cells with a suppressed count, primary or secondary.
     pub suppressed_cells: u64,
+    /// Of them, cells with a count below the threshold (primary suppression).
+    #[serde(default)]
+    pub primary_cells: u64,
     pub total: u64,
     pub suppressed_total: u64,
 }
@@ -104,6 +109,13 @@ impl SuppressionCost {
             0.0
         } else {
             100.0 * self.suppressed_cells as f64 / self.cells as f64
+        }
+    }
+    pub fn primary_pct(&self) -> f64 {
+        if self.cells == 0 {
+            0.0
+        } else {
+            100.0 * self.primary_cells as f64 / self.cells as f64
         }
     }
     pub fn total_pct(&self) -> f64 {
@@ -121,6 +133,9 @@ pub struct Manifest {
     pub created: String,
     /// Counts below this (and above 0) are suppressed.
     pub threshold: u32,
+    /// Was secondary suppression applied?
+    #[serde(default)]
+    pub secondary: bool,
     /// The last day of data the release covers.
     pub data_end: String,
     pub inputs: Vec<InputChecksum>,

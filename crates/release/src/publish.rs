@@ -14,6 +14,7 @@ use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use samtalebank_engine::Cube;
 
+use crate::suppress::{HIDDEN, PRIMARY, SECONDARY};
 use crate::tables::{
     bench01_meta, samt01_meta, samt02_meta, samt03_meta, CategoryMeta, DimensionMeta, TableMeta,
 };
@@ -23,6 +24,8 @@ pub struct PublishOptions {
     pub releases: PathBuf,
     /// Counts in 1..threshold are suppressed.
     pub threshold: u32,
+    /// Apply secondary suppression too.
+    pub secondary: bool,
     pub inputs: Vec<InputChecksum>,
     /// Last day of data (days since 1970-01-01).
     pub data_end: i32,
@@ -89,8 +92,15 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
     let data_start = samtalebank_model::time::from_days(opts.data_start)
         .format("%Y-%m-%d")
         .to_string();
+    let statuses = crate::suppress::protect_release(
+        &tables,
+        opts.threshold,
+        opts.secondary,
+        opts.data_start,
+        opts.data_end,
+    );
     let mut summaries = Vec::new();
-    for (tid, cube) in &tables {
+    for ((tid, cube), (status, _)) in tables.iter().zip(&statuses) {
         let dir = tmp.join(tid);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         let dims: Vec<DimensionMeta> = cube.dims.iter().map(dim_meta).collect();
@@ -113,15 +123,19 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
             ),
             other => return Err(fmt_err(&dir, format!("unknown table {other}"))),
         };
-        meta.values = cube.values.clone();
+        meta.values = cube.published_values().to_vec();
+        let (da, en) = crate::tables::disclosure_note(tid, opts.threshold, opts.secondary);
+        meta.notes_da[0] = da;
+        meta.notes_en[0] = en;
         write_json(&dir.join("metadata.json"), &meta)?;
-        summaries.push(write_data(&dir, &meta, cube, opts.threshold)?);
+        summaries.push(write_data(&dir, &meta, cube, status, opts.threshold)?);
         sync_dir(&dir)?;
     }
     let manifest = Manifest {
         id: id.clone(),
         created,
         threshold: opts.threshold,
+        secondary: opts.secondary,
         data_end,
         inputs: opts.inputs.clone(),
         tables: summaries,
@@ -168,14 +182,22 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     f.sync_all().map_err(io_err(path))
 }
 
-/// Write every non-zero cell, in `data-<k>.parquet` parts written in parallel (one per core);
-/// counts in 1..threshold are written as null with status `..`.
-fn write_data(dir: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Result<TableSummary> {
+/// Write every non-zero or suppressed cell, in `data-<k>.parquet` parts written in parallel
+/// (one per core); suppressed counts are written as null with status `..` (and so are small
+/// counts that are not published for another reason).
+fn write_data(
+    dir: &Path,
+    meta: &TableMeta,
+    cube: &Cube,
+    status: &[u8],
+    threshold: u32,
+) -> Result<TableSummary> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
         .clamp(1, 8);
     let n = cube.counts.len() / cube.values.len().max(1);
+    debug_assert_eq!(status.len(), n * meta.values.len());
     let chunk = n.div_ceil(threads).max(1);
     let results: Vec<Result<(String, u64, u64)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -183,7 +205,7 @@ fn write_data(dir: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Resu
                 s.spawn(move || {
                     let name = format!("data-{k}.parquet");
                     let range = (k * chunk).min(n)..((k + 1) * chunk).min(n);
-                    write_part(&dir.join(&name), meta, cube, threshold, range)
+                    write_part(&dir.join(&name), meta, cube, status, threshold, range)
                         .map(|(nz, sup)| (name, nz, sup))
                 })
             })
@@ -199,7 +221,7 @@ fn write_data(dir: &Path, meta: &TableMeta, cube: &Cube, threshold: u32) -> Resu
         nonzero_cells: 0,
         suppressed_cells: 0,
         files: Vec::new(),
-        cost: suppression_cost(cube, threshold),
+        cost: suppression_cost(cube, status),
     };
     for r in results {
         let (name, nz, sup) = r?;
@@ -215,21 +237,34 @@ fn write_part(
     path: &Path,
     meta: &TableMeta,
     cube: &Cube,
+    status: &[u8],
     threshold: u32,
     range: std::ops::Range<usize>,
 ) -> Result<(u64, u64)> {
     let shape = cube.shape();
     let nd = shape.len();
-    let k = cube.values.len();
-    let counts = &cube.counts[range.start * k..range.end * k];
-    let nonzero = counts
-        .chunks(k)
-        .filter(|c| c.iter().any(|&x| x > 0))
+    // Counts per cell in the cube (hidden ones included), and published.
+    let stride = cube.values.len();
+    let k = meta.values.len();
+    let counts = &cube.counts[range.start * stride..range.end * stride];
+    let status_of = &status[range.start * k..range.end * k];
+    let suppressed_at = |s: u8| s == PRIMARY || s == SECONDARY;
+    let written = |cell: usize| {
+        counts[cell * stride..cell * stride + k]
+            .iter()
+            .any(|&x| x > 0)
+            || status_of[cell * k..(cell + 1) * k]
+                .iter()
+                .any(|&s| suppressed_at(s))
+    };
+    let nonzero = (0..counts.len() / stride.max(1))
+        .filter(|&c| written(c))
         .count();
     let mut keys: Vec<Vec<i16>> = (0..nd).map(|_| Vec::with_capacity(nonzero)).collect();
     let mut values: Vec<Vec<Option<i64>>> = (0..k).map(|_| Vec::with_capacity(nonzero)).collect();
     let mut status: Vec<Option<i16>> = Vec::with_capacity(nonzero);
     let mut suppressed = 0u64;
+    let mut nz = 0u64;
     // Coordinates of the first cell of the range (last dimension fastest).
     let mut coords = vec![0usize; nd];
     let mut rest = range.start;
@@ -237,16 +272,20 @@ fn write_part(
         coords[d] = rest % shape[d];
         rest /= shape[d];
     }
-    for cell in counts.chunks(k) {
-        if cell.iter().any(|&x| x > 0) {
+    for (i, cell) in counts.chunks(stride).enumerate() {
+        let cell = &cell[..k];
+        if written(i) {
+            nz += u64::from(cell.iter().any(|&x| x > 0));
             for (key, &x) in keys.iter_mut().zip(&coords) {
                 key.push(x as i16);
             }
             let mut any = false;
-            for (col, &c) in values.iter_mut().zip(cell) {
-                if c > 0 && c < threshold {
+            for ((col, &c), &s) in values.iter_mut().zip(cell).zip(&status_of[i * k..]) {
+                if suppressed_at(s) {
                     col.push(None);
                     any = true;
+                } else if s == HIDDEN && c > 0 && c < threshold {
+                    col.push(None);
                 } else {
                     col.push(Some(i64::from(c)));
                 }
@@ -269,7 +308,7 @@ fn write_part(
         .iter()
         .map(|d| Field::new(&d.id, dict_t.clone(), false))
         .collect();
-    for name in &cube.values {
+    for name in &meta.values {
         fields.push(Field::new(name, DataType::Int64, true));
     }
     fields.push(Field::new("status", dict_t, true));
@@ -304,12 +343,12 @@ fn write_part(
     w.write(&batch).map_err(|e| fmt_err(path, e))?;
     let file = w.into_inner().map_err(|e| fmt_err(path, e))?;
     file.sync_all().map_err(io_err(path))?;
-    Ok((nonzero as u64, suppressed))
+    Ok((nz, suppressed))
 }
 
-/// Per area level: non-zero cells, cells with a suppressed count, and the first count's total
-/// and suppressed part.
-pub fn suppression_cost(cube: &Cube, threshold: u32) -> Vec<crate::SuppressionCost> {
+/// Per area level: non-zero cells, cells with a suppressed count (and of them, cells with a
+/// primary one), and the first count's total and suppressed part.
+pub fn suppression_cost(cube: &Cube, status: &[u8]) -> Vec<crate::SuppressionCost> {
     let Some(ad) = cube.dims.iter().position(|d| d.id == "omraade") else {
         return Vec::new();
     };
@@ -325,31 +364,32 @@ pub fn suppression_cost(cube: &Cube, threshold: u32) -> Vec<crate::SuppressionCo
         .collect();
     let inner: usize = cube.dims[ad + 1..].iter().map(|d| d.len()).product();
     let n_area = cube.dims[ad].len();
-    let k = cube.values.len().max(1);
-    let mut acc = [(0u64, 0u64, 0u64, 0u64); 3];
-    for (cell, counts) in cube.counts.chunks(k).enumerate() {
+    let stride = cube.values.len().max(1);
+    let k = cube.published_values().len();
+    let mut acc: [crate::SuppressionCost; 3] = Default::default();
+    for (cell, counts) in cube.counts.chunks(stride).enumerate() {
+        let counts = &counts[..k];
         if counts.iter().all(|&c| c == 0) {
             continue;
         }
+        let st = &status[cell * k..(cell + 1) * k];
         let a = (cell / inner) % n_area;
         let e = &mut acc[levels[a]];
-        let sup = counts.iter().any(|&c| c > 0 && c < threshold);
-        e.0 += 1;
-        e.1 += u64::from(sup);
-        e.2 += u64::from(counts[0]);
+        let sup = st.iter().any(|&s| s == PRIMARY || s == SECONDARY);
+        e.cells += 1;
+        e.suppressed_cells += u64::from(sup);
+        e.primary_cells += u64::from(st.contains(&PRIMARY));
+        e.total += u64::from(counts[0]);
         if sup {
-            e.3 += u64::from(counts[0]);
+            e.suppressed_total += u64::from(counts[0]);
         }
     }
     ["land", "region", "kommune"]
         .iter()
         .zip(acc)
-        .map(|(l, (c, s, t, st))| crate::SuppressionCost {
+        .map(|(l, c)| crate::SuppressionCost {
             level: l.to_string(),
-            cells: c,
-            suppressed_cells: s,
-            total: t,
-            suppressed_total: st,
+            ..c
         })
         .collect()
 }

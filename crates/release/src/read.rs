@@ -450,7 +450,7 @@ fn load_counts(meta: &TableMeta, shape: &[usize], counts: &mut [u32], path: &Pat
 }
 
 /// Can the spells started in period `code` be followed 6 and 13 weeks up to `end`?
-fn followed(code: &str, end: i32) -> (bool, bool) {
+pub(crate) fn followed(code: &str, end: i32) -> (bool, bool) {
     use samtalebank_model::time;
     let last = time::period_last_day(code).unwrap_or(i32::MAX - 1000);
     (
@@ -461,7 +461,7 @@ fn followed(code: &str, end: i32) -> (bool, bool) {
 
 /// Is SAMT03 available for period `code`: its reference day and the 13 weeks before it inside
 /// the data?
-fn intensity_available(code: &str, start: i32, end: i32) -> bool {
+pub(crate) fn intensity_available(code: &str, start: i32, end: i32) -> bool {
     use samtalebank_model::time;
     time::period_last_day(code).is_some_and(|r| r <= end && r - (time::DAYS_13W - 1) >= start)
 }

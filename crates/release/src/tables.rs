@@ -266,3 +266,29 @@ pub fn bench01_meta(
         data_start,
     }
 }
+
+/// The disclosure-control note (the first note of every table), for the rule a release applied.
+pub fn disclosure_note(table: &str, threshold: u32, secondary: bool) -> (String, String) {
+    let (mut da, mut en) = if table == "BENCH01" {
+        (
+            format!("Diskretionering: værdier beregnet af antal under {threshold} (og over 0) vises som '..' og får ingen rang."),
+            format!("Disclosure control: values computed from counts below {threshold} (and above 0) are shown as '..' and get no rank."),
+        )
+    } else {
+        (
+            format!("Diskretionering: antal under {threshold} (og over 0) offentliggøres ikke og vises som '..'; det samme gælder andele beregnet af dem."),
+            format!("Disclosure control: counts below {threshold} (and above 0) are not published and are shown as '..', as are shares computed from them."),
+        )
+    };
+    if table == "BENCH01" {
+        da.push_str(" En værdi vises kun, når dens tæller og nævner er offentliggjort i kildetabellen (SAMT01, SAMT02 eller SAMT03).");
+        en.push_str(" A value is shown only when its numerator and denominator are published in the source table (SAMT01, SAMT02 or SAMT03).");
+    } else if secondary {
+        da.push_str(" Sekundær diskretionering: flere celler er skjult, så intet skjult antal kan regnes tilbage fra totaler, delsummer og andre tabeller, og ingen kan vise, at et skjult antal er under grænsen.");
+        en.push_str(" Secondary suppression: further cells are hidden so that no hidden count can be recovered from totals, subtotals or other tables, nor shown to be below the threshold.");
+    } else {
+        da.push_str(" Denne udgivelse har kun primær diskretionering: et skjult antal kan i nogle tilfælde regnes tilbage fra totaler.");
+        en.push_str(" This release applies primary suppression only: a hidden count can in some cases be recovered from totals.");
+    }
+    (da, en)
+}

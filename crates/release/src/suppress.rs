@@ -1,0 +1,951 @@
+//! Disclosure control: primary suppression (counts in `1..threshold`) and secondary suppression
+//! by the hypercube method, so that no suppressed count can be recovered, or shown to be below
+//! the threshold, from the published cells and the table's additive relations.
+//!
+//! # The model
+//! A table is a grid: the cube's dimensions, then the measure axis (the stored counts, plus
+//! hidden "atoms" the counts are sums of, e.g. SAMT02's spells that lasted 6 weeks but not 13
+//! and had no conversation). Every axis is a set of nodes, each the sum of a set of leaves:
+//! a region is the sum of its municipalities, a year of its months, `tot` of its categories.
+//! A published table satisfies `node = Σ leaves` along every axis, in every combination of the
+//! other coordinates; these are all the relations an attacker can use (SAMT03's reference-day
+//! periods are identities instead: a year is its December).
+//!
+//! # Why a suppressed cell cannot be recovered
+//! For a primary cell `p` we choose, per axis, a vector on the leaves: `+1` on a leaf `u` under
+//! `p`'s node, and either nothing else (a *chain*: `u`, its parents, their parents) or `-1` on
+//! a second leaf `w` (a *pair*: the nodes that hold `u` but not `w` get `+1`, those that hold
+//! `w` but not `u` get `-1`). The product of these vectors over the axes is a perturbation
+//! that keeps every relation of every axis (each axis' vector does), so adding `d` times it to
+//! the true table gives another table that agrees with everything published, as long as every
+//! cell it touches is suppressed (or hidden) and stays non-negative. We suppress every cell it
+//! touches; `d` may go up to the smallest cell with sign `-1`, and that must be at least
+//! `threshold - value(p)`: then an attacker cannot tell `p` from a count at the threshold, and
+//! every suppressed cell in the cube moves too, so none has an exact value.
+//!
+//! # Choosing
+//! Cubes are chosen greedily, primaries smallest count first, each cube the cheapest found
+//! (cells already suppressed are free; new cells cost their count plus one) by a short local
+//! search from the best choice per axis. Everything is in a fixed order: the result is
+//! deterministic. Suppressing more never undoes an earlier cube's protection.
+
+/// Status of a (cell, count) in the grid.
+pub const PUBLISHED: u8 = 0;
+/// Primary suppression: a count in `1..threshold`.
+pub const PRIMARY: u8 = 1;
+/// Secondary suppression, to protect a primary cell.
+pub const SECONDARY: u8 = 2;
+/// Not published for another reason (not yet available): free to use in a cube.
+pub const HIDDEN: u8 = 3;
+/// A primary cell already protected by a chosen cube (internal).
+const PROTECTED: u8 = 4;
+
+/// One axis of the grid. Nodes `0..published` are the published categories (or stored
+/// counts); nodes after them are hidden.
+#[derive(Debug, Clone)]
+pub struct Axis {
+    published: usize,
+    /// `contains[node][leaf]`.
+    contains: Vec<Vec<bool>>,
+    leaves_of: Vec<Vec<usize>>,
+    /// The node that is exactly one leaf.
+    leaf_node: Vec<usize>,
+    /// The smallest node strictly containing this one.
+    parent: Vec<Option<usize>>,
+}
+
+impl Axis {
+    /// An axis from each node's leaves; every leaf must be a node of its own.
+    pub fn new(published: usize, node_leaves: Vec<Vec<usize>>) -> Axis {
+        let n_leaves = node_leaves.iter().flatten().max().map_or(0, |m| m + 1);
+        let contains: Vec<Vec<bool>> = node_leaves
+            .iter()
+            .map(|ls| {
+                let mut v = vec![false; n_leaves];
+                for &l in ls {
+                    v[l] = true;
+                }
+                v
+            })
+            .collect();
+        let leaf_node = (0..n_leaves)
+            .map(|l| {
+                node_leaves
+                    .iter()
+                    .position(|ls| ls.len() == 1 && ls[0] == l)
+                    .unwrap_or_else(|| panic!("leaf {l} has no node of its own"))
+            })
+            .collect();
+        let parent = (0..node_leaves.len())
+            .map(|c| {
+                (0..node_leaves.len())
+                    .filter(|&s| {
+                        node_leaves[s].len() > node_leaves[c].len()
+                            && node_leaves[c].iter().all(|&l| contains[s][l])
+                    })
+                    .min_by_key(|&s| (node_leaves[s].len(), s))
+            })
+            .collect();
+        Axis {
+            published,
+            contains,
+            leaves_of: node_leaves,
+            leaf_node,
+            parent,
+        }
+    }
+
+    /// An axis from a published dimension: each category is the sum of the leaves that roll up
+    /// to it.
+    pub fn from_dimension(d: &samtalebank_model::dims::Dimension) -> Axis {
+        let mut leaves = vec![Vec::new(); d.len()];
+        for (l, targets) in d.leaf_to_published.iter().enumerate() {
+            for &t in targets {
+                leaves[t as usize].push(l);
+            }
+        }
+        Axis::new(d.len(), leaves)
+    }
+
+    /// A time axis of reference days (SAMT03): a period is its last month, not a sum.
+    pub fn reference_days(d: &samtalebank_model::dims::Dimension) -> Axis {
+        let mut last = vec![None; d.len()];
+        for (l, targets) in d.leaf_to_published.iter().enumerate() {
+            for &t in targets {
+                let e = &mut last[t as usize];
+                *e = Some(e.map_or(l, |x: usize| x.max(l)));
+            }
+        }
+        Axis::new(
+            d.len(),
+            last.into_iter().map(|l| l.into_iter().collect()).collect(),
+        )
+    }
+
+    fn n_leaves(&self) -> usize {
+        self.leaf_node.len()
+    }
+
+    /// The nodes with a non-zero entry for the leaf vector `+1` on `u` and `-1/n` on each of
+    /// the `n` partner leaves `ws` (a chain if there are none), with their coefficients.
+    fn support(&self, u: usize, ws: &[usize]) -> Move {
+        let share = 1.0 / ws.len().max(1) as f64;
+        (0..self.contains.len())
+            .filter_map(|n| {
+                let a = if self.contains[n][u] { 1.0 } else { 0.0 };
+                let b = ws.iter().filter(|&&w| self.contains[n][w]).count() as f64 * share;
+                let c = a - b;
+                (c.abs() > 1e-9).then_some((n, c))
+            })
+            .collect()
+    }
+}
+
+/// Value of a hidden measure node from the cell's stored counts (a lower bound is enough).
+pub type HiddenValue = fn(&[u32], usize) -> u32;
+
+/// A table prepared for suppression.
+pub struct Grid<'a> {
+    /// Cube dimensions' sizes and strides (in cells).
+    shape: Vec<usize>,
+    strides: Vec<usize>,
+    /// Published counts per cell (statuses per cell).
+    k: usize,
+    /// Counts per cell in `counts` (published, then hidden ones).
+    stride: usize,
+    counts: &'a [u32],
+    /// `cells × k` statuses.
+    pub status: Vec<u8>,
+    /// The cube's axes, then the measure axis.
+    axes: Vec<Axis>,
+    hidden_value: HiddenValue,
+    threshold: u32,
+    /// The measure node of the primary being protected.
+    p_measure: std::cell::Cell<usize>,
+}
+
+/// A move on one axis: the nodes it touches with their coefficients; `p`'s node has `+1`.
+type Move = Vec<(usize, f64)>;
+
+/// Bits by which the cost of suppressing an aggregate of `p`'s cell grows per level (0: cost is
+/// the count).
+const ESCALATION: u32 = 0;
+
+/// Slack for comparisons of fractional capacities.
+const EPS: f64 = 1e-9;
+
+#[derive(Debug, Clone, Copy)]
+struct Eval {
+    /// How far `p` can go up (the cells with a negative coefficient must stay >= 0).
+    up: f64,
+    /// How far `p` can go down.
+    down: f64,
+    cost: u64,
+    /// Cells with a negative coefficient that stop `p` going up far enough.
+    short: u32,
+}
+
+impl Eval {
+    /// Account for a cell of value `v` with coefficient `coef` in the perturbation.
+    fn add(&mut self, v: f64, coef: f64, need: f64) {
+        if coef < 0.0 {
+            self.up = self.up.min(v / -coef);
+            self.short += u32::from(v + EPS < need * -coef);
+        } else {
+            self.down = self.down.min(v / coef);
+        }
+    }
+
+    fn key(&self) -> (u32, u64, bool) {
+        (self.short, self.cost, self.down < EPS)
+    }
+}
+
+/// A cube: the primary cell it was built for and one move per axis.
+struct Cube {
+    cell: usize,
+    coords: Vec<usize>,
+    moves: Vec<Move>,
+}
+
+/// What secondary suppression did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub primary: u64,
+    pub secondary: u64,
+    pub cubes: u64,
+    /// Cubes that had to fall back to chains on every axis.
+    pub fallbacks: u64,
+}
+
+impl<'a> Grid<'a> {
+    /// `axes` = one per cube dimension, then the measure axis whose first `k` nodes are the
+    /// stored counts. `hidden(cell_coords_dim, count)` marks counts that are not published (not
+    /// yet available); they are never suppressed but can absorb a cube's perturbation.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        shape: Vec<usize>,
+        k: usize,
+        stride: usize,
+        counts: &'a [u32],
+        axes: Vec<Axis>,
+        hidden_value: HiddenValue,
+        threshold: u32,
+        hidden: impl Fn(&[usize], usize) -> bool,
+    ) -> Grid<'a> {
+        assert_eq!(axes.len(), shape.len() + 1);
+        assert_eq!(axes[shape.len()].published, k);
+        let mut strides = vec![1usize; shape.len()];
+        for d in (0..shape.len().saturating_sub(1)).rev() {
+            strides[d] = strides[d + 1] * shape[d + 1];
+        }
+        let cells: usize = shape.iter().product();
+        let mut status = vec![PUBLISHED; cells * k];
+        let mut coords = vec![0usize; shape.len()];
+        for cell in 0..cells {
+            for m in 0..k {
+                let c = counts[cell * stride + m];
+                status[cell * k + m] = if hidden(&coords, m) {
+                    HIDDEN
+                } else if c > 0 && c < threshold {
+                    PRIMARY
+                } else {
+                    PUBLISHED
+                };
+            }
+            for d in (0..shape.len()).rev() {
+                coords[d] += 1;
+                if coords[d] < shape[d] {
+                    break;
+                }
+                coords[d] = 0;
+            }
+        }
+        Grid {
+            shape,
+            strides,
+            k,
+            stride,
+            counts,
+            status,
+            axes,
+            hidden_value,
+            threshold,
+            p_measure: std::cell::Cell::new(0),
+        }
+    }
+
+    fn value(&self, cell: usize, m: usize) -> u32 {
+        if m < self.k {
+            self.counts[cell * self.stride + m]
+        } else {
+            (self.hidden_value)(
+                &self.counts[cell * self.stride..(cell + 1) * self.stride],
+                m,
+            )
+        }
+    }
+
+    /// Status of (cell, measure node); hidden nodes are `HIDDEN`.
+    fn state(&self, cell: usize, m: usize) -> u8 {
+        if m < self.k {
+            self.status[cell * self.k + m]
+        } else {
+            HIDDEN
+        }
+    }
+
+    /// Run secondary suppression to completion.
+    pub fn protect(&mut self) -> Stats {
+        let mut primaries: Vec<(u32, usize)> = self
+            .status
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s == PRIMARY)
+            .map(|(i, _)| (self.value(i / self.k, i % self.k), i))
+            .collect();
+        primaries.sort_unstable();
+        let mut stats = Stats {
+            primary: primaries.len() as u64,
+            ..Stats::default()
+        };
+        for &(_, i) in &primaries {
+            if self.status[i] != PRIMARY {
+                continue;
+            }
+            self.p_measure.set(i % self.k);
+            let (cube, fallback) = self.choose(i / self.k, i % self.k);
+            stats.fallbacks += u64::from(fallback);
+            stats.secondary += self.apply(&cube);
+            stats.cubes += 1;
+        }
+        stats
+    }
+
+    /// Coordinates of a cell.
+    fn coords(&self, cell: usize) -> Vec<usize> {
+        self.shape
+            .iter()
+            .zip(&self.strides)
+            .map(|(n, s)| (cell / s) % n)
+            .collect()
+    }
+
+    /// The node of `p` on axis `a`.
+    fn node_at(&self, coords: &[usize], m: usize, a: usize) -> usize {
+        if a < self.shape.len() {
+            coords[a]
+        } else {
+            m
+        }
+    }
+
+    /// The (cell, measure node) of `p` with axis `a` set to `node`.
+    fn moved(
+        &self,
+        cell: usize,
+        coords: &[usize],
+        m: usize,
+        a: usize,
+        node: usize,
+    ) -> (usize, usize) {
+        if a < self.shape.len() {
+            (
+                cell - coords[a] * self.strides[a] + node * self.strides[a],
+                m,
+            )
+        } else {
+            (cell, node)
+        }
+    }
+
+    /// Candidate moves on axis `a` for `p`, best first by their cost along the line through
+    /// `p`, and the best chain among them.
+    fn candidates(&self, cell: usize, coords: &[usize], m: usize, a: usize) -> (Move, Vec<Move>) {
+        let axis = &self.axes[a];
+        let c = self.node_at(coords, m, a);
+        let line = |node: usize| {
+            let (cl, mm) = self.moved(cell, coords, m, a, node);
+            (self.value(cl, mm), self.state(cl, mm))
+        };
+        // The leaf to go down to in a node: an already suppressed one, else the largest.
+        let pick = |node: usize| {
+            axis.leaves_of[node]
+                .iter()
+                .copied()
+                .max_by_key(|&l| {
+                    let (v, s) = line(axis.leaf_node[l]);
+                    (s != PUBLISHED, v, std::cmp::Reverse(l))
+                })
+                .unwrap_or(0)
+        };
+        let need = f64::from(self.threshold.saturating_sub(self.value(cell, m)));
+        // (u, partners) to try: on small axes (measures, flat variables) every single pair; on
+        // hierarchies one leaf under `p`'s node against one, two, three or four leaves under
+        // its siblings (the perturbation is shared between them).
+        let mut tries: Vec<(usize, Vec<usize>)> = Vec::new();
+        if axis.n_leaves() <= 8 {
+            for &u in &axis.leaves_of[c] {
+                tries.push((u, Vec::new()));
+                for w in (0..axis.n_leaves()).filter(|&w| !axis.contains[c][w]) {
+                    tries.push((u, vec![w]));
+                }
+            }
+        } else {
+            let u = pick(c);
+            tries.push((u, Vec::new()));
+            if let Some(p) = axis.parent[c] {
+                let mut sib: Vec<(bool, u32, usize)> = Vec::new();
+                for s in 0..axis.parent.len() {
+                    let disjoint = !axis.contains[c]
+                        .iter()
+                        .zip(&axis.contains[s])
+                        .any(|(x, y)| *x && *y);
+                    if s != c && axis.parent[s] == Some(p) && disjoint {
+                        let w = pick(s);
+                        let (v, st) = line(axis.leaf_node[w]);
+                        sib.push((st != PUBLISHED, v, w));
+                    }
+                }
+                // Single partners: each sibling. Shared: the largest siblings, suppressed first.
+                for &(_, _, w) in &sib {
+                    tries.push((u, vec![w]));
+                }
+                sib.sort_by(|x, y| (y.0, y.1, x.2).cmp(&(x.0, x.1, y.2)));
+                for n in 2..=4.min(sib.len()) {
+                    tries.push((u, sib[..n].iter().map(|x| x.2).collect()));
+                }
+                let mut by_value = sib.clone();
+                by_value.sort_by(|x, y| (y.1, x.2).cmp(&(x.1, y.2)));
+                let nonzero = by_value.iter().filter(|x| x.1 > 0).count();
+                for n in [2, 3, 4, 6] {
+                    if n <= nonzero {
+                        tries.push((u, by_value[..n].iter().map(|x| x.2).collect()));
+                    }
+                }
+            }
+        }
+        for t in &mut tries {
+            t.1.sort_unstable();
+        }
+        tries.sort();
+        tries.dedup();
+        let moves: Vec<Move> = tries
+            .into_iter()
+            // Partners only help if some node holds `u` and a partner.
+            .filter(|(u, ws)| {
+                ws.iter()
+                    .all(|&w| axis.contains.iter().any(|n| n[*u] && n[w]))
+            })
+            .map(|(u, ws)| axis.support(u, &ws))
+            .collect();
+        let mut ranked: Vec<((u32, u64, bool), usize, Move)> = moves
+            .into_iter()
+            .enumerate()
+            .map(|(i, mv)| {
+                let mut e = Eval {
+                    up: f64::INFINITY,
+                    down: f64::INFINITY,
+                    cost: 0,
+                    short: 0,
+                };
+                for &(node, coef) in &mv {
+                    let (val, st) = line(node);
+                    e.add(f64::from(val), coef, need);
+                    if node != c && st == PUBLISHED {
+                        let size = axis.leaves_of[node].len();
+                        let esc = if size <= axis.leaves_of[c].len() {
+                            0
+                        } else if a == 0 && axis.parent[node].is_none() {
+                            3
+                        } else {
+                            1
+                        };
+                        e.cost += (u64::from(val) + 1) << (ESCALATION * esc);
+                    }
+                }
+                (e.key(), i, mv)
+            })
+            .collect();
+        ranked.sort_by_key(|x| (x.0, x.1));
+        let moves: Vec<Move> = ranked.into_iter().map(|(_, _, mv)| mv).collect();
+        // The best chain: no negative coefficient, so it never stops `p` going up.
+        let chain = moves
+            .iter()
+            .find(|mv| mv.iter().all(|x| x.1 > 0.0))
+            .cloned()
+            .unwrap_or_default();
+        (chain, moves)
+    }
+
+    /// Visit every (cell, measure node, coefficient) of the cube spanned by one move per axis.
+    fn visit(
+        &self,
+        base: usize,
+        coords: &[usize],
+        moves: &[&Move],
+        mut f: impl FnMut(usize, usize, f64, u32),
+    ) {
+        let nd = self.shape.len();
+        // How much a node is above `p`'s node on its axis (an aggregate of it): suppressing
+        // aggregates costs more, the country most.
+        let p_size: Vec<usize> = (0..moves.len())
+            .map(|a| {
+                let c = if a < nd {
+                    coords[a]
+                } else {
+                    self.p_measure.get()
+                };
+                self.axes[a].leaves_of[c].len()
+            })
+            .collect();
+        let above: Vec<Vec<u32>> = moves
+            .iter()
+            .enumerate()
+            .map(|(a, mv)| {
+                mv.iter()
+                    .map(|&(n, _)| {
+                        let size = self.axes[a].leaves_of[n].len();
+                        if size <= p_size[a] {
+                            0
+                        } else if a == 0 && self.axes[a].parent[n].is_none() {
+                            3
+                        } else {
+                            1
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let rest = base
+            - coords
+                .iter()
+                .zip(&self.strides)
+                .map(|(c, s)| c * s)
+                .sum::<usize>();
+        let mut idx = vec![0usize; moves.len()];
+        'outer: loop {
+            let mut cell = rest;
+            let mut coef = 1.0;
+            let mut esc = 0;
+            for a in 0..nd {
+                let (node, c) = moves[a][idx[a]];
+                cell += node * self.strides[a];
+                coef *= c;
+                esc += above[a][idx[a]];
+            }
+            let (m, c) = moves[nd][idx[nd]];
+            f(cell, m, coef * c, esc + above[nd][idx[nd]]);
+            for a in (0..moves.len()).rev() {
+                idx[a] += 1;
+                if idx[a] < moves[a].len() {
+                    continue 'outer;
+                }
+                idx[a] = 0;
+            }
+            break;
+        }
+    }
+
+    fn evaluate(&self, cell: usize, coords: &[usize], moves: &[&Move], need: f64) -> Eval {
+        let mut e = Eval {
+            up: f64::INFINITY,
+            down: f64::INFINITY,
+            cost: 0,
+            short: 0,
+        };
+        self.visit(cell, coords, moves, |c, m, coef, esc| {
+            let v = self.value(c, m);
+            e.add(f64::from(v), coef, need);
+            if self.state(c, m) == PUBLISHED {
+                e.cost = e
+                    .cost
+                    .saturating_add((u64::from(v) + 1) << (ESCALATION * esc));
+            }
+        });
+        e
+    }
+
+    /// Choose a cube for the primary (cell, m): the best move per axis, then a short local
+    /// search; the all-chains cube (always feasible: nothing can stop `p` going up) if nothing
+    /// else protects. Returns the cube and whether it had to fall back.
+    fn choose(&self, cell: usize, m: usize) -> (Cube, bool) {
+        const KEEP: usize = 4;
+        const EXHAUSTIVE: usize = 1024;
+        let coords = self.coords(cell);
+        let need = f64::from(self.threshold.saturating_sub(self.value(cell, m)));
+        let cands: Vec<Vec<Move>> = (0..self.axes.len())
+            .map(|a| {
+                let (chain, mut c) = self.candidates(cell, &coords, m, a);
+                c.truncate(KEEP - 1);
+                if !c.contains(&chain) {
+                    c.push(chain);
+                }
+                c
+            })
+            .collect();
+        let pick = |cur: &[usize]| -> Vec<&Move> {
+            cur.iter().enumerate().map(|(a, &j)| &cands[a][j]).collect()
+        };
+        let mut cur = vec![0usize; cands.len()];
+        let mut best = self.evaluate(cell, &coords, &pick(&cur), need);
+        let combos: usize = cands.iter().map(Vec::len).product();
+        if best.key() != (0, 0, false) && combos <= EXHAUSTIVE {
+            // Few axes: try every combination.
+            let mut t = vec![0usize; cands.len()];
+            'all: loop {
+                let e = self.evaluate(cell, &coords, &pick(&t), need);
+                if e.key() < best.key() {
+                    best = e;
+                    cur = t.clone();
+                }
+                for a in (0..t.len()).rev() {
+                    t[a] += 1;
+                    if t[a] < cands[a].len() {
+                        continue 'all;
+                    }
+                    t[a] = 0;
+                }
+                break;
+            }
+        }
+        // Many axes: descent, one axis at a time.
+        for _round in 0..3 {
+            if best.key() == (0, 0, false) || combos <= EXHAUSTIVE {
+                break;
+            }
+            let mut improved = false;
+            for a in 0..cands.len() {
+                for j in 0..cands[a].len() {
+                    if j == cur[a] {
+                        continue;
+                    }
+                    let mut t = cur.clone();
+                    t[a] = j;
+                    let e = self.evaluate(cell, &coords, &pick(&t), need);
+                    if e.key() < best.key() {
+                        best = e;
+                        cur = t;
+                        improved = true;
+                    }
+                }
+            }
+            if !improved {
+                break;
+            }
+        }
+        let fallback = best.up + EPS < need;
+        let moves: Vec<Move> = if !fallback {
+            cur.iter()
+                .enumerate()
+                .map(|(a, &j)| cands[a][j].clone())
+                .collect()
+        } else {
+            // All chains: every coefficient is positive, so `p` can always go up.
+            (0..self.axes.len())
+                .map(|a| {
+                    let axis = &self.axes[a];
+                    let c = self.node_at(&coords, m, a);
+                    let u = axis.leaves_of[c]
+                        .iter()
+                        .copied()
+                        .max_by_key(|&l| {
+                            let (cl, mm) = self.moved(cell, &coords, m, a, axis.leaf_node[l]);
+                            (self.value(cl, mm), std::cmp::Reverse(l))
+                        })
+                        .unwrap_or(0);
+                    axis.support(u, &[])
+                })
+                .collect()
+        };
+        (
+            Cube {
+                cell,
+                coords,
+                moves,
+            },
+            fallback,
+        )
+    }
+
+    /// Suppress every published cell of the cube and mark the primaries it protects. Returns
+    /// the number of new secondary suppressions.
+    fn apply(&mut self, cube: &Cube) -> u64 {
+        let refs: Vec<&Move> = cube.moves.iter().collect();
+        let e = self.evaluate(cube.cell, &cube.coords, &refs, 0.0);
+        let mut touched: Vec<(usize, usize, f64)> = Vec::new();
+        self.visit(cube.cell, &cube.coords, &refs, |c, m, coef, _| {
+            touched.push((c, m, coef))
+        });
+        let mut new = 0;
+        for (c, m, coef) in touched {
+            if m >= self.k {
+                continue;
+            }
+            let i = c * self.k + m;
+            // How far this cell can go up with the cube.
+            let up = if coef > 0.0 {
+                e.up * coef
+            } else {
+                e.down * -coef
+            };
+            match self.status[i] {
+                PUBLISHED => {
+                    self.status[i] = SECONDARY;
+                    new += 1;
+                }
+                PRIMARY
+                    if up + EPS >= f64::from(self.threshold.saturating_sub(self.value(c, m))) =>
+                {
+                    self.status[i] = PROTECTED;
+                }
+                _ => {}
+            }
+        }
+        new
+    }
+
+    /// Final statuses: `PUBLISHED`, `PRIMARY`, `SECONDARY` or `HIDDEN` per (cell, count).
+    pub fn into_status(mut self) -> Vec<u8> {
+        for s in &mut self.status {
+            if *s == PROTECTED {
+                *s = PRIMARY;
+            }
+        }
+        self.status
+    }
+}
+
+/// SAMT02's atoms (spells): ended before 6 weeks; lasted 6 not 13 weeks without / with a first
+/// conversation within 6 weeks; lasted 13 weeks with a conversation within 6 weeks, within 13
+/// weeks only, or without.
+const SAMT02_ATOMS: usize = 6;
+const SAMT02_MEASURES: [&str; 5] = ["startet", "varet6", "samtale6", "varet13", "samtale13"];
+
+fn samt02_axis() -> Axis {
+    // Atoms: 0 A, 1 B0, 2 B1, 3 C11, 4 C01, 5 C00.
+    let mut nodes = vec![
+        vec![0, 1, 2, 3, 4, 5], // startet
+        vec![1, 2, 3, 4, 5],    // varet6
+        vec![2, 3],             // samtale6
+        vec![3, 4, 5],          // varet13
+        vec![3, 4],             // samtale13
+    ];
+    nodes.extend((0..SAMT02_ATOMS).map(|a| vec![a]));
+    Axis::new(5, nodes)
+}
+
+/// SAMT02's atoms from the counts (startet, varet6, samtale6, varet13, samtale13 and the hidden
+/// samtale6_varet13).
+fn samt02_atom(c: &[u32], node: usize) -> u32 {
+    let (s, v6, s6, v13, s13, c11) = (c[0], c[1], c[2], c[3], c[4], c[5]);
+    let b1 = s6.saturating_sub(c11);
+    match node - SAMT02_MEASURES.len() {
+        0 => s.saturating_sub(v6),
+        1 => v6.saturating_sub(v13).saturating_sub(b1),
+        2 => b1,
+        3 => c11,
+        4 => s13.saturating_sub(c11),
+        _ => v13.saturating_sub(s13),
+    }
+}
+
+fn samt03_axis() -> Axis {
+    // Leaves: 0 with two conversations, 1 without. Nodes: personer, med2, the rest (hidden).
+    Axis::new(2, vec![vec![0, 1], vec![0], vec![1]])
+}
+
+fn samt03_rest(c: &[u32], _node: usize) -> u32 {
+    c[0].saturating_sub(c[1])
+}
+
+fn no_hidden(_: &[u32], _: usize) -> u32 {
+    0
+}
+
+/// Primary (and if `secondary`, secondary) suppression for every table of a release. Returns the status of
+/// every (cell, stored count) per table, in the same order, and what it cost.
+pub fn protect_release(
+    tables: &[(&str, samtalebank_engine::Cube)],
+    threshold: u32,
+    secondary: bool,
+    data_start: i32,
+    data_end: i32,
+) -> Vec<(Vec<u8>, Stats)> {
+    let mut out: Vec<Option<(Vec<u8>, Stats)>> = vec![None; tables.len()];
+    for (i, (id, cube)) in tables.iter().enumerate() {
+        let shape = cube.shape();
+        let k = cube.published_values().len();
+        let stride = cube.values.len();
+        let tid = cube.dims.iter().position(|d| d.id == "tid");
+        let code = |coords: &[usize]| -> &str {
+            tid.map_or("", |t| cube.dims[t].categories[coords[t]].code.as_str())
+        };
+        let mut axes: Vec<Axis> = cube.dims.iter().map(Axis::from_dimension).collect();
+        let grid = match *id {
+            "SAMT01" => {
+                axes.push(Axis::new(1, vec![vec![0]]));
+                Grid::new(
+                    shape,
+                    k,
+                    stride,
+                    &cube.counts,
+                    axes,
+                    no_hidden,
+                    threshold,
+                    |_, _| false,
+                )
+            }
+            "SAMT02" => {
+                assert_eq!(cube.published_values(), SAMT02_MEASURES);
+                assert_eq!(stride, 6);
+                axes.push(samt02_axis());
+                Grid::new(
+                    shape,
+                    k,
+                    stride,
+                    &cube.counts,
+                    axes,
+                    samt02_atom,
+                    threshold,
+                    |c, m| {
+                        let (f6, f13) = crate::read::followed(code(c), data_end);
+                        match m {
+                            0 => false,
+                            1 | 2 => !f6,
+                            _ => !f13,
+                        }
+                    },
+                )
+            }
+            "SAMT03" => {
+                if let Some(t) = tid {
+                    axes[t] = Axis::reference_days(&cube.dims[t]);
+                }
+                axes.push(samt03_axis());
+                Grid::new(
+                    shape,
+                    k,
+                    stride,
+                    &cube.counts,
+                    axes,
+                    samt03_rest,
+                    threshold,
+                    |c, _| !crate::read::intensity_available(code(c), data_start, data_end),
+                )
+            }
+            _ => continue,
+        };
+        let mut grid = grid;
+        let stats = if secondary {
+            grid.protect()
+        } else {
+            Stats {
+                primary: grid.status.iter().filter(|s| **s == PRIMARY).count() as u64,
+                ..Stats::default()
+            }
+        };
+        out[i] = Some((grid.into_status(), stats));
+    }
+    // BENCH01 publishes shares of counts from the other tables: a share is published only if
+    // both counts are published there, so it adds nothing an attacker could use.
+    for (i, (id, cube)) in tables.iter().enumerate() {
+        if *id != "BENCH01" {
+            continue;
+        }
+        let source = |tid: &str| {
+            tables
+                .iter()
+                .position(|(t, _)| *t == tid)
+                .and_then(|j| out[j].as_ref().map(|(s, _)| (&tables[j].1, s.as_slice())))
+        };
+        let status = bench01_status(cube, source("SAMT01"), source("SAMT02"), source("SAMT03"));
+        let stats = Stats {
+            primary: status.iter().filter(|s| **s == PRIMARY).count() as u64,
+            secondary: status.iter().filter(|s| **s == SECONDARY).count() as u64,
+            cubes: 0,
+            fallbacks: 0,
+        };
+        out[i] = Some((status, stats));
+    }
+    out.into_iter()
+        .zip(tables)
+        .map(|(o, (_, cube))| {
+            o.unwrap_or_else(|| (vec![PUBLISHED; cube.counts.len()], Stats::default()))
+        })
+        .collect()
+}
+
+/// BENCH01's statuses mirrored from its sources: numerator and denominator per indicator.
+fn bench01_status(
+    cube: &samtalebank_engine::Cube,
+    samt01: Option<(&samtalebank_engine::Cube, &[u8])>,
+    samt02: Option<(&samtalebank_engine::Cube, &[u8])>,
+    samt03: Option<(&samtalebank_engine::Cube, &[u8])>,
+) -> Vec<u8> {
+    let (ni, na, nt, ny) = (
+        cube.dims[0].len(),
+        cube.dims[1].len(),
+        cube.dims[2].len(),
+        cube.dims[3].len(),
+    );
+    let mut status = vec![PUBLISHED; cube.counts.len()];
+    // The worst of several statuses: suppressed if any is.
+    let worst = |xs: &mut dyn Iterator<Item = u8>| {
+        xs.fold(PUBLISHED, |acc, s| match s {
+            PRIMARY => PRIMARY,
+            SECONDARY if acc != PRIMARY => SECONDARY,
+            _ => acc,
+        })
+    };
+    for i in 0..ni {
+        let ind = cube.dims[0].categories[i].code.as_str();
+        let Some((src, st)) = (match ind {
+            "digital_pct" => samt01,
+            "pct6" | "pct13" => samt02,
+            _ => samt03,
+        }) else {
+            continue;
+        };
+        let k = src.published_values().len();
+        let pos = |name: &str| src.values.iter().position(|v| v == name).unwrap_or(0);
+        for t in 0..nt {
+            let Some(t2) = src.dims[1].position(&cube.dims[2].categories[t].code) else {
+                continue;
+            };
+            for a in 0..na {
+                for y in 0..ny {
+                    let (num, den) = if ind == "digital_pct" {
+                        let form = &src.dims[4];
+                        let tot = |d: usize| src.dims[d].total.unwrap_or(0);
+                        let at = |f: usize| st[src.index(&[a, t2, y, tot(3), f, tot(5)])];
+                        let v = samtalebank_model::vocab();
+                        let digital: Vec<u8> = (0..form.len())
+                            .filter(|&f| {
+                                f != tot(4)
+                                    && v.samtaleformer
+                                        .lookup(&form.categories[f].code)
+                                        .is_some_and(|x| v.digital[x as usize])
+                            })
+                            .map(at)
+                            .collect();
+                        (worst(&mut digital.into_iter()), at(tot(4)))
+                    } else {
+                        let (n, d) = match ind {
+                            "pct6" => ("samtale6", "varet6"),
+                            "pct13" => ("samtale13", "varet13"),
+                            _ => ("med2", "personer"),
+                        };
+                        let base = src.index(&[a, t2, y]) * k;
+                        (st[base + pos(n)], st[base + pos(d)])
+                    };
+                    let c = ((((i * na) + a) * nt + t) * ny + y) * 2;
+                    for (j, s) in [num, den].into_iter().enumerate() {
+                        status[c + j] = s;
+                    }
+                }
+            }
+        }
+    }
+    status
+}
