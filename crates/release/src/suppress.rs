@@ -167,9 +167,8 @@ pub struct Grid<'a> {
 /// A move on one axis: the nodes it touches with their coefficients; `p`'s node has `+1`.
 type Move = Vec<(usize, f64)>;
 
-/// Bits by which the cost of suppressing an aggregate of `p`'s cell grows per level (0: cost is
-/// the count).
-const ESCALATION: u32 = 0;
+/// Cubes with more cells than this are not tried (only the all-chains fallback may be larger).
+const MAX_CUBE: usize = 4096;
 
 /// Slack for comparisons of fractional capacities.
 const EPS: f64 = 1e-9;
@@ -453,15 +452,7 @@ impl<'a> Grid<'a> {
                     let (val, st) = line(node);
                     e.add(f64::from(val), coef, need);
                     if node != c && st == PUBLISHED {
-                        let size = axis.leaves_of[node].len();
-                        let esc = if size <= axis.leaves_of[c].len() {
-                            0
-                        } else if a == 0 && axis.parent[node].is_none() {
-                            3
-                        } else {
-                            1
-                        };
-                        e.cost += (u64::from(val) + 1) << (ESCALATION * esc);
+                        e.cost += u64::from(val) + 1;
                     }
                 }
                 (e.key(), i, mv)
@@ -484,39 +475,9 @@ impl<'a> Grid<'a> {
         base: usize,
         coords: &[usize],
         moves: &[&Move],
-        mut f: impl FnMut(usize, usize, f64, u32),
+        mut f: impl FnMut(usize, usize, f64) -> bool,
     ) {
         let nd = self.shape.len();
-        // How much a node is above `p`'s node on its axis (an aggregate of it): suppressing
-        // aggregates costs more, the country most.
-        let p_size: Vec<usize> = (0..moves.len())
-            .map(|a| {
-                let c = if a < nd {
-                    coords[a]
-                } else {
-                    self.p_measure.get()
-                };
-                self.axes[a].leaves_of[c].len()
-            })
-            .collect();
-        let above: Vec<Vec<u32>> = moves
-            .iter()
-            .enumerate()
-            .map(|(a, mv)| {
-                mv.iter()
-                    .map(|&(n, _)| {
-                        let size = self.axes[a].leaves_of[n].len();
-                        if size <= p_size[a] {
-                            0
-                        } else if a == 0 && self.axes[a].parent[n].is_none() {
-                            3
-                        } else {
-                            1
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
         let rest = base
             - coords
                 .iter()
@@ -527,15 +488,15 @@ impl<'a> Grid<'a> {
         'outer: loop {
             let mut cell = rest;
             let mut coef = 1.0;
-            let mut esc = 0;
             for a in 0..nd {
                 let (node, c) = moves[a][idx[a]];
                 cell += node * self.strides[a];
                 coef *= c;
-                esc += above[a][idx[a]];
             }
             let (m, c) = moves[nd][idx[nd]];
-            f(cell, m, coef * c, esc + above[nd][idx[nd]]);
+            if !f(cell, m, coef * c) {
+                return;
+            }
             for a in (0..moves.len()).rev() {
                 idx[a] += 1;
                 if idx[a] < moves[a].len() {
@@ -547,23 +508,35 @@ impl<'a> Grid<'a> {
         }
     }
 
-    fn evaluate(&self, cell: usize, coords: &[usize], moves: &[&Move], need: f64) -> Eval {
+    /// The cube's capacities and cost; `None` as soon as it is worse than `bound`.
+    fn evaluate(
+        &self,
+        cell: usize,
+        coords: &[usize],
+        moves: &[&Move],
+        need: f64,
+        bound: Option<(u32, u64)>,
+    ) -> Option<Eval> {
+        if moves.iter().map(|m| m.len()).product::<usize>() > MAX_CUBE && bound.is_some() {
+            return None;
+        }
         let mut e = Eval {
             up: f64::INFINITY,
             down: f64::INFINITY,
             cost: 0,
             short: 0,
         };
-        self.visit(cell, coords, moves, |c, m, coef, esc| {
+        let mut worse = false;
+        self.visit(cell, coords, moves, |c, m, coef| {
             let v = self.value(c, m);
             e.add(f64::from(v), coef, need);
             if self.state(c, m) == PUBLISHED {
-                e.cost = e
-                    .cost
-                    .saturating_add((u64::from(v) + 1) << (ESCALATION * esc));
+                e.cost = e.cost.saturating_add(u64::from(v) + 1);
             }
+            worse = bound.is_some_and(|b| (e.short, e.cost) > b);
+            !worse
         });
-        e
+        (!worse).then_some(e)
     }
 
     /// Choose a cube for the primary (cell, m): the best move per axis, then a short local
@@ -588,16 +561,20 @@ impl<'a> Grid<'a> {
             cur.iter().enumerate().map(|(a, &j)| &cands[a][j]).collect()
         };
         let mut cur = vec![0usize; cands.len()];
-        let mut best = self.evaluate(cell, &coords, &pick(&cur), need);
+        let bound = |e: &Eval| Some((e.short, e.cost));
+        let mut best = self
+            .evaluate(cell, &coords, &pick(&cur), need, None)
+            .expect("an unbounded evaluation always finishes");
         let combos: usize = cands.iter().map(Vec::len).product();
         if best.key() != (0, 0, false) && combos <= EXHAUSTIVE {
             // Few axes: try every combination.
             let mut t = vec![0usize; cands.len()];
             'all: loop {
-                let e = self.evaluate(cell, &coords, &pick(&t), need);
-                if e.key() < best.key() {
-                    best = e;
-                    cur = t.clone();
+                if let Some(e) = self.evaluate(cell, &coords, &pick(&t), need, bound(&best)) {
+                    if e.key() < best.key() {
+                        best = e;
+                        cur = t.clone();
+                    }
                 }
                 for a in (0..t.len()).rev() {
                     t[a] += 1;
@@ -622,11 +599,12 @@ impl<'a> Grid<'a> {
                     }
                     let mut t = cur.clone();
                     t[a] = j;
-                    let e = self.evaluate(cell, &coords, &pick(&t), need);
-                    if e.key() < best.key() {
-                        best = e;
-                        cur = t;
-                        improved = true;
+                    if let Some(e) = self.evaluate(cell, &coords, &pick(&t), need, bound(&best)) {
+                        if e.key() < best.key() {
+                            best = e;
+                            cur = t;
+                            improved = true;
+                        }
                     }
                 }
             }
@@ -672,10 +650,13 @@ impl<'a> Grid<'a> {
     /// the number of new secondary suppressions.
     fn apply(&mut self, cube: &Cube) -> u64 {
         let refs: Vec<&Move> = cube.moves.iter().collect();
-        let e = self.evaluate(cube.cell, &cube.coords, &refs, 0.0);
+        let e = self
+            .evaluate(cube.cell, &cube.coords, &refs, 0.0, None)
+            .expect("an unbounded evaluation always finishes");
         let mut touched: Vec<(usize, usize, f64)> = Vec::new();
-        self.visit(cube.cell, &cube.coords, &refs, |c, m, coef, _| {
-            touched.push((c, m, coef))
+        self.visit(cube.cell, &cube.coords, &refs, |c, m, coef| {
+            touched.push((c, m, coef));
+            true
         });
         let mut new = 0;
         for (c, m, coef) in touched {
