@@ -13,14 +13,14 @@
 //!
 //! # Why a suppressed cell cannot be recovered
 //! For a primary cell `p` we choose, per axis, a vector on the leaves: `+1` on a leaf `u` under
-//! `p`'s node, and either nothing else (a *chain*: `u`, its parents, their parents) or `-1` on
-//! a second leaf `w` (a *pair*: the nodes that hold `u` but not `w` get `+1`, those that hold
-//! `w` but not `u` get `-1`). The product of these vectors over the axes is a perturbation
+//! `p`'s node, and either nothing else (a *chain*: `u`, its parents, their parents) or `-1/n` on
+//! each of `n` partner leaves (a *pair* when `n = 1`: the nodes that hold `u` but not `w` get
+//! `+1`, those that hold `w` but not `u` get `-1`; with more partners the decrease is shared). The product of these vectors over the axes is a perturbation
 //! that keeps every relation of every axis (each axis' vector does), so adding `d` times it to
 //! the true table gives another table that agrees with everything published, as long as every
 //! cell it touches is suppressed (or hidden) and stays non-negative. We suppress every cell it
-//! touches; `d` may go up to the smallest cell with sign `-1`, and that must be at least
-//! `threshold - value(p)`: then an attacker cannot tell `p` from a count at the threshold, and
+//! touches; `d` may go up until a cell with a negative coefficient `c` reaches 0 (its value
+//! over `|c|`), and that must be at least `threshold - value(p)`: then an attacker cannot tell `p` from a count at the threshold, and
 //! every suppressed cell in the cube moves too, so none has an exact value.
 //!
 //! # Choosing
@@ -929,4 +929,81 @@ fn bench01_status(
         }
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A flat axis: `tot` (node 0) and `n` categories.
+    fn flat(n: usize) -> Axis {
+        let mut nodes = vec![(0..n).collect::<Vec<_>>()];
+        nodes.extend((0..n).map(|l| vec![l]));
+        Axis::new(n + 1, nodes)
+    }
+
+    /// A 4×4 table (totals first) from its 3×3 inner cells.
+    fn table(inner: [[u32; 3]; 3]) -> Vec<u32> {
+        let mut t = vec![0u32; 16];
+        for (i, row) in inner.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                for a in [0, i + 1] {
+                    for b in [0, j + 1] {
+                        t[a * 4 + b] += v;
+                    }
+                }
+            }
+        }
+        t
+    }
+
+    fn protect(counts: &[u32]) -> Vec<u8> {
+        let mut g = Grid::new(
+            vec![4, 4],
+            1,
+            1,
+            counts,
+            vec![flat(3), flat(3), Axis::new(1, vec![vec![0]])],
+            no_hidden,
+            5,
+            |_, _| false,
+        );
+        g.protect();
+        g.into_status()
+    }
+
+    #[test]
+    fn one_small_cell_gets_the_cheapest_rectangle() {
+        // Hand-checked: (a1,b1) = 2 needs 3 more; the cheapest cube pairs a1 with a2 (20) and
+        // b1 with b2 (10): suppress (a2,b1), (a1,b2) and (a2,b2) too, nothing else.
+        let counts = table([[2, 10, 50], [20, 30, 40], [60, 70, 80]]);
+        let st = protect(&counts);
+        let hidden: Vec<(usize, usize)> = (0..16)
+            .filter(|&i| st[i] != PUBLISHED)
+            .map(|i| (i / 4, i % 4))
+            .collect();
+        assert_eq!(hidden, [(1, 1), (1, 2), (2, 1), (2, 2)]);
+        assert_eq!(st[5], PRIMARY);
+        assert_eq!(st[6], SECONDARY);
+    }
+
+    #[test]
+    fn partners_too_small_to_hide_the_cell_are_not_used() {
+        // (a2,b1) and (a1,b2) are 0: they cannot go down, so a2 and b2 cannot be partners of
+        // (a1,b1) = 1; a3 and b3 are large enough.
+        let counts = table([[1, 0, 40], [0, 0, 50], [30, 60, 90]]);
+        let st = protect(&counts);
+        assert_eq!(st[5], PRIMARY);
+        // The rectangle a1/a3 × b1/b3.
+        for i in [7, 13, 15] {
+            assert_eq!(st[i], SECONDARY, "cell {i}: {st:?}");
+        }
+        // No line (row or column of categories and its total) has exactly one hidden cell.
+        for a in 0..4 {
+            let row = (0..4).filter(|b| st[a * 4 + b] != PUBLISHED).count();
+            let col = (0..4).filter(|b| st[b * 4 + a] != PUBLISHED).count();
+            assert_ne!(row, 1, "row {a}: {st:?}");
+            assert_ne!(col, 1, "column {a}: {st:?}");
+        }
+    }
 }
