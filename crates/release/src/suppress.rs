@@ -73,6 +73,7 @@ impl Axis {
                 node_leaves
                     .iter()
                     .position(|ls| ls.len() == 1 && ls[0] == l)
+                    // ok: the axes are built in this file, never from user input.
                     .unwrap_or_else(|| panic!("leaf {l} has no node of its own"))
             })
             .collect();
@@ -564,7 +565,7 @@ impl<'a> Grid<'a> {
         let bound = |e: &Eval| Some((e.short, e.cost));
         let mut best = self
             .evaluate(cell, &coords, &pick(&cur), need, None)
-            .expect("an unbounded evaluation always finishes");
+            .expect("an unbounded evaluation always finishes"); // ok: bound is None
         let combos: usize = cands.iter().map(Vec::len).product();
         if best.key() != (0, 0, false) && combos <= EXHAUSTIVE {
             // Few axes: try every combination.
@@ -652,7 +653,7 @@ impl<'a> Grid<'a> {
         let refs: Vec<&Move> = cube.moves.iter().collect();
         let e = self
             .evaluate(cube.cell, &cube.coords, &refs, 0.0, None)
-            .expect("an unbounded evaluation always finishes");
+            .expect("an unbounded evaluation always finishes"); // ok: bound is None
         let mut touched: Vec<(usize, usize, f64)> = Vec::new();
         self.visit(cube.cell, &cube.coords, &refs, |c, m, coef| {
             touched.push((c, m, coef));

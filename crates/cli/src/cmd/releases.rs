@@ -87,8 +87,12 @@ pub fn run(a: Args) -> Result<(), String> {
             let r = open(&releases, &id)?;
             let m = &r.manifest;
             println!(
-                "release {}\ncreated {}\ndata to {}\nthreshold {}",
-                m.id, m.created, m.data_end, m.threshold
+                "release {}\ncreated {}\ndata to {}\nthreshold {}\nsecondary suppression {}",
+                m.id,
+                m.created,
+                m.data_end,
+                m.threshold,
+                if m.secondary { "yes" } else { "no" }
             );
             println!(
                 "inputs: {} files, {} rows",
@@ -96,9 +100,10 @@ pub fn run(a: Args) -> Result<(), String> {
                 m.inputs.iter().map(|i| i.rows).sum::<u64>()
             );
             for t in &m.tables {
+                let primary: u64 = t.cost.iter().map(|c| c.primary_cells).sum();
                 println!(
-                    "  {}: {} cells, {} non-zero, {} with a suppressed count",
-                    t.id, t.cells, t.nonzero_cells, t.suppressed_cells
+                    "  {}: {} cells, {} non-zero, {} with a suppressed count ({} primary)",
+                    t.id, t.cells, t.nonzero_cells, t.suppressed_cells, primary
                 );
             }
         }
