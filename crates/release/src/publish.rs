@@ -105,12 +105,25 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         let dims: Vec<DimensionMeta> = cube.dims.iter().map(dim_meta).collect();
         let mut meta = match *tid {
-            "SAMT01" => samt01_meta(dims, created.clone(), opts.threshold, data_end.clone()),
-            "SAMT02" => samt02_meta(dims, created.clone(), opts.threshold, data_end.clone()),
+            "SAMT01" => samt01_meta(
+                dims,
+                created.clone(),
+                opts.threshold,
+                opts.secondary,
+                data_end.clone(),
+            ),
+            "SAMT02" => samt02_meta(
+                dims,
+                created.clone(),
+                opts.threshold,
+                opts.secondary,
+                data_end.clone(),
+            ),
             "BENCH01" => bench01_meta(
                 dims,
                 created.clone(),
                 opts.threshold,
+                opts.secondary,
                 data_end.clone(),
                 data_start.clone(),
             ),
@@ -118,15 +131,13 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
                 dims,
                 created.clone(),
                 opts.threshold,
+                opts.secondary,
                 data_end.clone(),
                 data_start.clone(),
             ),
             other => return Err(fmt_err(&dir, format!("unknown table {other}"))),
         };
         meta.values = cube.published_values().to_vec();
-        let (da, en) = crate::tables::disclosure_note(tid, opts.threshold, opts.secondary);
-        meta.notes_da[0] = da;
-        meta.notes_en[0] = en;
         write_json(&dir.join("metadata.json"), &meta)?;
         summaries.push(write_data(&dir, &meta, cube, status, opts.threshold)?);
         sync_dir(&dir)?;

@@ -73,8 +73,8 @@ impl Axis {
                 node_leaves
                     .iter()
                     .position(|ls| ls.len() == 1 && ls[0] == l)
-                    // ok: the axes are built in this file, never from user input.
                     .unwrap_or_else(|| panic!("leaf {l} has no node of its own"))
+                // ok: axes are built here, not from input
             })
             .collect();
         let parent = (0..node_leaves.len())

@@ -102,8 +102,10 @@ pub fn samt01_meta(
     dimensions: Vec<DimensionMeta>,
     updated: String,
     threshold: u32,
+    secondary: bool,
     data_end: String,
 ) -> TableMeta {
+    let (note_da, note_en) = disclosure_note("SAMT01", threshold, secondary);
     TableMeta {
         values: Vec::new(),
         data_end,
@@ -122,14 +124,14 @@ pub fn samt01_meta(
             m("digital_pct", "Andel telefon- og videosamtaler", "Share by phone or video", "pct.", "per cent", 1),
         ],
         notes_da: vec![
-            format!("Diskretionering: antal under {threshold} (og over 0) offentliggøres ikke og vises som '..'; det samme gælder andele beregnet af dem. Sekundær diskretionering (så skjulte tal ikke kan regnes tilbage fra totaler) er endnu ikke indført."),
+            note_da,
             "Andel af alle samtaler = samtaler med den valgte samtaleform i pct. af alle samtaler i samme område, tid, ydelse, samtaletype og varighed.".into(),
             "Andel telefon- og videosamtaler = (telefon + video) i pct. af samtalerne i cellen; for samtaleform 'telefon' og 'video' er den 100, for 'fysisk' og 'anden' 0.".into(),
             "Ledighedsvarighed ved samtalen: fra det forløb på samme ydelse, der dækker samtaledatoen, ellers det senest startede dækkende forløb. 0-3 måneder = dag 0-90, 3-6 = dag 91-181, 6-12 = dag 182-363, 12+ = dag 364 og derover. Uoplyst = intet forløb dækker samtaledatoen.".into(),
             "Sidste periode kan være ufuldstændig, hvis data slutter midt i perioden.".into(),
         ],
         notes_en: vec![
-            format!("Disclosure control: counts below {threshold} (and above 0) are not published and are shown as '..', as are shares computed from them. Secondary suppression (so that hidden counts cannot be recovered from totals) is not yet applied."),
+            note_en,
             "Share of all conversations = conversations of the selected form as a percentage of all conversations with the same area, time, benefit, type and duration.".into(),
             "Share by phone or video = (phone + video) as a percentage of the conversations in the cell; 100 for the forms 'telefon' and 'video', 0 for 'fysisk' and 'anden'.".into(),
             "Duration at the conversation: from the spell on the same benefit that covers the date, else the latest started covering spell. 0-3 months = day 0-90, 3-6 = day 91-181, 6-12 = day 182-363, 12+ = day 364 or later. Unknown = no spell covers the date.".into(),
@@ -144,8 +146,10 @@ pub fn samt02_meta(
     dimensions: Vec<DimensionMeta>,
     updated: String,
     threshold: u32,
+    secondary: bool,
     data_end: String,
 ) -> TableMeta {
+    let (note_da, note_en) = disclosure_note("SAMT02", threshold, secondary);
     TableMeta {
         id: "SAMT02".into(),
         title_da: "Rettidig første samtale".into(),
@@ -165,13 +169,13 @@ pub fn samt02_meta(
             m("pct13", "Andel med samtale inden for 13 uger", "Share with a conversation within 13 weeks", "pct.", "per cent", 1),
         ],
         notes_da: vec![
-            format!("Diskretionering: antal under {threshold} (og over 0) offentliggøres ikke og vises som '..'; det samme gælder andele beregnet af dem. Sekundær diskretionering er endnu ikke indført."),
+            note_da,
             "Dagtælling: forløbets startdato er dag 0. Inden for 6 uger = dag 0-41, inden for 13 uger = dag 0-90. Et forløb har varet 6 uger, hvis det er åbent eller slut - start >= 41 (13 uger: >= 90). En samtale hører til ethvert forløb for samme person, der dækker samtaledatoen.".into(),
             "Perioder, hvis forløb endnu ikke kan følges 6 (13) uger frem til datas slutdato, vises som '.' (ikke tilgængelig endnu), aldrig som 0.".into(),
             "Perioden er måneden, kvartalet eller året, hvor forløbet startede.".into(),
         ],
         notes_en: vec![
-            format!("Disclosure control: counts below {threshold} (and above 0) are not published and are shown as '..', as are shares computed from them. Secondary suppression is not yet applied."),
+            note_en,
             "Day numbers: the spell's start date is day 0. Within 6 weeks = day 0-41, within 13 weeks = day 0-90. A spell lasted 6 weeks if it is open or slut - start >= 41 (13 weeks: >= 90). A conversation belongs to every spell of the same person that covers its date.".into(),
             "Periods whose spells cannot yet be followed 6 (13) weeks up to the data's end are shown as '.' (not yet available), never as 0.".into(),
             "The period is the month, quarter or year in which the spell started.".into(),
@@ -188,9 +192,11 @@ pub fn samt03_meta(
     dimensions: Vec<DimensionMeta>,
     updated: String,
     threshold: u32,
+    secondary: bool,
     data_end: String,
     data_start: String,
 ) -> TableMeta {
+    let (note_da, note_en) = disclosure_note("SAMT03", threshold, secondary);
     TableMeta {
         id: "SAMT03".into(),
         title_da: "Samtaleintensitet".into(),
@@ -206,13 +212,13 @@ pub fn samt03_meta(
             m("pct", "Andel med mindst 2 samtaler", "Share with at least 2 conversations", "pct.", "per cent", 1),
         ],
         notes_da: vec![
-            format!("Diskretionering: antal under {threshold} (og over 0) offentliggøres ikke og vises som '..'; det samme gælder andele beregnet af dem. Sekundær diskretionering er endnu ikke indført."),
+            note_da,
             "Opgørelsesdagen R er periodens sidste dag. En person tælles, hvis et forløb dækker R og 91 <= R - start <= 181; personen tælles én gang pr. område og ydelse, og med i tælleren ved mindst 2 samtaler på dag R-90 til R.".into(),
             "Der tælles personer: en person kan indgå i flere områder eller ydelser, så totaler kan være mindre end summen af delene.".into(),
             "Perioder, hvis sidste dag ligger efter datas slutdato, eller hvis 13 uger før ligger før datas start, vises som '.' (ikke tilgængelig).".into(),
         ],
         notes_en: vec![
-            format!("Disclosure control: counts below {threshold} (and above 0) are not published and are shown as '..', as are shares computed from them. Secondary suppression is not yet applied."),
+            note_en,
             "The reference day R is the period's last day. A person counts if a spell covers R and 91 <= R - start <= 181; once per area and benefit, and in the numerator with at least 2 conversations on days R-90 to R.".into(),
             "Persons are counted: one person can be in several areas or benefits, so totals can be smaller than the sum of their parts.".into(),
             "Periods whose last day is after the data's end, or whose 13 weeks before start before the data, are shown as '.' (not available).".into(),
@@ -229,9 +235,11 @@ pub fn bench01_meta(
     dimensions: Vec<DimensionMeta>,
     updated: String,
     threshold: u32,
+    secondary: bool,
     data_end: String,
     data_start: String,
 ) -> TableMeta {
+    let (note_da, note_en) = disclosure_note("BENCH01", threshold, secondary);
     TableMeta {
         id: "BENCH01".into(),
         title_da: "Benchmark af kommuner".into(),
@@ -249,13 +257,13 @@ pub fn bench01_meta(
             m("diff_rest", "Forskel til resten af landet", "Difference to the rest of the country", "procentpoint", "percentage points", 1),
         ],
         notes_da: vec![
-            format!("Diskretionering: værdier beregnet af antal under {threshold} (og over 0) vises som '..' og får ingen rang. Sekundær diskretionering er endnu ikke indført."),
+            note_da,
             "Rang: 1 = højeste andel. Kommuner med samme andel får samme rang, og den næste rang springes over (1, 2, 2, 4). Kun kommuner med en offentliggjort værdi rangeres.".into(),
             "Resten af landet = (landets tæller - områdets tæller) / (landets nævner - områdets nævner). For samtaleintensitet tælles personer; en person i flere kommuner kan gøre resten af landet en anelse for lille.".into(),
             "Indikatorerne: digital_pct fra SAMT01 (alle samtaletyper og varigheder), pct6 og pct13 fra SAMT02, intensitet fra SAMT03. Ikke tilgængelige perioder vises som '.'.".into(),
         ],
         notes_en: vec![
-            format!("Disclosure control: values computed from counts below {threshold} (and above 0) are shown as '..' and get no rank. Secondary suppression is not yet applied."),
+            note_en,
             "Rank: 1 = highest share. Equal shares get the same rank and the next rank is skipped (1, 2, 2, 4). Only municipalities with a published value are ranked.".into(),
             "Rest of the country = (national numerator - the area's numerator) / (national denominator - the area's denominator). Conversation frequency counts persons; a person in several municipalities can make the rest of the country slightly too small.".into(),
             "Indicators: digital_pct from SAMT01 (all types and durations), pct6 and pct13 from SAMT02, intensitet from SAMT03. Periods not available are shown as '.'.".into(),
