@@ -37,7 +37,7 @@ impl Lang {
 
 pub fn status_legend(lang: Lang) -> J {
     json!({
-        STATUS_CONFIDENTIAL: lang.pick("Diskretioneret: færre end grænseværdien, eller beregnet af et sådant tal", "Confidential: below the threshold, or computed from such a count"),
+        STATUS_CONFIDENTIAL: lang.pick("Diskretioneret: færre end grænseværdien, beregnet af et sådant tal, eller skjult for at beskytte et sådant tal", "Confidential: below the threshold, computed from such a count, or hidden to protect one"),
         STATUS_NOT_APPLICABLE: lang.pick("Kan ikke beregnes (nævneren er 0)", "Not applicable (the denominator is 0)"),
         STATUS_NOT_YET: lang.pick("Ikke tilgængelig endnu: periodens forløb kan endnu ikke følges længe nok", "Not yet available: the period's spells cannot yet be followed long enough"),
     })

@@ -1234,8 +1234,8 @@ fn table_footer(meta: &TableMeta, sel: &Selection, lang: Lang) -> String {
     let mut b = format!(
         r#"<p class="notes"><strong>..</strong> = {}. <strong>.</strong> = {}. <strong>-</strong> = {}.</p>"#,
         lang.pick(
-            "diskretioneret (færre end grænseværdien, eller beregnet af et sådant tal)",
-            "confidential (below the threshold, or computed from such a count)"
+            "diskretioneret (færre end grænseværdien, beregnet af et sådant tal, eller skjult for at beskytte et sådant tal; se noterne)",
+            "confidential (below the threshold, computed from such a count, or hidden to protect one; see the notes)"
         ),
         lang.pick("ikke tilgængelig endnu", "not yet available"),
         lang.pick("kan ikke beregnes", "not applicable")
