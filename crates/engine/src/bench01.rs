@@ -63,15 +63,7 @@ pub fn bench01(samt01: &Cube, samt02: Option<&Cube>, samt03: Option<&Cube>) -> C
     // SAMT01: type, form and duration at their totals; digital = the digital forms.
     let form = &samt01.dims[4];
     let form_tot = form.total.unwrap_or(0);
-    let digital: Vec<usize> = (0..form.len())
-        .filter(|&f| {
-            let v = samtalebank_model::vocab();
-            f != form_tot
-                && v.samtaleformer
-                    .lookup(&form.categories[f].code)
-                    .is_some_and(|i| v.digital[i as usize])
-        })
-        .collect();
+    let digital = samtalebank_model::dims::digital_forms(form);
     let tot = |d: usize| samt01.dims[d].total.unwrap_or(0);
     for a in 0..na {
         for t in 0..nt {

@@ -215,6 +215,19 @@ pub fn samtaleform() -> Dimension {
     )
 }
 
+/// The categories of a `samtaleform` dimension that count as digital (phone, video).
+pub fn digital_forms(form: &Dimension) -> Vec<usize> {
+    let v = vocab();
+    (0..form.len())
+        .filter(|&f| {
+            Some(f) != form.total
+                && v.samtaleformer
+                    .lookup(&form.categories[f].code)
+                    .is_some_and(|i| v.digital[i as usize])
+        })
+        .collect()
+}
+
 pub fn varighed() -> Dimension {
     flat(
         "varighed",

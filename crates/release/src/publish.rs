@@ -100,7 +100,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         opts.data_end,
     );
     let mut summaries = Vec::new();
-    for ((tid, cube), (status, _)) in tables.iter().zip(&statuses) {
+    for ((tid, cube), status) in tables.iter().zip(&statuses) {
         let dir = tmp.join(tid);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         let dims: Vec<DimensionMeta> = cube.dims.iter().map(dim_meta).collect();

@@ -73,8 +73,7 @@ impl Axis {
                 node_leaves
                     .iter()
                     .position(|ls| ls.len() == 1 && ls[0] == l)
-                    .unwrap_or_else(|| panic!("leaf {l} has no node of its own"))
-                // ok: axes are built here, not from input
+                    .expect("leaf node") // ok: axes are built in this file
             })
             .collect();
         let parent = (0..node_leaves.len())
@@ -156,7 +155,7 @@ pub struct Grid<'a> {
     stride: usize,
     counts: &'a [u32],
     /// `cells × k` statuses.
-    pub status: Vec<u8>,
+    status: Vec<u8>,
     /// The cube's axes, then the measure axis.
     axes: Vec<Axis>,
     hidden_value: HiddenValue,
@@ -206,16 +205,6 @@ struct Cube {
     cell: usize,
     coords: Vec<usize>,
     moves: Vec<Move>,
-}
-
-/// What secondary suppression did.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Stats {
-    pub primary: u64,
-    pub secondary: u64,
-    pub cubes: u64,
-    /// Cubes that had to fall back to chains on every axis.
-    pub fallbacks: u64,
 }
 
 impl<'a> Grid<'a> {
@@ -296,7 +285,7 @@ impl<'a> Grid<'a> {
     }
 
     /// Run secondary suppression to completion.
-    pub fn protect(&mut self) -> Stats {
+    pub fn protect(&mut self) {
         let mut primaries: Vec<(u32, usize)> = self
             .status
             .iter()
@@ -305,21 +294,14 @@ impl<'a> Grid<'a> {
             .map(|(i, _)| (self.value(i / self.k, i % self.k), i))
             .collect();
         primaries.sort_unstable();
-        let mut stats = Stats {
-            primary: primaries.len() as u64,
-            ..Stats::default()
-        };
         for &(_, i) in &primaries {
             if self.status[i] != PRIMARY {
                 continue;
             }
             self.p_measure.set(i % self.k);
-            let (cube, fallback) = self.choose(i / self.k, i % self.k);
-            stats.fallbacks += u64::from(fallback);
-            stats.secondary += self.apply(&cube);
-            stats.cubes += 1;
+            let cube = self.choose(i / self.k, i % self.k);
+            self.apply(&cube);
         }
-        stats
     }
 
     /// Coordinates of a cell.
@@ -542,8 +524,8 @@ impl<'a> Grid<'a> {
 
     /// Choose a cube for the primary (cell, m): the best move per axis, then a short local
     /// search; the all-chains cube (always feasible: nothing can stop `p` going up) if nothing
-    /// else protects. Returns the cube and whether it had to fall back.
-    fn choose(&self, cell: usize, m: usize) -> (Cube, bool) {
+    /// else protects.
+    fn choose(&self, cell: usize, m: usize) -> Cube {
         const KEEP: usize = 4;
         const EXHAUSTIVE: usize = 1024;
         let coords = self.coords(cell);
@@ -613,8 +595,7 @@ impl<'a> Grid<'a> {
                 break;
             }
         }
-        let fallback = best.up + EPS < need;
-        let moves: Vec<Move> = if !fallback {
+        let moves: Vec<Move> = if best.up + EPS >= need {
             cur.iter()
                 .enumerate()
                 .map(|(a, &j)| cands[a][j].clone())
@@ -637,19 +618,15 @@ impl<'a> Grid<'a> {
                 })
                 .collect()
         };
-        (
-            Cube {
-                cell,
-                coords,
-                moves,
-            },
-            fallback,
-        )
+        Cube {
+            cell,
+            coords,
+            moves,
+        }
     }
 
-    /// Suppress every published cell of the cube and mark the primaries it protects. Returns
-    /// the number of new secondary suppressions.
-    fn apply(&mut self, cube: &Cube) -> u64 {
+    /// Suppress every published cell of the cube and mark the primaries it protects.
+    fn apply(&mut self, cube: &Cube) {
         let refs: Vec<&Move> = cube.moves.iter().collect();
         let e = self
             .evaluate(cube.cell, &cube.coords, &refs, 0.0, None)
@@ -659,7 +636,6 @@ impl<'a> Grid<'a> {
             touched.push((c, m, coef));
             true
         });
-        let mut new = 0;
         for (c, m, coef) in touched {
             if m >= self.k {
                 continue;
@@ -672,10 +648,7 @@ impl<'a> Grid<'a> {
                 e.down * -coef
             };
             match self.status[i] {
-                PUBLISHED => {
-                    self.status[i] = SECONDARY;
-                    new += 1;
-                }
+                PUBLISHED => self.status[i] = SECONDARY,
                 PRIMARY
                     if up + EPS >= f64::from(self.threshold.saturating_sub(self.value(c, m))) =>
                 {
@@ -684,7 +657,6 @@ impl<'a> Grid<'a> {
                 _ => {}
             }
         }
-        new
     }
 
     /// Final statuses: `PUBLISHED`, `PRIMARY`, `SECONDARY` or `HIDDEN` per (cell, count).
@@ -745,16 +717,16 @@ fn no_hidden(_: &[u32], _: usize) -> u32 {
     0
 }
 
-/// Primary (and if `secondary`, secondary) suppression for every table of a release. Returns the status of
-/// every (cell, stored count) per table, in the same order, and what it cost.
+/// Primary (and if `secondary`, secondary) suppression for every table of a release. Returns the
+/// status of every (cell, stored count) per table, in the same order.
 pub fn protect_release(
     tables: &[(&str, samtalebank_engine::Cube)],
     threshold: u32,
     secondary: bool,
     data_start: i32,
     data_end: i32,
-) -> Vec<(Vec<u8>, Stats)> {
-    let mut out: Vec<Option<(Vec<u8>, Stats)>> = vec![None; tables.len()];
+) -> Vec<Vec<u8>> {
+    let mut out: Vec<Option<Vec<u8>>> = vec![None; tables.len()];
     for (i, (id, cube)) in tables.iter().enumerate() {
         let shape = cube.shape();
         let k = cube.published_values().len();
@@ -819,15 +791,10 @@ pub fn protect_release(
             _ => continue,
         };
         let mut grid = grid;
-        let stats = if secondary {
-            grid.protect()
-        } else {
-            Stats {
-                primary: grid.status.iter().filter(|s| **s == PRIMARY).count() as u64,
-                ..Stats::default()
-            }
-        };
-        out[i] = Some((grid.into_status(), stats));
+        if secondary {
+            grid.protect();
+        }
+        out[i] = Some(grid.into_status());
     }
     // BENCH01 publishes shares of counts from the other tables: a share is published only if
     // both counts are published there, so it adds nothing an attacker could use.
@@ -839,22 +806,14 @@ pub fn protect_release(
             tables
                 .iter()
                 .position(|(t, _)| *t == tid)
-                .and_then(|j| out[j].as_ref().map(|(s, _)| (&tables[j].1, s.as_slice())))
+                .and_then(|j| out[j].as_ref().map(|s| (&tables[j].1, s.as_slice())))
         };
         let status = bench01_status(cube, source("SAMT01"), source("SAMT02"), source("SAMT03"));
-        let stats = Stats {
-            primary: status.iter().filter(|s| **s == PRIMARY).count() as u64,
-            secondary: status.iter().filter(|s| **s == SECONDARY).count() as u64,
-            cubes: 0,
-            fallbacks: 0,
-        };
-        out[i] = Some((status, stats));
+        out[i] = Some(status);
     }
     out.into_iter()
         .zip(tables)
-        .map(|(o, (_, cube))| {
-            o.unwrap_or_else(|| (vec![PUBLISHED; cube.counts.len()], Stats::default()))
-        })
+        .map(|(o, (_, cube))| o.unwrap_or_else(|| vec![PUBLISHED; cube.counts.len()]))
         .collect()
 }
 
@@ -891,6 +850,11 @@ fn bench01_status(
         };
         let k = src.published_values().len();
         let pos = |name: &str| src.values.iter().position(|v| v == name).unwrap_or(0);
+        let digital = match ind {
+            "digital_pct" => samtalebank_model::dims::digital_forms(&src.dims[4]),
+            _ => Vec::new(),
+        };
+        let tot = |d: usize| src.dims.get(d).and_then(|x| x.total).unwrap_or(0);
         for t in 0..nt {
             let Some(t2) = src.dims[1].position(&cube.dims[2].categories[t].code) else {
                 continue;
@@ -898,20 +862,8 @@ fn bench01_status(
             for a in 0..na {
                 for y in 0..ny {
                     let (num, den) = if ind == "digital_pct" {
-                        let form = &src.dims[4];
-                        let tot = |d: usize| src.dims[d].total.unwrap_or(0);
                         let at = |f: usize| st[src.index(&[a, t2, y, tot(3), f, tot(5)])];
-                        let v = samtalebank_model::vocab();
-                        let digital: Vec<u8> = (0..form.len())
-                            .filter(|&f| {
-                                f != tot(4)
-                                    && v.samtaleformer
-                                        .lookup(&form.categories[f].code)
-                                        .is_some_and(|x| v.digital[x as usize])
-                            })
-                            .map(at)
-                            .collect();
-                        (worst(&mut digital.into_iter()), at(tot(4)))
+                        (worst(&mut digital.iter().map(|&f| at(f))), at(tot(4)))
                     } else {
                         let (n, d) = match ind {
                             "pct6" => ("samtale6", "varet6"),
