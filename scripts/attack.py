@@ -236,6 +236,49 @@ def main():
                         eq_rows.append(r)
                         eq_b.append(0.0)
 
+    # The line audit, checked here independently: every relation between published counts (a
+    # total and its parts along one variable, a SAMT03 period and its last month) with exactly
+    # one unknown count gives that count away by subtraction.
+    def flat(combo, m):
+        full = list(combo[:mi]) + [m] + list(combo[mi:])
+        return sum(c * s for c, s in zip(full, strides))
+
+    singletons = []
+    for j, d in enumerate(cell_dims):
+        name = ids[d]
+        cs = codes[d]
+        pos = {c: i for i, c in enumerate(cs)}
+        groups = []
+        if table == "SAMT03" and name == "tid":
+            groups = [[pos[c], pos[last_month(c)]] for c in cs if last_month(c) != c and last_month(c) in pos]
+        else:
+            children = {}
+            for c, p in parents(name, cs, kommuner, ydelser).items():
+                children.setdefault(p, []).append(c)
+            groups = [[pos[p]] + [pos[c] for c in ch] for p, ch in children.items()]
+        for g in groups:
+            for combo in cell_index:
+                if combo[j] != g[0]:
+                    continue
+                for m in range(len(codes[mi])):
+                    unknown = []
+                    for x in g:
+                        other = list(combo)
+                        other[j] = x
+                        if values[flat(tuple(other), m)] is None:
+                            unknown.append(codes[d][x])
+                    if len(unknown) == 1:
+                        singletons.append({"variable": name, "total": codes[d][g[0]], "unknown": unknown[0], "maal": codes[mi][m]})
+    # Against the truth: a published count must be the true one, a small true count hidden.
+    mismatches, unhidden = [], []
+    if truth:
+        for flat_i, v in enumerate(values):
+            t = truth["value"][flat_i]
+            if v is not None and v != t:
+                mismatches.append(flat_i)
+            if v is not None and t is not None and 0 < t < a.threshold:
+                unhidden.append(flat_i)
+
     def matrix(rows):
         if not rows:
             return None
@@ -297,6 +340,10 @@ def main():
                 "suppressed": len(suppressed),
                 "attacked": len(out),
                 "violations": violations,
+                "singletons": len(singletons),
+                "singleton_examples": singletons[:5],
+                "mismatches": len(mismatches),
+                "unhidden_small": len(unhidden),
                 "intervals": out[:20],
             }
         )

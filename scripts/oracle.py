@@ -51,8 +51,8 @@ DERIVED = {"BENCH01": ["SAMT01", "SAMT02", "SAMT03"],
 def compare(args):
     """Every cell of the twin against the release: equal counts, or suppressed (null) exactly
     when the twin's count is 1..threshold-1 (BENCH01's digital numerator also when SAMT01's
-    phone or video count is); no cell on one side only. For releases built without
-    --secondary."""
+    phone or video count is); no cell on one side only. For releases built with
+    --protection primary (the others hide more; scripts/attack.py checks those)."""
     table = args.table.upper()
     keys, values = TABLES[table]
     con = connect(args.store)

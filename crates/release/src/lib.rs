@@ -127,15 +127,54 @@ impl SuppressionCost {
     }
 }
 
+/// How far disclosure control goes (`build --protection`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protection {
+    /// Counts from 1 up to the threshold are suppressed, and shares computed from them.
+    #[default]
+    Primary,
+    /// Primary, then the line audit: no relation (a total and its parts, along any variable or
+    /// level) has exactly one suppressed cell, so nothing can be recovered by subtraction.
+    Lines,
+    /// Primary, then the hypercube method: no suppressed count can be recovered, or shown to be
+    /// below the threshold, by linear programming over every published relation.
+    Full,
+}
+
+impl Protection {
+    pub fn name(self) -> &'static str {
+        match self {
+            Protection::Primary => "primary",
+            Protection::Lines => "lines",
+            Protection::Full => "full",
+        }
+    }
+}
+
+impl std::str::FromStr for Protection {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "primary" => Ok(Protection::Primary),
+            "lines" => Ok(Protection::Lines),
+            "full" => Ok(Protection::Full),
+            other => Err(format!(
+                "unknown protection '{other}' (expected primary, lines or full)"
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub id: String,
     pub created: String,
     /// Counts below this (and above 0) are suppressed.
     pub threshold: u32,
-    /// Was secondary suppression applied?
+    /// The disclosure control the release applied.
     #[serde(default)]
-    pub secondary: bool,
+    pub protection: Protection,
     /// The last day of data the release covers.
     pub data_end: String,
     pub inputs: Vec<InputChecksum>,

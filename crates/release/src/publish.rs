@@ -18,14 +18,16 @@ use crate::suppress::{HIDDEN, PRIMARY, SECONDARY};
 use crate::tables::{
     bench01_meta, samt01_meta, samt02_meta, samt03_meta, CategoryMeta, DimensionMeta, TableMeta,
 };
-use crate::{fmt_err, io_err, InputChecksum, Manifest, Result, TableSummary, STATUS_CONFIDENTIAL};
+use crate::{
+    fmt_err, io_err, InputChecksum, Manifest, Protection, Result, TableSummary, STATUS_CONFIDENTIAL,
+};
 
 pub struct PublishOptions {
     pub releases: PathBuf,
     /// Counts in 1..threshold are suppressed.
     pub threshold: u32,
-    /// Apply secondary suppression too.
-    pub secondary: bool,
+    /// How far disclosure control goes.
+    pub protection: Protection,
     pub inputs: Vec<InputChecksum>,
     /// Last day of data (days since 1970-01-01).
     pub data_end: i32,
@@ -95,7 +97,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
     let statuses = crate::suppress::protect_release(
         &tables,
         opts.threshold,
-        opts.secondary,
+        opts.protection,
         opts.data_start,
         opts.data_end,
     );
@@ -109,21 +111,21 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
                 dims,
                 created.clone(),
                 opts.threshold,
-                opts.secondary,
+                opts.protection,
                 data_end.clone(),
             ),
             "SAMT02" => samt02_meta(
                 dims,
                 created.clone(),
                 opts.threshold,
-                opts.secondary,
+                opts.protection,
                 data_end.clone(),
             ),
             "BENCH01" => bench01_meta(
                 dims,
                 created.clone(),
                 opts.threshold,
-                opts.secondary,
+                opts.protection,
                 data_end.clone(),
                 data_start.clone(),
             ),
@@ -131,7 +133,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
                 dims,
                 created.clone(),
                 opts.threshold,
-                opts.secondary,
+                opts.protection,
                 data_end.clone(),
                 data_start.clone(),
             ),
@@ -146,7 +148,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         id: id.clone(),
         created,
         threshold: opts.threshold,
-        secondary: opts.secondary,
+        protection: opts.protection,
         data_end,
         inputs: opts.inputs.clone(),
         tables: summaries,

@@ -284,6 +284,104 @@ impl<'a> Grid<'a> {
         }
     }
 
+    /// The line audit (SPEC §4): no relation of the table may have exactly one unknown cell,
+    /// or a suppressed count could be recovered by subtracting its published siblings from their
+    /// published total. Relations: on every axis but the measures, each node against its
+    /// children (a region against its municipalities, the country against the regions, a year
+    /// against its quarters, `tot` against its categories), and nodes that are the same sum
+    /// (SAMT03's year and its December). Until none is left, a relation with exactly one
+    /// unknown cell gets a second: the smallest category whose count brings the relation's
+    /// unknown total up to the threshold, else its largest category, else its total. The
+    /// measures' relations all involve unpublished counts, so they never have exactly one.
+    /// Deterministic: a fixed order of axes, cells and relations, passes until nothing changes.
+    pub fn audit_lines(&mut self) {
+        let nd = self.shape.len();
+        let cells: usize = self.shape.iter().product();
+        let k = self.k;
+        // Per axis: (total, parts) for each node with children; identity groups as (first,
+        // others) with `same = true`.
+        let relations: Vec<Vec<(Vec<usize>, bool)>> = self.axes[..nd]
+            .iter()
+            .map(|axis| {
+                let n = axis.leaves_of.len();
+                let mut rels: Vec<(Vec<usize>, bool)> = Vec::new();
+                for p in 0..n {
+                    let children: Vec<usize> =
+                        (0..n).filter(|&c| axis.parent[c] == Some(p)).collect();
+                    if !children.is_empty() {
+                        let mut r = vec![p];
+                        r.extend(children);
+                        rels.push((r, false));
+                    }
+                    let first_same = (0..n).find(|&o| axis.leaves_of[o] == axis.leaves_of[p]);
+                    if first_same == Some(p) {
+                        let same: Vec<usize> = (p..n)
+                            .filter(|&o| axis.leaves_of[o] == axis.leaves_of[p])
+                            .collect();
+                        if same.len() > 1 {
+                            rels.push((same, true));
+                        }
+                    }
+                }
+                rels
+            })
+            .collect();
+        loop {
+            let mut changed = false;
+            for (a, rels) in relations.iter().enumerate() {
+                let (n, stride) = (self.shape[a], self.strides[a]);
+                for base in (0..cells).filter(|c| (c / stride) % n == 0) {
+                    for m in 0..k {
+                        for (rel, same) in rels {
+                            let at = |node: usize| (base + node * stride) * k + m;
+                            let unknown = rel
+                                .iter()
+                                .filter(|&&x| self.status[at(x)] != PUBLISHED)
+                                .count();
+                            if *same {
+                                if unknown > 0 && unknown < rel.len() {
+                                    for &x in rel {
+                                        if self.status[at(x)] == PUBLISHED {
+                                            self.status[at(x)] = SECONDARY;
+                                        }
+                                    }
+                                    changed = true;
+                                }
+                                continue;
+                            }
+                            if unknown != 1 {
+                                continue;
+                            }
+                            let value =
+                                |x: usize| self.counts[(base + x * stride) * self.stride + m];
+                            let hidden_sum: u32 = rel
+                                .iter()
+                                .filter(|&&x| self.status[at(x)] != PUBLISHED && x != rel[0])
+                                .map(|&x| value(x))
+                                .sum();
+                            let need = self.threshold.saturating_sub(hidden_sum);
+                            let parts = rel[1..]
+                                .iter()
+                                .copied()
+                                .filter(|&x| self.status[at(x)] == PUBLISHED);
+                            let pick = parts
+                                .clone()
+                                .filter(|&x| value(x) >= need.max(1))
+                                .min_by_key(|&x| (value(x), x))
+                                .or_else(|| parts.max_by_key(|&x| (value(x), std::cmp::Reverse(x))))
+                                .unwrap_or(rel[0]);
+                            self.status[at(pick)] = SECONDARY;
+                            changed = true;
+                        }
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
     /// Run secondary suppression to completion.
     pub fn protect(&mut self) {
         let mut primaries: Vec<(u32, usize)> = self
@@ -717,12 +815,13 @@ fn no_hidden(_: &[u32], _: usize) -> u32 {
     0
 }
 
-/// Primary (and if `secondary`, secondary) suppression for every table of a release. Returns the
+/// Primary suppression, then the line audit or the hypercube method, for every table of a
+/// release. Returns the
 /// status of every (cell, stored count) per table, in the same order.
 pub fn protect_release(
     tables: &[(&str, samtalebank_engine::Cube)],
     threshold: u32,
-    secondary: bool,
+    protection: crate::Protection,
     data_start: i32,
     data_end: i32,
 ) -> Vec<Vec<u8>> {
@@ -791,8 +890,10 @@ pub fn protect_release(
             _ => continue,
         };
         let mut grid = grid;
-        if secondary {
-            grid.protect();
+        match protection {
+            crate::Protection::Primary => {}
+            crate::Protection::Lines => grid.audit_lines(),
+            crate::Protection::Full => grid.protect(),
         }
         out[i] = Some(grid.into_status());
     }
@@ -923,6 +1024,72 @@ mod tests {
         );
         g.protect();
         g.into_status()
+    }
+
+    fn audit(counts: &[u32]) -> Vec<u8> {
+        let mut g = Grid::new(
+            vec![4, 4],
+            1,
+            1,
+            counts,
+            vec![flat(3), flat(3), Axis::new(1, vec![vec![0]])],
+            no_hidden,
+            5,
+            |_, _| false,
+        );
+        g.audit_lines();
+        g.into_status()
+    }
+
+    #[test]
+    fn line_audit_gives_a_lone_small_cell_partners_in_its_row_and_column() {
+        // Hand-checked: (a1,b1) = 2 is alone in column b1 and row a1. Column b1 gets the
+        // smallest part of at least 5 - 2 = 3: (a2,b1) = 20; row a1 gets (a1,b2) = 10. Then
+        // row a2 has only (a2,b1): its smallest non-zero part (a2,b2) = 30 (the hidden sum is
+        // already 20), which also gives column b2 its second unknown.
+        let counts = table([[2, 10, 50], [20, 30, 40], [60, 70, 80]]);
+        let st = audit(&counts);
+        let hidden: Vec<(usize, usize)> = (0..16)
+            .filter(|&i| st[i] != PUBLISHED)
+            .map(|i| (i / 4, i % 4))
+            .collect();
+        assert_eq!(hidden, [(1, 1), (1, 2), (2, 1), (2, 2)]);
+        assert_eq!(st[5], PRIMARY);
+    }
+
+    #[test]
+    fn line_audit_leaves_no_line_with_one_unknown() {
+        // Sparse pseudo-random tables: afterwards no row or column (with its total) has
+        // exactly one hidden cell, and every small count is hidden.
+        let mut x: u64 = 12345;
+        for _ in 0..300 {
+            let mut inner = [[0u32; 3]; 3];
+            for row in &mut inner {
+                for v in row.iter_mut() {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    *v = match (x >> 33) % 4 {
+                        0 => 0,
+                        1 => ((x >> 40) % 5) as u32,
+                        _ => ((x >> 40) % 30) as u32,
+                    };
+                }
+            }
+            let counts = table(inner);
+            let st = audit(&counts);
+            for i in 0..16 {
+                if counts[i] > 0 && counts[i] < 5 {
+                    assert_ne!(st[i], PUBLISHED, "{inner:?}");
+                }
+            }
+            for a in 0..4 {
+                let row = (0..4).filter(|b| st[a * 4 + b] != PUBLISHED).count();
+                let col = (0..4).filter(|b| st[b * 4 + a] != PUBLISHED).count();
+                assert_ne!(row, 1, "row {a} of {inner:?}: {st:?}");
+                assert_ne!(col, 1, "column {a} of {inner:?}: {st:?}");
+            }
+        }
     }
 
     #[test]

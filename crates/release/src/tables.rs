@@ -1,6 +1,7 @@
 //! Table definitions: titles, notes, source, measures and how each measure is computed from
 //! the published counts.
 
+use crate::Protection;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -102,10 +103,10 @@ pub fn samt01_meta(
     dimensions: Vec<DimensionMeta>,
     updated: String,
     threshold: u32,
-    secondary: bool,
+    protection: Protection,
     data_end: String,
 ) -> TableMeta {
-    let (note_da, note_en) = disclosure_note("SAMT01", threshold, secondary);
+    let (note_da, note_en) = disclosure_note("SAMT01", threshold, protection);
     TableMeta {
         values: Vec::new(),
         data_end,
@@ -146,10 +147,10 @@ pub fn samt02_meta(
     dimensions: Vec<DimensionMeta>,
     updated: String,
     threshold: u32,
-    secondary: bool,
+    protection: Protection,
     data_end: String,
 ) -> TableMeta {
-    let (note_da, note_en) = disclosure_note("SAMT02", threshold, secondary);
+    let (note_da, note_en) = disclosure_note("SAMT02", threshold, protection);
     TableMeta {
         id: "SAMT02".into(),
         title_da: "Rettidig første samtale".into(),
@@ -192,11 +193,11 @@ pub fn samt03_meta(
     dimensions: Vec<DimensionMeta>,
     updated: String,
     threshold: u32,
-    secondary: bool,
+    protection: Protection,
     data_end: String,
     data_start: String,
 ) -> TableMeta {
-    let (note_da, note_en) = disclosure_note("SAMT03", threshold, secondary);
+    let (note_da, note_en) = disclosure_note("SAMT03", threshold, protection);
     TableMeta {
         id: "SAMT03".into(),
         title_da: "Samtaleintensitet".into(),
@@ -235,11 +236,11 @@ pub fn bench01_meta(
     dimensions: Vec<DimensionMeta>,
     updated: String,
     threshold: u32,
-    secondary: bool,
+    protection: Protection,
     data_end: String,
     data_start: String,
 ) -> TableMeta {
-    let (note_da, note_en) = disclosure_note("BENCH01", threshold, secondary);
+    let (note_da, note_en) = disclosure_note("BENCH01", threshold, protection);
     TableMeta {
         id: "BENCH01".into(),
         title_da: "Benchmark af kommuner".into(),
@@ -276,7 +277,7 @@ pub fn bench01_meta(
 }
 
 /// The disclosure-control note (the first note of every table), for the rule a release applied.
-pub fn disclosure_note(table: &str, threshold: u32, secondary: bool) -> (String, String) {
+pub fn disclosure_note(table: &str, threshold: u32, protection: Protection) -> (String, String) {
     let (mut da, mut en) = if table == "BENCH01" {
         (
             format!("Diskretionering: værdier beregnet af antal under {threshold} (og over 0) vises som '..' og får ingen rang."),
@@ -291,9 +292,12 @@ pub fn disclosure_note(table: &str, threshold: u32, secondary: bool) -> (String,
     if table == "BENCH01" {
         da.push_str(" En værdi vises kun, når dens tæller og nævner er offentliggjort i kildetabellen (SAMT01, SAMT02 eller SAMT03).");
         en.push_str(" A value is shown only when its numerator and denominator are published in the source table (SAMT01, SAMT02 or SAMT03).");
-    } else if secondary {
+    } else if protection == Protection::Full {
         da.push_str(" Sekundær diskretionering: flere celler er skjult, så intet skjult antal kan regnes tilbage fra totaler, delsummer og andre tabeller, og ingen kan vise, at et skjult antal er under grænsen.");
         en.push_str(" Secondary suppression: further cells are hidden so that no hidden count can be recovered from totals, subtotals or other tables, nor shown to be below the threshold.");
+    } else if protection == Protection::Lines {
+        da.push_str(" Sekundær diskretionering: flere celler er skjult, så ingen total har netop én skjult del, og intet skjult antal kan findes ved at trække de viste dele fra totalen.");
+        en.push_str(" Secondary suppression: further cells are hidden so that no total has exactly one hidden part, and no hidden count can be found by subtracting the published parts from their total.");
     } else {
         da.push_str(" Denne udgivelse har kun primær diskretionering: et skjult antal kan i nogle tilfælde regnes tilbage fra totaler.");
         en.push_str(" This release applies primary suppression only: a hidden count can in some cases be recovered from totals.");

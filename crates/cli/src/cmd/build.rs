@@ -1,6 +1,6 @@
 //! Build a release from the store.
 //!
-//! Usage: samtalebank build --store DIR --releases DIR [--threshold 5] [--secondary]
+//! Usage: samtalebank build --store DIR --releases DIR [--threshold 5] [--protection lines]
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use samtalebank_model::time;
-use samtalebank_release::{InputChecksum, PublishOptions};
+use samtalebank_release::{InputChecksum, Protection, PublishOptions};
 
 /// Compute the tables and publish a new release.
 #[derive(clap::Args, Debug)]
@@ -21,21 +21,23 @@ pub struct Args {
     /// Counts from 1 up to (not including) this are suppressed.
     #[arg(long, default_value_t = 5)]
     threshold: u32,
-    /// Also apply secondary suppression (hypercube method), so that no suppressed count can be
-    /// recovered from totals. Off by default for now: at today's level of detail it hides most
-    /// of the tables (see the README).
-    #[arg(long)]
-    secondary: bool,
+    /// Disclosure control: `primary` (counts below the threshold only), `lines` (then no total
+    /// with exactly one hidden part: nothing recoverable by subtraction), `full` (then the
+    /// hypercube method: nothing recoverable or shown below the threshold by linear
+    /// programming; hides most of today's detailed tables, see the README).
+    #[arg(long, default_value = "lines")]
+    protection: Protection,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
     let t = std::time::Instant::now();
-    let m = build(&a.store, &a.releases, a.threshold, a.secondary)?;
+    let m = build(&a.store, &a.releases, a.threshold, a.protection)?;
     eprintln!(
-        "release {} published in {} ({:.2} s)",
+        "release {} published in {} ({:.2} s, protection {})",
         m.id,
         a.releases.display(),
-        t.elapsed().as_secs_f64()
+        t.elapsed().as_secs_f64(),
+        m.protection.name()
     );
     for tb in &m.tables {
         eprintln!(
@@ -59,7 +61,7 @@ pub fn build(
     store: &Path,
     releases: &Path,
     threshold: u32,
-    secondary: bool,
+    protection: Protection,
 ) -> Result<samtalebank_release::Manifest, String> {
     let t = std::time::Instant::now();
     let store = samtalebank_store::Store::open(store).map_err(|e| e.to_string())?;
@@ -133,7 +135,7 @@ pub fn build(
         &PublishOptions {
             releases: releases.to_path_buf(),
             threshold,
-            secondary,
+            protection,
             inputs,
             data_end,
             data_start: first,

@@ -87,12 +87,12 @@ pub fn run(a: Args) -> Result<(), String> {
             let r = open(&releases, &id)?;
             let m = &r.manifest;
             println!(
-                "release {}\ncreated {}\ndata to {}\nthreshold {}\nsecondary suppression {}",
+                "release {}\ncreated {}\ndata to {}\nthreshold {}\nprotection {}",
                 m.id,
                 m.created,
                 m.data_end,
                 m.threshold,
-                if m.secondary { "yes" } else { "no" }
+                m.protection.name()
             );
             println!(
                 "inputs: {} files, {} rows",

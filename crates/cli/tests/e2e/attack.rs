@@ -1,7 +1,9 @@
 //! The attacker (scripts/attack.py) against releases served over HTTP: it takes only what the
 //! API publishes and tries, by linear programming over every published relation, to pin down
-//! each suppressed count. With secondary suppression (`build --secondary`) it must recover
-//! nothing; with primary suppression only it does recover cells, which shows it has teeth.
+//! each suppressed count. With full protection (`build --protection full`) it must recover
+//! nothing; with primary suppression only it does recover cells, which shows it has teeth. The
+//! default (`lines`) must leave no relation with exactly one unknown count (checked by the
+//! attacker's own reading of the relations); what the LP still finds there is reported.
 //! Every interval is judged against the same data released with threshold 1 (nothing hidden).
 
 use std::path::Path;
@@ -10,24 +12,29 @@ use super::common::{ok, python, start_server_with, workspace, Server};
 
 struct Servers {
     _dir: tempfile::TempDir,
-    secondary: (Server, String),
+    full: (Server, String),
+    lines: (Server, String),
     primary: (Server, String),
     truth: (Server, String),
 }
 
-/// Ingest `raw`, build three releases (secondary, primary only, threshold 1) and serve each.
+/// Ingest `raw`, build four releases (full, lines = the default, primary only, threshold 1)
+/// and serve each.
 fn serve_all(dir: tempfile::TempDir) -> Servers {
     let p = |x: &str| dir.path().join(x).to_str().unwrap().to_string();
     ok(&["ingest", &p("raw"), "--store", &p("store"), "--quiet"]);
-    ok(&[
-        "build",
-        "--store",
-        &p("store"),
-        "--releases",
-        &p("sec"),
-        "--secondary",
-    ]);
-    ok(&["build", "--store", &p("store"), "--releases", &p("pri")]);
+    for (name, protection) in [("full", "full"), ("pri", "primary")] {
+        ok(&[
+            "build",
+            "--store",
+            &p("store"),
+            "--releases",
+            &p(name),
+            "--protection",
+            protection,
+        ]);
+    }
+    ok(&["build", "--store", &p("store"), "--releases", &p("lines")]);
     ok(&[
         "build",
         "--store",
@@ -36,10 +43,13 @@ fn serve_all(dir: tempfile::TempDir) -> Servers {
         &p("truth"),
         "--threshold",
         "1",
+        "--protection",
+        "primary",
     ]);
     let start = |name: &str| start_server_with(Path::new(&p(name)), &[], None);
     Servers {
-        secondary: start("sec"),
+        full: start("full"),
+        lines: start("lines"),
         primary: start("pri"),
         truth: start("truth"),
         _dir: dir,
@@ -125,20 +135,36 @@ fn slices() -> Vec<(&'static str, Vec<String>)> {
     ]
 }
 
-/// Attack every slice; returns (cells attacked, violations) over all of them for each server.
-fn attack_all(s: &Servers) -> ((u64, Vec<serde_json::Value>), (u64, Vec<serde_json::Value>)) {
-    let mut sec = (0, Vec::new());
-    let mut pri = (0, Vec::new());
+/// What the attacker found in one release over several slices.
+#[derive(Default)]
+struct Found {
+    attacked: u64,
+    violations: Vec<serde_json::Value>,
+    singletons: u64,
+    /// Published counts that differ from the truth, or small true counts left published.
+    wrong: u64,
+}
+
+impl Found {
+    fn add(&mut self, r: &serde_json::Value) {
+        self.attacked += r["attacked"].as_u64().unwrap();
+        self.violations
+            .extend(r["violations"].as_array().unwrap().iter().cloned());
+        self.singletons += r["singletons"].as_u64().unwrap();
+        self.wrong += r["mismatches"].as_u64().unwrap() + r["unhidden_small"].as_u64().unwrap();
+    }
+}
+
+/// Attack every slice in the full, lines and primary releases.
+fn attack_all(s: &Servers) -> [Found; 3] {
+    let mut found: [Found; 3] = Default::default();
     for (table, slice) in slices() {
         let slice: Vec<&str> = slice.iter().map(String::as_str).collect();
-        for (acc, base) in [(&mut sec, &s.secondary.1), (&mut pri, &s.primary.1)] {
-            let r = attack(base, &s.truth.1, table, &slice);
-            acc.0 += r["attacked"].as_u64().unwrap();
-            acc.1
-                .extend(r["violations"].as_array().unwrap().iter().cloned());
+        for (acc, base) in found.iter_mut().zip([&s.full.1, &s.lines.1, &s.primary.1]) {
+            acc.add(&attack(base, &s.truth.1, table, &slice));
         }
     }
-    (sec, pri)
+    found
 }
 
 #[test]
@@ -158,18 +184,56 @@ fn attacker_recovers_nothing_on_generated_data_at_two_scales() {
             "2023-2023",
         ]);
         let s = serve_all(dir);
-        let ((n_sec, v_sec), (n_pri, v_pri)) = attack_all(&s);
-        assert!(n_sec > 100, "scale {scale}: only {n_sec} cells attacked");
+        let [full, lines, pri] = attack_all(&s);
         assert!(
-            v_sec.is_empty(),
-            "scale {scale}: the attacker recovered {} cells with secondary suppression, e.g. {}",
-            v_sec.len(),
-            v_sec[0]
+            full.attacked > 100,
+            "scale {scale}: only {} cells attacked",
+            full.attacked
         );
-        // Primary suppression alone leaks: the attacker is able to find that.
         assert!(
-            n_pri > 0 && !v_pri.is_empty(),
+            full.violations.is_empty(),
+            "scale {scale}: the attacker recovered {} cells with full protection, e.g. {}",
+            full.violations.len(),
+            full.violations[0]
+        );
+        for (name, f) in [("full", &full), ("lines", &lines), ("primary", &pri)] {
+            assert_eq!(
+                f.wrong, 0,
+                "scale {scale}, {name}: a wrong or small published count"
+            );
+        }
+        assert_eq!(full.singletons, 0, "scale {scale}");
+        // The default: nothing recoverable by subtraction along one relation.
+        assert_eq!(
+            lines.singletons, 0,
+            "scale {scale}: lines left a relation with one unknown"
+        );
+        // Primary suppression alone leaks, by subtraction and by LP: the attacker finds both.
+        assert!(
+            pri.singletons > 0,
+            "scale {scale}: no singleton found in primary"
+        );
+        assert!(
+            pri.attacked > 0 && !pri.violations.is_empty(),
             "scale {scale}: no leak found"
+        );
+        let exact = |f: &Found| {
+            f.violations
+                .iter()
+                .filter(|v| v["why"].as_array().unwrap().iter().any(|w| w == "exact"))
+                .count()
+        };
+        eprintln!(
+            "scale {scale}: LP attack on {} / {} / {} cells (full / lines / primary): {} / {} / {} shown small, of them {} / {} / {} exact",
+            full.attacked,
+            lines.attacked,
+            pri.attacked,
+            full.violations.len(),
+            lines.violations.len(),
+            pri.violations.len(),
+            exact(&full),
+            exact(&lines),
+            exact(&pri)
         );
     }
 }
@@ -216,10 +280,25 @@ fn attacker_recovers_nothing_from_adversarial_fixtures() {
     // whose sum is known (Frederiksberg + Ballerup = region - København).
     for small in [vec![("147", 2)], vec![("147", 2), ("151", 1)]] {
         let s = serve_all(small_cells_fixture(&small));
-        let sec = attack(&s.secondary.1, &s.truth.1, "SAMT01", &slice);
+        let full = attack(&s.full.1, &s.truth.1, "SAMT01", &slice);
+        let lines = attack(&s.lines.1, &s.truth.1, "SAMT01", &slice);
         let pri = attack(&s.primary.1, &s.truth.1, "SAMT01", &slice);
-        assert!(sec["attacked"].as_u64().unwrap() > 0, "{sec}");
-        assert_eq!(sec["violations"], serde_json::json!([]), "{small:?}: {sec}");
+        assert!(full["attacked"].as_u64().unwrap() > 0, "{full}");
+        assert_eq!(
+            full["violations"],
+            serde_json::json!([]),
+            "{small:?}: {full}"
+        );
+        assert_eq!(lines["singletons"], 0, "{small:?}: {lines}");
+        // With the line audit Frederiksberg is no longer region - København.
+        assert!(
+            !lines["violations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v["why"].as_array().unwrap().iter().any(|w| w == "exact")),
+            "{small:?}: an exact value with lines: {lines}"
+        );
         let leaked = pri["violations"].as_array().unwrap();
         assert!(
             leaked
@@ -227,5 +306,9 @@ fn attacker_recovers_nothing_from_adversarial_fixtures() {
                 .any(|v| v["cell"]["omraade"] == "147" && v["cell"]["samtaleform"] == "fysisk"),
             "{small:?}: primary suppression alone should leak Frederiksberg: {pri}"
         );
+        if small.len() == 1 {
+            // (Two small cells share the region's line: no single subtraction, only the LP.)
+            assert!(pri["singletons"].as_u64().unwrap() > 0, "{pri}");
+        }
     }
 }

@@ -121,7 +121,17 @@ pub fn fixture() -> &'static Fixture {
             "2019-2024",
         ]);
         ok(&["ingest", &s(&raw), "--store", &s(&store), "--quiet"]);
-        ok(&["build", "--store", &s(&store), "--releases", &s(&releases)]);
+        // Primary suppression only: the twin comparisons check the exact primary pattern (the
+        // default, `lines`, is checked in `attack`).
+        ok(&[
+            "build",
+            "--store",
+            &s(&store),
+            "--releases",
+            &s(&releases),
+            "--protection",
+            "primary",
+        ]);
         let id = std::fs::read_to_string(releases.join("CURRENT"))
             .unwrap()
             .trim()

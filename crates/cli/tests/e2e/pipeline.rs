@@ -385,6 +385,8 @@ S10,p7,2023-07-01,101,dagpenge,,jobsamtale,video
         &s(&rel),
         "--threshold",
         "1",
+        "--protection",
+        "primary",
     ]);
     let id = std::fs::read_to_string(rel.join("CURRENT")).unwrap();
     let release = rel.join(id.trim());
@@ -474,7 +476,15 @@ fn benchmark_gap_of_a_group_equals_duckdb_and_groups_can_be_saved() {
     let d = tempfile::tempdir().unwrap();
     let rel = d.path().join("releases");
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    ok(&["build", "--store", &s(&f.store), "--releases", &s(&rel)]);
+    ok(&[
+        "build",
+        "--store",
+        &s(&f.store),
+        "--releases",
+        &s(&rel),
+        "--protection",
+        "primary",
+    ]);
     let first = ok(&[
         "benchmark",
         "gap",
