@@ -291,7 +291,11 @@ impl<'a> Grid<'a> {
     /// against its quarters, `tot` against its categories), and nodes that are the same sum
     /// (SAMT03's year and its December). Until none is left, a relation with exactly one
     /// unknown cell gets a second: the smallest category whose count brings the relation's
-    /// unknown total up to the threshold, else its largest category, else its total. The
+    /// unknown total up to the threshold, else its largest non-zero category, else its total,
+    /// else a zero category. Likewise
+    /// a relation with a published total and a small hidden part whose hidden parts add up to
+    /// less than the threshold (else the total minus the published parts would show that the
+    /// small part is small). The
     /// measures' relations all involve unpublished counts, so they never have exactly one.
     /// Deterministic: a fixed order of axes, cells and relations, passes until nothing changes.
     pub fn audit_lines(&mut self) {
@@ -349,7 +353,7 @@ impl<'a> Grid<'a> {
                                 }
                                 continue;
                             }
-                            if unknown != 1 {
+                            if unknown == 0 {
                                 continue;
                             }
                             let value =
@@ -364,11 +368,34 @@ impl<'a> Grid<'a> {
                                 .iter()
                                 .copied()
                                 .filter(|&x| self.status[at(x)] == PUBLISHED);
+                            // A small hidden part under a published total must not be bounded
+                            // below the threshold by the total minus the published parts.
+                            let bounded = need > 0
+                                && self.status[at(rel[0])] == PUBLISHED
+                                && parts.clone().any(|x| value(x) > 0)
+                                && rel[1..].iter().any(|&x| {
+                                    self.status[at(x)] != PUBLISHED
+                                        && value(x) > 0
+                                        && value(x) < self.threshold
+                                });
+                            if unknown != 1 && !bounded {
+                                continue;
+                            }
+                            // A hidden zero part would often be pinned to 0 by its other
+                            // relations, so with no non-zero part left the total goes.
+                            let total_free = self.status[at(rel[0])] == PUBLISHED;
                             let pick = parts
                                 .clone()
                                 .filter(|&x| value(x) >= need.max(1))
                                 .min_by_key(|&x| (value(x), x))
-                                .or_else(|| parts.max_by_key(|&x| (value(x), std::cmp::Reverse(x))))
+                                .or_else(|| {
+                                    parts
+                                        .clone()
+                                        .filter(|&x| value(x) > 0)
+                                        .max_by_key(|&x| (value(x), std::cmp::Reverse(x)))
+                                })
+                                .or_else(|| total_free.then_some(rel[0]))
+                                .or_else(|| parts.min())
                                 .unwrap_or(rel[0]);
                             self.status[at(pick)] = SECONDARY;
                             changed = true;

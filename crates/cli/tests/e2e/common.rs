@@ -157,7 +157,9 @@ pub fn start_server_with(
     env: &[(&str, &str)],
     cleanup: Option<&Path>,
 ) -> (Server, String) {
-    let script = r#"exec 3<&0; "$0" "$@" <&- & pid=$!; echo "pid=$pid" >&2; read -r _ <&3; kill $pid; wait $pid; [ -n "$SAMTALEBANK_TEST_CLEANUP" ] && rm -rf "$SAMTALEBANK_TEST_CLEANUP"; exit 0"#;
+    // The server's pid is printed by the process itself before it becomes the server (exec), so
+    // the line cannot interleave with what the server prints.
+    let script = r#"exec 3<&0; sh -c 'echo "pid=$$" >&2; exec "$@"' sh "$0" "$@" <&- & pid=$!; read -r _ <&3; kill $pid; wait $pid; [ -n "$SAMTALEBANK_TEST_CLEANUP" ] && rm -rf "$SAMTALEBANK_TEST_CLEANUP"; exit 0"#;
     let mut child = Command::new("sh")
         .args([
             "-c",
