@@ -297,11 +297,10 @@ impl<'a> Grid<'a> {
     /// less than the threshold (else the total minus the published parts would show that the
     /// small part is small). The
     /// measures' relations all involve unpublished counts, so they never have exactly one.
-    /// Deterministic: a fixed order of axes, cells and relations, passes until nothing changes.
+    /// Deterministic: a fixed order of lines, then of the lines through each newly hidden cell.
     pub fn audit_lines(&mut self) {
         let nd = self.shape.len();
         let cells: usize = self.shape.iter().product();
-        let k = self.k;
         // Per axis: (total, parts) for each node with children; identity groups as (first,
         // others) with `same = true`.
         let relations: Vec<Vec<(Vec<usize>, bool)>> = self.axes[..nd]
@@ -330,81 +329,118 @@ impl<'a> Grid<'a> {
                 rels
             })
             .collect();
-        loop {
-            let mut changed = false;
-            for (a, rels) in relations.iter().enumerate() {
-                let (n, stride) = (self.shape[a], self.strides[a]);
-                for base in (0..cells).filter(|c| (c / stride) % n == 0) {
-                    for m in 0..k {
-                        for (rel, same) in rels {
-                            let at = |node: usize| (base + node * stride) * k + m;
-                            let unknown = rel
-                                .iter()
-                                .filter(|&&x| self.status[at(x)] != PUBLISHED)
-                                .count();
-                            if *same {
-                                if unknown > 0 && unknown < rel.len() {
-                                    for &x in rel {
-                                        if self.status[at(x)] == PUBLISHED {
-                                            self.status[at(x)] = SECONDARY;
-                                        }
-                                    }
-                                    changed = true;
-                                }
-                                continue;
-                            }
-                            if unknown == 0 {
-                                continue;
-                            }
-                            let value =
-                                |x: usize| self.counts[(base + x * stride) * self.stride + m];
-                            let hidden_sum: u32 = rel
-                                .iter()
-                                .filter(|&&x| self.status[at(x)] != PUBLISHED && x != rel[0])
-                                .map(|&x| value(x))
-                                .sum();
-                            let need = self.threshold.saturating_sub(hidden_sum);
-                            let parts = rel[1..]
-                                .iter()
-                                .copied()
-                                .filter(|&x| self.status[at(x)] == PUBLISHED);
-                            // A small hidden part under a published total must not be bounded
-                            // below the threshold by the total minus the published parts.
-                            let bounded = need > 0
-                                && self.status[at(rel[0])] == PUBLISHED
-                                && parts.clone().any(|x| value(x) > 0)
-                                && rel[1..].iter().any(|&x| {
-                                    self.status[at(x)] != PUBLISHED
-                                        && value(x) > 0
-                                        && value(x) < self.threshold
-                                });
-                            if unknown != 1 && !bounded {
-                                continue;
-                            }
-                            // A hidden zero part would often be pinned to 0 by its other
-                            // relations, so with no non-zero part left the total goes.
-                            let total_free = self.status[at(rel[0])] == PUBLISHED;
-                            let pick = parts
-                                .clone()
-                                .filter(|&x| value(x) >= need.max(1))
-                                .min_by_key(|&x| (value(x), x))
-                                .or_else(|| {
-                                    parts
-                                        .clone()
-                                        .filter(|&x| value(x) > 0)
-                                        .max_by_key(|&x| (value(x), std::cmp::Reverse(x)))
-                                })
-                                .or_else(|| total_free.then_some(rel[0]))
-                                .or_else(|| parts.min())
-                                .unwrap_or(rel[0]);
-                            self.status[at(pick)] = SECONDARY;
-                            changed = true;
+        // Every line once, in order, then, as a worklist, the lines through each newly hidden
+        // cell until none is left. Single-threaded and in a fixed order: deterministic.
+        let shape = self.shape.clone();
+        let strides = self.strides.clone();
+        let line_id = |a: usize, base: usize| {
+            (base / (strides[a] * shape[a])) * strides[a] + base % strides[a]
+        };
+        let mut queued: Vec<Vec<bool>> = (0..nd).map(|a| vec![false; cells / shape[a]]).collect();
+        let mut queue: std::collections::VecDeque<(usize, usize)> = Default::default();
+        let mut hidden_now: Vec<usize> = Vec::new();
+        let enqueue =
+            |hidden: &mut Vec<usize>,
+             queued: &mut Vec<Vec<bool>>,
+             queue: &mut std::collections::VecDeque<(usize, usize)>| {
+                for cell in hidden.drain(..) {
+                    for b in 0..nd {
+                        let lb = cell - ((cell / strides[b]) % shape[b]) * strides[b];
+                        let id = line_id(b, lb);
+                        if !queued[b][id] {
+                            queued[b][id] = true;
+                            queue.push_back((b, lb));
                         }
                     }
                 }
+            };
+        for (a, rels) in relations.iter().enumerate() {
+            let (n, stride) = (shape[a], strides[a]);
+            for base in (0..cells).filter(|c| (c / stride) % n == 0) {
+                self.audit_line(rels, a, base, &mut hidden_now);
+                enqueue(&mut hidden_now, &mut queued, &mut queue);
             }
-            if !changed {
-                break;
+        }
+        while let Some((a, base)) = queue.pop_front() {
+            // Unmarked before the line is looked at, so a cell hidden here queues it again.
+            queued[a][line_id(a, base)] = false;
+            self.audit_line(&relations[a], a, base, &mut hidden_now);
+            enqueue(&mut hidden_now, &mut queued, &mut queue);
+        }
+    }
+
+    /// One line of the audit: every relation of axis `a` through `base`, for every count;
+    /// pushes the cells it hides.
+    fn audit_line(
+        &mut self,
+        relations: &[(Vec<usize>, bool)],
+        a: usize,
+        base: usize,
+        hidden_now: &mut Vec<usize>,
+    ) {
+        let k = self.k;
+        let stride = self.strides[a];
+        for m in 0..k {
+            for (rel, same) in relations {
+                let at = |node: usize| (base + node * stride) * k + m;
+                let unknown = rel
+                    .iter()
+                    .filter(|&&x| self.status[at(x)] != PUBLISHED)
+                    .count();
+                if *same {
+                    if unknown > 0 && unknown < rel.len() {
+                        for &x in rel {
+                            if self.status[at(x)] == PUBLISHED {
+                                self.status[at(x)] = SECONDARY;
+                                hidden_now.push(base + x * stride);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                if unknown == 0 {
+                    continue;
+                }
+                let value = |x: usize| self.counts[(base + x * stride) * self.stride + m];
+                let hidden_sum: u32 = rel
+                    .iter()
+                    .filter(|&&x| self.status[at(x)] != PUBLISHED && x != rel[0])
+                    .map(|&x| value(x))
+                    .sum();
+                let need = self.threshold.saturating_sub(hidden_sum);
+                let parts = rel[1..]
+                    .iter()
+                    .copied()
+                    .filter(|&x| self.status[at(x)] == PUBLISHED);
+                // A small hidden part under a published total must not be bounded below the
+                // threshold by the total minus the published parts.
+                let bounded = need > 0
+                    && self.status[at(rel[0])] == PUBLISHED
+                    && parts.clone().any(|x| value(x) > 0)
+                    && rel[1..].iter().any(|&x| {
+                        self.status[at(x)] != PUBLISHED && value(x) > 0 && value(x) < self.threshold
+                    });
+                if unknown != 1 && !bounded {
+                    continue;
+                }
+                // A hidden zero part would often be pinned to 0 by its other relations, so
+                // with no non-zero part left the total goes.
+                let total_free = self.status[at(rel[0])] == PUBLISHED;
+                let pick = parts
+                    .clone()
+                    .filter(|&x| value(x) >= need.max(1))
+                    .min_by_key(|&x| (value(x), x))
+                    .or_else(|| {
+                        parts
+                            .clone()
+                            .filter(|&x| value(x) > 0)
+                            .max_by_key(|&x| (value(x), std::cmp::Reverse(x)))
+                    })
+                    .or_else(|| total_free.then_some(rel[0]))
+                    .or_else(|| parts.min())
+                    .unwrap_or(rel[0]);
+                self.status[at(pick)] = SECONDARY;
+                hidden_now.push(base + pick * stride);
             }
         }
     }

@@ -232,7 +232,7 @@ fn attacker_recovers_nothing_on_generated_data_at_two_scales() {
                 .count()
         };
         eprintln!(
-            "scale {scale}: LP attack on {} / {} / {} cells (full / lines / primary): {} / {} / {} shown small, of them {} / {} / {} exact",
+            "scale {scale}: LP attack on {} / {} / {} cells (full / lines / primary): {} / {} / {} pinned down (exact or shown below the threshold), {} / {} / {} exact",
             full.attacked,
             lines.attacked,
             pri.attacked,
