@@ -1074,7 +1074,8 @@ mod tests {
         t
     }
 
-    fn protect(counts: &[u32]) -> Vec<u8> {
+    /// The 4×4 grid (totals first, threshold 5), with `run` applied; the statuses.
+    fn statuses(counts: &[u32], run: impl FnOnce(&mut Grid)) -> Vec<u8> {
         let mut g = Grid::new(
             vec![4, 4],
             1,
@@ -1085,23 +1086,34 @@ mod tests {
             5,
             |_, _| false,
         );
-        g.protect();
+        run(&mut g);
         g.into_status()
     }
 
+    fn protect(counts: &[u32]) -> Vec<u8> {
+        statuses(counts, |g| g.protect())
+    }
+
     fn audit(counts: &[u32]) -> Vec<u8> {
-        let mut g = Grid::new(
-            vec![4, 4],
-            1,
-            1,
-            counts,
-            vec![flat(3), flat(3), Axis::new(1, vec![vec![0]])],
-            no_hidden,
-            5,
-            |_, _| false,
-        );
-        g.audit_lines();
-        g.into_status()
+        statuses(counts, |g| g.audit_lines())
+    }
+
+    /// (row, column) of every hidden cell.
+    fn hidden(st: &[u8]) -> Vec<(usize, usize)> {
+        (0..16)
+            .filter(|&i| st[i] != PUBLISHED)
+            .map(|i| (i / 4, i % 4))
+            .collect()
+    }
+
+    /// No row or column (with its total) has exactly one hidden cell.
+    fn assert_no_lone_hidden(st: &[u8], what: &str) {
+        for a in 0..4 {
+            let row = (0..4).filter(|b| st[a * 4 + b] != PUBLISHED).count();
+            let col = (0..4).filter(|b| st[b * 4 + a] != PUBLISHED).count();
+            assert_ne!(row, 1, "row {a} of {what}: {st:?}");
+            assert_ne!(col, 1, "column {a} of {what}: {st:?}");
+        }
     }
 
     #[test]
@@ -1112,11 +1124,7 @@ mod tests {
         // already 20), which also gives column b2 its second unknown.
         let counts = table([[2, 10, 50], [20, 30, 40], [60, 70, 80]]);
         let st = audit(&counts);
-        let hidden: Vec<(usize, usize)> = (0..16)
-            .filter(|&i| st[i] != PUBLISHED)
-            .map(|i| (i / 4, i % 4))
-            .collect();
-        assert_eq!(hidden, [(1, 1), (1, 2), (2, 1), (2, 2)]);
+        assert_eq!(hidden(&st), [(1, 1), (1, 2), (2, 1), (2, 2)]);
         assert_eq!(st[5], PRIMARY);
     }
 
@@ -1146,12 +1154,7 @@ mod tests {
                     assert_ne!(st[i], PUBLISHED, "{inner:?}");
                 }
             }
-            for a in 0..4 {
-                let row = (0..4).filter(|b| st[a * 4 + b] != PUBLISHED).count();
-                let col = (0..4).filter(|b| st[b * 4 + a] != PUBLISHED).count();
-                assert_ne!(row, 1, "row {a} of {inner:?}: {st:?}");
-                assert_ne!(col, 1, "column {a} of {inner:?}: {st:?}");
-            }
+            assert_no_lone_hidden(&st, &format!("{inner:?}"));
         }
     }
 
@@ -1161,11 +1164,7 @@ mod tests {
         // b1 with b2 (10): suppress (a2,b1), (a1,b2) and (a2,b2) too, nothing else.
         let counts = table([[2, 10, 50], [20, 30, 40], [60, 70, 80]]);
         let st = protect(&counts);
-        let hidden: Vec<(usize, usize)> = (0..16)
-            .filter(|&i| st[i] != PUBLISHED)
-            .map(|i| (i / 4, i % 4))
-            .collect();
-        assert_eq!(hidden, [(1, 1), (1, 2), (2, 1), (2, 2)]);
+        assert_eq!(hidden(&st), [(1, 1), (1, 2), (2, 1), (2, 2)]);
         assert_eq!(st[5], PRIMARY);
         assert_eq!(st[6], SECONDARY);
     }
@@ -1181,12 +1180,6 @@ mod tests {
         for i in [7, 13, 15] {
             assert_eq!(st[i], SECONDARY, "cell {i}: {st:?}");
         }
-        // No line (row or column of categories and its total) has exactly one hidden cell.
-        for a in 0..4 {
-            let row = (0..4).filter(|b| st[a * 4 + b] != PUBLISHED).count();
-            let col = (0..4).filter(|b| st[b * 4 + a] != PUBLISHED).count();
-            assert_ne!(row, 1, "row {a}: {st:?}");
-            assert_ne!(col, 1, "column {a}: {st:?}");
-        }
+        assert_no_lone_hidden(&st, "the table");
     }
 }
