@@ -155,14 +155,10 @@ impl Protection {
 impl std::str::FromStr for Protection {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "primary" => Ok(Protection::Primary),
-            "lines" => Ok(Protection::Lines),
-            "full" => Ok(Protection::Full),
-            other => Err(format!(
-                "unknown protection '{other}' (expected primary, lines or full)"
-            )),
-        }
+        [Protection::Primary, Protection::Lines, Protection::Full]
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| format!("unknown protection '{s}' (expected primary, lines or full)"))
     }
 }
 
