@@ -137,6 +137,11 @@ pub enum Protection {
     /// Primary, then the line audit: no relation (a total and its parts, along any variable or
     /// level) has exactly one suppressed cell, so nothing can be recovered by subtraction.
     Lines,
+    /// Lines, then the interval audit: no suppressed count is pinned to one value, or shown to
+    /// be below the threshold, by chaining relations (bound propagation over every relation,
+    /// including the counts' own: SAMT02's nested measures); small differences of nested
+    /// counts are suppressed too. The default.
+    Intervals,
     /// Primary, then the hypercube method: no suppressed count can be recovered, or shown to be
     /// below the threshold, by linear programming over every published relation.
     Full,
@@ -147,6 +152,7 @@ impl Protection {
         match self {
             Protection::Primary => "primary",
             Protection::Lines => "lines",
+            Protection::Intervals => "intervals",
             Protection::Full => "full",
         }
     }
@@ -155,10 +161,17 @@ impl Protection {
 impl std::str::FromStr for Protection {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        [Protection::Primary, Protection::Lines, Protection::Full]
-            .into_iter()
-            .find(|p| p.name() == s)
-            .ok_or_else(|| format!("unknown protection '{s}' (expected primary, lines or full)"))
+        [
+            Protection::Primary,
+            Protection::Lines,
+            Protection::Intervals,
+            Protection::Full,
+        ]
+        .into_iter()
+        .find(|p| p.name() == s)
+        .ok_or_else(|| {
+            format!("unknown protection '{s}' (expected primary, lines, intervals or full)")
+        })
     }
 }
 

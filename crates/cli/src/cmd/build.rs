@@ -1,6 +1,6 @@
 //! Build a release from the store.
 //!
-//! Usage: samtalebank build --store DIR --releases DIR [--threshold 5] [--protection lines]
+//! Usage: samtalebank build --store DIR --releases DIR [--threshold 5] [--protection intervals]
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
@@ -22,10 +22,11 @@ pub struct Args {
     #[arg(long, default_value_t = 5)]
     threshold: u32,
     /// Disclosure control: `primary` (counts below the threshold only), `lines` (then no total
-    /// with exactly one hidden part: nothing recoverable by subtraction), `full` (then the
-    /// hypercube method: nothing recoverable or shown below the threshold by linear
-    /// programming; hides most of today's detailed tables, see the README).
-    #[arg(long, default_value = "lines")]
+    /// with exactly one hidden part: nothing recoverable by subtraction), `intervals` (then
+    /// nothing pinned or shown below the threshold by chaining relations; the default), `full`
+    /// (the hypercube method instead: nothing recoverable by linear programming; hides most of
+    /// today's detailed tables, see the README).
+    #[arg(long, default_value = "intervals")]
     protection: Protection,
 }
 

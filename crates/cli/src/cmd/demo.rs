@@ -61,7 +61,12 @@ pub fn run(a: Args) -> Result<(), String> {
         sum.accepted(),
         sum.rejected()
     );
-    let m = super::build::build(&store, &releases, 5, samtalebank_release::Protection::Lines)?;
+    let m = super::build::build(
+        &store,
+        &releases,
+        5,
+        samtalebank_release::Protection::Intervals,
+    )?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
     super::serve::serve(releases, addr, 100_000, None, |addr| {

@@ -8,6 +8,8 @@ use super::common::*;
 
 const TOKEN: &str = "admin-token-0123456789abcdef";
 
+/// Build a release (primary suppression only: these tests are about releases, and it keeps each
+/// build to a few seconds while the clients run).
 fn build(store: &std::path::Path, rel: &std::path::Path) -> String {
     ok(&[
         "build",
@@ -15,6 +17,8 @@ fn build(store: &std::path::Path, rel: &std::path::Path) -> String {
         store.to_str().unwrap(),
         "--releases",
         rel.to_str().unwrap(),
+        "--protection",
+        "primary",
     ]);
     std::fs::read_to_string(rel.join("CURRENT"))
         .unwrap()
