@@ -1,6 +1,9 @@
-//! Disclosure control: primary suppression (counts in `1..threshold`) and secondary suppression
-//! by the hypercube method, so that no suppressed count can be recovered, or shown to be below
-//! the threshold, from the published cells and the table's additive relations.
+//! Disclosure control: primary suppression (counts in `1..threshold`), then secondary
+//! suppression at the level a release asks for (`crate::Protection`): the line audit
+//! (`Grid::audit_lines`: no relation with exactly one unknown), the interval audit on top of it
+//! (`bounds.rs`: nothing pinned or shown small by chaining relations; the default), or the
+//! hypercube method (`Grid::protect`, below: nothing recoverable, or shown to be below the
+//! threshold, by solving all of the table's additive relations at once).
 //!
 //! # The model
 //! A table is a grid: the cube's dimensions, then the measure axis (the stored counts, plus
@@ -921,84 +924,21 @@ pub fn protect_release(
     data_start: i32,
     data_end: i32,
 ) -> Vec<Vec<u8>> {
-    let mut out: Vec<Option<Vec<u8>>> = vec![None; tables.len()];
-    for (i, (id, cube)) in tables.iter().enumerate() {
-        let shape = cube.shape();
-        let k = cube.published_values().len();
-        let stride = cube.values.len();
-        let tid = cube.dims.iter().position(|d| d.id == "tid");
-        let code = |coords: &[usize]| -> &str {
-            tid.map_or("", |t| cube.dims[t].categories[coords[t]].code.as_str())
-        };
-        let mut axes: Vec<Axis> = cube.dims.iter().map(Axis::from_dimension).collect();
-        let grid = match *id {
-            "SAMT01" => {
-                axes.push(Axis::new(1, vec![vec![0]]));
-                Grid::new(
-                    shape,
-                    k,
-                    stride,
-                    &cube.counts,
-                    axes,
-                    no_hidden,
-                    threshold,
-                    |_, _| false,
-                )
-            }
-            "SAMT02" => {
-                assert_eq!(cube.published_values(), SAMT02_MEASURES);
-                assert_eq!(stride, 6);
-                axes.push(samt02_axis());
-                Grid::new(
-                    shape,
-                    k,
-                    stride,
-                    &cube.counts,
-                    axes,
-                    samt02_atom,
-                    threshold,
-                    |c, m| {
-                        let (f6, f13) = crate::read::followed(code(c), data_end);
-                        match m {
-                            0 => false,
-                            1 | 2 => !f6,
-                            _ => !f13,
-                        }
-                    },
-                )
-            }
-            "SAMT03" => {
-                if let Some(t) = tid {
-                    axes[t] = Axis::reference_days(&cube.dims[t]);
-                }
-                axes.push(samt03_axis());
-                Grid::new(
-                    shape,
-                    k,
-                    stride,
-                    &cube.counts,
-                    axes,
-                    samt03_rest,
-                    threshold,
-                    |c, _| !crate::read::intensity_available(code(c), data_start, data_end),
-                )
-                .persons()
-            }
-            _ => continue,
-        };
-        let mut grid = grid;
-        match protection {
-            crate::Protection::Primary => {}
-            crate::Protection::Lines => grid.audit_lines(),
-            crate::Protection::Intervals => {
-                grid.suppress_small_differences();
-                grid.audit_lines();
-                grid.audit_bounds();
-            }
-            crate::Protection::Full => grid.protect(),
-        }
-        out[i] = Some(grid.into_status());
-    }
+    // One thread per table (they are independent; each result is deterministic).
+    let mut out: Vec<Option<Vec<u8>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = tables
+            .iter()
+            .map(|(id, cube)| {
+                s.spawn(move || {
+                    protect_table(id, cube, threshold, protection, data_start, data_end)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
     // BENCH01 publishes shares of counts from the other tables: a share is published only if
     // both counts are published there, so it adds nothing an attacker could use.
     for (i, (id, cube)) in tables.iter().enumerate() {
@@ -1018,6 +958,92 @@ pub fn protect_release(
         .zip(tables)
         .map(|(o, (_, cube))| o.unwrap_or_else(|| vec![PUBLISHED; cube.counts.len()]))
         .collect()
+}
+
+/// Primary and secondary suppression for one of SAMT01/02/03 (`None` for other tables).
+fn protect_table(
+    id: &str,
+    cube: &samtalebank_engine::Cube,
+    threshold: u32,
+    protection: crate::Protection,
+    data_start: i32,
+    data_end: i32,
+) -> Option<Vec<u8>> {
+    let shape = cube.shape();
+    let k = cube.published_values().len();
+    let stride = cube.values.len();
+    let tid = cube.dims.iter().position(|d| d.id == "tid");
+    let code = |coords: &[usize]| -> &str {
+        tid.map_or("", |t| cube.dims[t].categories[coords[t]].code.as_str())
+    };
+    let mut axes: Vec<Axis> = cube.dims.iter().map(Axis::from_dimension).collect();
+    let grid = match id {
+        "SAMT01" => {
+            axes.push(Axis::new(1, vec![vec![0]]));
+            Grid::new(
+                shape,
+                k,
+                stride,
+                &cube.counts,
+                axes,
+                no_hidden,
+                threshold,
+                |_, _| false,
+            )
+        }
+        "SAMT02" => {
+            assert_eq!(cube.published_values(), SAMT02_MEASURES);
+            assert_eq!(stride, 6);
+            axes.push(samt02_axis());
+            Grid::new(
+                shape,
+                k,
+                stride,
+                &cube.counts,
+                axes,
+                samt02_atom,
+                threshold,
+                |c, m| {
+                    let (f6, f13) = crate::read::followed(code(c), data_end);
+                    match m {
+                        0 => false,
+                        1 | 2 => !f6,
+                        _ => !f13,
+                    }
+                },
+            )
+        }
+        "SAMT03" => {
+            if let Some(t) = tid {
+                axes[t] = Axis::reference_days(&cube.dims[t]);
+            }
+            axes.push(samt03_axis());
+            Grid::new(
+                shape,
+                k,
+                stride,
+                &cube.counts,
+                axes,
+                samt03_rest,
+                threshold,
+                |c, _| !crate::read::intensity_available(code(c), data_start, data_end),
+            )
+            .persons()
+        }
+        _ => return None,
+    };
+    let mut grid = grid;
+    match protection {
+        crate::Protection::Primary => {}
+        crate::Protection::Lines => grid.audit_lines(),
+        crate::Protection::Intervals => {
+            grid.suppress_small_differences();
+            grid.audit_lines();
+            grid.audit_bounds();
+        }
+        crate::Protection::Full => grid.protect(),
+    }
+    Some(grid.into_status())
 }
 
 /// BENCH01's statuses mirrored from its sources: numerator and denominator per indicator.
