@@ -175,6 +175,55 @@ pub struct Grid<'a> {
     fresh: Vec<bool>,
 }
 
+/// A worklist of lines (axis, first cell of the line), each queued at most once at a time.
+struct LineQueue {
+    shape: Vec<usize>,
+    strides: Vec<usize>,
+    queued: Vec<Vec<bool>>,
+    queue: std::collections::VecDeque<(usize, usize)>,
+}
+
+impl LineQueue {
+    fn new(shape: &[usize], strides: &[usize]) -> LineQueue {
+        let cells: usize = shape.iter().product();
+        LineQueue {
+            shape: shape.to_vec(),
+            strides: strides.to_vec(),
+            queued: shape.iter().map(|n| vec![false; cells / n]).collect(),
+            queue: Default::default(),
+        }
+    }
+
+    /// The line's index among the lines of axis `a`.
+    fn id(&self, a: usize, base: usize) -> usize {
+        let s = self.strides[a];
+        (base / (s * self.shape[a])) * s + base % s
+    }
+
+    /// Queue every line through `cell` that is not queued yet.
+    fn push_cell(&mut self, cell: usize) {
+        for b in 0..self.shape.len() {
+            let base = cell - ((cell / self.strides[b]) % self.shape[b]) * self.strides[b];
+            let id = self.id(b, base);
+            if !self.queued[b][id] {
+                self.queued[b][id] = true;
+                self.queue.push_back((b, base));
+            }
+        }
+    }
+
+    fn pop(&mut self) -> Option<(usize, usize)> {
+        let (a, base) = self.queue.pop_front()?;
+        let id = self.id(a, base);
+        self.queued[a][id] = false;
+        Some((a, base))
+    }
+
+    fn len(&self) -> usize {
+        self.queue.len()
+    }
+}
+
 /// A move on one axis: the nodes it touches with their coefficients; `p`'s node has `+1`.
 type Move = Vec<(usize, f64)>;
 
@@ -358,50 +407,27 @@ impl<'a> Grid<'a> {
     /// The line audit over every line (`seed` = `None`), or only the lines through the given
     /// newly hidden cells; then the worklist until nothing changes.
     fn run_audit(&mut self, relations: &[Vec<(Vec<usize>, bool)>], seed: Option<Vec<usize>>) {
-        let nd = self.shape.len();
         let cells: usize = self.shape.iter().product();
         // Every line once, in order, then, as a worklist, the lines through each newly hidden
         // cell until none is left. Single-threaded and in a fixed order: deterministic.
-        let shape = self.shape.clone();
-        let strides = self.strides.clone();
-        let line_id = |a: usize, base: usize| {
-            (base / (strides[a] * shape[a])) * strides[a] + base % strides[a]
-        };
-        let mut queued: Vec<Vec<bool>> = (0..nd).map(|a| vec![false; cells / shape[a]]).collect();
-        let mut queue: std::collections::VecDeque<(usize, usize)> = Default::default();
+        let mut lines = LineQueue::new(&self.shape, &self.strides);
         let mut hidden_now: Vec<usize> = Vec::new();
-        let enqueue =
-            |hidden: &mut Vec<usize>,
-             queued: &mut Vec<Vec<bool>>,
-             queue: &mut std::collections::VecDeque<(usize, usize)>| {
-                for cell in hidden.drain(..) {
-                    for b in 0..nd {
-                        let lb = cell - ((cell / strides[b]) % shape[b]) * strides[b];
-                        let id = line_id(b, lb);
-                        if !queued[b][id] {
-                            queued[b][id] = true;
-                            queue.push_back((b, lb));
-                        }
-                    }
-                }
-            };
         match seed {
-            Some(mut seed) => enqueue(&mut seed, &mut queued, &mut queue),
+            Some(seed) => seed.into_iter().for_each(|c| lines.push_cell(c)),
             None => {
                 for (a, rels) in relations.iter().enumerate() {
-                    let (n, stride) = (shape[a], strides[a]);
+                    let (n, stride) = (self.shape[a], self.strides[a]);
                     for base in (0..cells).filter(|c| (c / stride) % n == 0) {
                         self.audit_line(rels, a, base, &mut hidden_now);
-                        enqueue(&mut hidden_now, &mut queued, &mut queue);
+                        hidden_now.drain(..).for_each(|c| lines.push_cell(c));
                     }
                 }
             }
         }
-        while let Some((a, base)) = queue.pop_front() {
-            // Unmarked before the line is looked at, so a cell hidden here queues it again.
-            queued[a][line_id(a, base)] = false;
+        // A line is unmarked when popped, so a cell hidden while it is looked at queues it again.
+        while let Some((a, base)) = lines.pop() {
             self.audit_line(&relations[a], a, base, &mut hidden_now);
-            enqueue(&mut hidden_now, &mut queued, &mut queue);
+            hidden_now.drain(..).for_each(|c| lines.push_cell(c));
         }
     }
 
@@ -1139,9 +1165,9 @@ mod tests {
         t
     }
 
-    /// The 4×4 grid (totals first, threshold 5), with `run` applied; the statuses.
-    fn statuses(counts: &[u32], run: impl FnOnce(&mut Grid)) -> Vec<u8> {
-        let mut g = Grid::new(
+    /// The 4×4 grid (totals first, threshold 5).
+    fn grid(counts: &[u32]) -> Grid<'_> {
+        Grid::new(
             vec![4, 4],
             1,
             1,
@@ -1150,9 +1176,36 @@ mod tests {
             no_hidden,
             5,
             |_, _| false,
-        );
+        )
+    }
+
+    /// The 4×4 grid with `run` applied; the statuses.
+    fn statuses(counts: &[u32], run: impl FnOnce(&mut Grid)) -> Vec<u8> {
+        let mut g = grid(counts);
         run(&mut g);
         g.into_status()
+    }
+
+    /// `n` sparse pseudo-random 3×3 tables: a quarter zeros, a quarter small, the rest below
+    /// `max`.
+    fn random_tables(seed: u64, n: usize, max: u64) -> Vec<[[u32; 3]; 3]> {
+        let mut x = seed;
+        (0..n)
+            .map(|_| {
+                let mut inner = [[0u32; 3]; 3];
+                for v in inner.iter_mut().flatten() {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    *v = match (x >> 33) % 4 {
+                        0 => 0,
+                        1 => ((x >> 40) % 5) as u32,
+                        _ => ((x >> 40) % max) as u32,
+                    };
+                }
+                inner
+            })
+            .collect()
     }
 
     fn protect(counts: &[u32]) -> Vec<u8> {
@@ -1197,21 +1250,7 @@ mod tests {
     fn line_audit_leaves_no_line_with_one_unknown() {
         // Sparse pseudo-random tables: afterwards no row or column (with its total) has
         // exactly one hidden cell, and every small count is hidden.
-        let mut x: u64 = 12345;
-        for _ in 0..300 {
-            let mut inner = [[0u32; 3]; 3];
-            for row in &mut inner {
-                for v in row.iter_mut() {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    *v = match (x >> 33) % 4 {
-                        0 => 0,
-                        1 => ((x >> 40) % 5) as u32,
-                        _ => ((x >> 40) % 30) as u32,
-                    };
-                }
-            }
+        for inner in random_tables(12345, 300, 30) {
             let counts = table(inner);
             let st = audit(&counts);
             for i in 0..16 {
@@ -1225,16 +1264,7 @@ mod tests {
 
     /// Leaks the interval audit sees in the 4×4 grid after `run`.
     fn leaks_after(counts: &[u32], run: impl FnOnce(&mut Grid)) -> (usize, Vec<u8>) {
-        let mut g = Grid::new(
-            vec![4, 4],
-            1,
-            1,
-            counts,
-            vec![flat(3), flat(3), Axis::new(1, vec![vec![0]])],
-            no_hidden,
-            5,
-            |_, _| false,
-        );
+        let mut g = grid(counts);
         run(&mut g);
         let rels = g.relations();
         let (_, hi, _) = g.propagate(&rels);
@@ -1249,22 +1279,8 @@ mod tests {
         // Sparse pseudo-random tables: the line audit alone leaves some small counts bounded
         // below the threshold by chains of relations; after the interval audit none is, every
         // small count is hidden and no line has exactly one hidden cell.
-        let mut x: u64 = 987654321;
         let mut lines_leaked = 0;
-        for _ in 0..300 {
-            let mut inner = [[0u32; 3]; 3];
-            for row in &mut inner {
-                for v in row.iter_mut() {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    *v = match (x >> 33) % 4 {
-                        0 => 0,
-                        1 => ((x >> 40) % 5) as u32,
-                        _ => ((x >> 40) % 12) as u32,
-                    };
-                }
-            }
+        for inner in random_tables(987654321, 300, 12) {
             let counts = table(inner);
             let (before, _) = leaks_after(&counts, |g| g.audit_lines());
             lines_leaked += usize::from(before > 0);

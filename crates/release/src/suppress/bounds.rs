@@ -16,8 +16,7 @@
 //! turn. Then the line audit runs again over the lines through the newly suppressed cells,
 //! and the intervals are computed afresh, until no count leaks. Fixed order: deterministic.
 
-use super::{Grid, PRIMARY, PUBLISHED, SECONDARY};
-use std::collections::VecDeque;
+use super::{Grid, LineQueue, PRIMARY, PUBLISHED, SECONDARY};
 
 /// An unbounded upper bound (room to add without overflow).
 const INF: i64 = i64::MAX / 4;
@@ -226,23 +225,7 @@ impl Grid<'_> {
                 (lo[i], hi[i]) = (v, v);
             }
         }
-        let (shape, strides) = (&self.shape, &self.strides);
-        let line_id = |a: usize, base: usize| {
-            (base / (strides[a] * shape[a])) * strides[a] + base % strides[a]
-        };
-        let mut queued: Vec<Vec<bool>> = (0..nd).map(|a| vec![false; cells / shape[a]]).collect();
-        let mut queue: VecDeque<(usize, usize)> = VecDeque::new();
-        let enqueue =
-            |cell: usize, queued: &mut Vec<Vec<bool>>, queue: &mut VecDeque<(usize, usize)>| {
-                for b in 0..nd {
-                    let lb = cell - ((cell / strides[b]) % shape[b]) * strides[b];
-                    let id = line_id(b, lb);
-                    if !queued[b][id] {
-                        queued[b][id] = true;
-                        queue.push_back((b, lb));
-                    }
-                }
-            };
+        let mut lines = LineQueue::new(&self.shape, &self.strides);
         // Atoms: the measure axis' leaves, each count the sum of some (SAMT02's spells by how
         // long they lasted and when the first conversation came; SAMT03's persons with and
         // without two conversations).
@@ -259,15 +242,14 @@ impl Grid<'_> {
                 if n_atoms > 0 {
                     self.tighten_cell(&nested, cell, &mut lo, &mut hi, &mut alo, &mut ahi);
                 }
-                enqueue(cell, &mut queued, &mut queue);
+                lines.push_cell(cell);
             }
         }
         // Propagation can creep by small steps around a cycle; a budget keeps it bounded (the
         // bounds found so far are valid, only perhaps not the tightest).
-        let mut budget = 50 * queue.len() + 10_000;
+        let mut budget = 50 * lines.len() + 10_000;
         let mut changed: Vec<usize> = Vec::new();
-        while let Some((a, base)) = queue.pop_front() {
-            queued[a][line_id(a, base)] = false;
+        while let Some((a, base)) = lines.pop() {
             if budget == 0 {
                 break;
             }
@@ -307,7 +289,7 @@ impl Grid<'_> {
                 if n_atoms > 0 {
                     self.tighten_cell(&nested, cell, &mut lo, &mut hi, &mut alo, &mut ahi);
                 }
-                enqueue(cell, &mut queued, &mut queue);
+                lines.push_cell(cell);
             }
         }
         (lo, hi, ahi)
