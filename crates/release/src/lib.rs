@@ -84,6 +84,28 @@ pub struct TableSummary {
     /// What disclosure control costs, per area level.
     #[serde(default)]
     pub cost: Vec<SuppressionCost>,
+    /// What the audits did (`intervals`: the interval and the LP audit), if they ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit: Option<AuditStats>,
+}
+
+/// What the secondary-suppression audits did for one table (manifest, `build`'s report).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditStats {
+    /// Interval audit: repair rounds, counts it suppressed, leaks left (must be 0), pinned
+    /// secondary counts published again.
+    pub interval_rounds: usize,
+    pub interval_added: usize,
+    pub interval_left: usize,
+    pub interval_published: usize,
+    /// LP audit: sub-tables audited, linear programs solved, hypercubes added for small counts
+    /// a program pinned down or showed to be small, pinned secondaries published again, leaks
+    /// left (must be 0).
+    pub lp_subtables: usize,
+    pub lp_programs: usize,
+    pub lp_cubes: usize,
+    pub lp_published: usize,
+    pub lp_left: usize,
 }
 
 /// The cost of disclosure control at one area level of one table: the share of non-zero cells
@@ -142,6 +164,11 @@ pub enum Protection {
     /// including the counts' own: SAMT02's nested measures); small differences of nested
     /// counts are suppressed too. The default.
     Intervals,
+    /// Intervals, then the LP audit: on every sub-table of up to 1500 unknowns (a group of the
+    /// area and of the time variable, the other variables in full or at their total), no
+    /// suppressed count is pinned or shown to be small by linear programming over all of the
+    /// sub-table's relations at once; leaks get a hypercube. Slower (minutes).
+    Lp,
     /// Primary, then the hypercube method: no suppressed count can be recovered, or shown to be
     /// below the threshold, by linear programming over every published relation.
     Full,
@@ -153,6 +180,7 @@ impl Protection {
             Protection::Primary => "primary",
             Protection::Lines => "lines",
             Protection::Intervals => "intervals",
+            Protection::Lp => "lp",
             Protection::Full => "full",
         }
     }
@@ -165,6 +193,7 @@ impl std::str::FromStr for Protection {
             Protection::Primary,
             Protection::Lines,
             Protection::Intervals,
+            Protection::Lp,
             Protection::Full,
         ]
         .into_iter()

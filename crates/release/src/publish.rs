@@ -102,7 +102,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         opts.data_end,
     );
     let mut summaries = Vec::new();
-    for ((tid, cube), status) in tables.iter().zip(&statuses) {
+    for ((tid, cube), (status, audit)) in tables.iter().zip(&statuses) {
         let dir = tmp.join(tid);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         let dims: Vec<DimensionMeta> = cube.dims.iter().map(dim_meta).collect();
@@ -141,7 +141,9 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         };
         meta.values = cube.published_values().to_vec();
         write_json(&dir.join("metadata.json"), &meta)?;
-        summaries.push(write_data(&dir, &meta, cube, status, opts.threshold)?);
+        let mut summary = write_data(&dir, &meta, cube, status, opts.threshold)?;
+        summary.audit = audit.clone();
+        summaries.push(summary);
         sync_dir(&dir)?;
     }
     let manifest = Manifest {
@@ -235,6 +237,7 @@ fn write_data(
         suppressed_cells: 0,
         files: Vec::new(),
         cost: suppression_cost(cube, status),
+        audit: None,
     };
     for r in results {
         let (name, nz, sup) = r?;

@@ -295,9 +295,13 @@ pub fn disclosure_note(table: &str, threshold: u32, protection: Protection) -> (
     } else if protection == Protection::Full {
         da.push_str(" Sekundær diskretionering: flere celler er skjult, så intet skjult antal kan regnes tilbage fra totaler, delsummer og andre tabeller, og ingen kan vise, at et skjult antal er under grænsen.");
         en.push_str(" Secondary suppression: further cells are hidden so that no hidden count can be recovered from totals, subtotals or other tables, nor shown to be below the threshold.");
-    } else if protection == Protection::Intervals {
+    } else if matches!(protection, Protection::Intervals | Protection::Lp) {
         da.push_str(" Sekundær diskretionering: flere celler er skjult, så intet skjult antal kan findes ved at trække de viste dele fra totalen, heller ikke ved at kæde totaler og delsummer sammen, og så ingen kan vise, at et skjult antal er under grænsen. Forskelle mellem indlejrede mål (fx varet 13 uger minus samtale inden 13 uger) er også beskyttet.");
         en.push_str(" Secondary suppression: further cells are hidden so that no hidden count can be found by subtracting the published parts from their total, nor by chaining totals and subtotals, nor shown to be below the threshold that way. Differences of nested measures (e.g. lasted 13 weeks minus conversation within 13 weeks) are protected too.");
+        if protection == Protection::Lp {
+            da.push_str(" Desuden er hver deltabel (et område med dets underområder, en periode med dens delperioder) kontrolleret ved lineær programmering over alle dens summer på én gang.");
+            en.push_str(" Moreover, every sub-table (an area with its parts, a period with its sub-periods) has been checked by linear programming over all of its sums at once.");
+        }
     } else if protection == Protection::Lines {
         da.push_str(" Sekundær diskretionering: flere celler er skjult, så ingen total har netop én skjult del, og intet skjult antal kan findes ved at trække de viste dele fra totalen.");
         en.push_str(" Secondary suppression: further cells are hidden so that no total has exactly one hidden part, and no hidden count can be found by subtracting the published parts from their total.");

@@ -45,6 +45,21 @@ pub fn run(a: Args) -> Result<(), String> {
             "  {}: {} cells, {} non-zero, {} suppressed",
             tb.id, tb.cells, tb.nonzero_cells, tb.suppressed_cells
         );
+        if let Some(a) = &tb.audit {
+            eprintln!(
+                "      audits: interval {} rounds, {} counts added, {} published again, {} leaks left; \
+                 LP {} sub-tables, {} programs, {} hypercubes, {} published again, {} leaks left",
+                a.interval_rounds,
+                a.interval_added,
+                a.interval_published,
+                a.interval_left,
+                a.lp_subtables,
+                a.lp_programs,
+                a.lp_cubes,
+                a.lp_published,
+                a.lp_left
+            );
+        }
         for c in &tb.cost {
             eprintln!(
                 "      {:<8} {:>5.1} % of non-zero cells suppressed ({:.1} % primary), {:>5.2} % of the count",
