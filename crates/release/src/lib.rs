@@ -199,7 +199,7 @@ impl std::str::FromStr for Protection {
         .into_iter()
         .find(|p| p.name() == s)
         .ok_or_else(|| {
-            format!("unknown protection '{s}' (expected primary, lines, intervals or full)")
+            format!("unknown protection '{s}' (expected primary, lines, intervals, lp or full)")
         })
     }
 }
