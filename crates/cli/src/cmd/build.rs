@@ -1,6 +1,7 @@
 //! Build a release from the store.
 //!
-//! Usage: samtalebank build --store DIR --releases DIR [--threshold 5] [--protection intervals]
+//! Usage: samtalebank build --store DIR --releases DIR [--threshold 5]
+//!                          [--protection intervals|lp|lines|full|primary]
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
@@ -23,7 +24,8 @@ pub struct Args {
     threshold: u32,
     /// Disclosure control: `primary` (counts below the threshold only), `lines` (then no total
     /// with exactly one hidden part: nothing recoverable by subtraction), `intervals` (then
-    /// nothing pinned or shown below the threshold by chaining relations; the default), `full`
+    /// nothing pinned or shown below the threshold by chaining relations; the default), `lp`
+    /// (then a linear programme per sub-table of up to 1500 unknowns; minutes), `full`
     /// (the hypercube method instead: nothing recoverable by linear programming; hides most of
     /// today's detailed tables, see the README).
     #[arg(long, default_value = "intervals")]
