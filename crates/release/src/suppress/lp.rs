@@ -81,7 +81,7 @@ struct Program {
 
 impl Program {
     /// The program split into independent ones: variables linked by a constraint (or by a
-    /// target) stay together. Smaller programs solve much faster.
+    /// target) stay together; each is solved on its own.
     fn components(self) -> Vec<Program> {
         let mut parent: Vec<usize> = (0..self.vars).collect();
         fn find(p: &mut [usize], mut v: usize) -> usize {
@@ -511,10 +511,23 @@ fn certify(prog: &Program, threshold: u32, stats: &mut LpStats) -> (Vec<usize>, 
         }
         dir = -dir;
     }
-    // What is left: each count on its own, in one program re-solved from where it was (all
-    // the targets' moves fixed at 0 but the one under test).
+    // What is left: each count in a program of its own, up (to the threshold for small
+    // counts, else by one), then down by one (counts neither small nor zero). (Re-solving one
+    // program from where it was, microlp's fix/unfix, gave non-optimal answers: not used.)
     let rest = open(&up, &down);
-    let failed = singles(prog, &rest, &up_cap, &mut up, &mut down, &see, stats).is_none();
+    let mut failed = false;
+    for &i in &rest {
+        for dir in [1.0, -1.0] {
+            if done(i, &up, &down) || (dir < 0.0 && (tg[i].small || tg[i].value == 0.0)) {
+                continue;
+            }
+            let cap = if dir > 0.0 { up_cap(i) } else { 1.0 };
+            match solve(prog, &[i], &[cap], dir, stats) {
+                Some(x) => see(&x, &mut up, &mut down),
+                None => failed = true,
+            }
+        }
+    }
     let mut leaks = Vec::new();
     let mut pinned = Vec::new();
     for i in open(&up, &down) {
@@ -525,42 +538,6 @@ fn certify(prog: &Program, threshold: u32, stats: &mut LpStats) -> (Vec<usize>, 
         }
     }
     (leaks, pinned)
-}
-
-/// Records how far a table found moves every target (up, down).
-type Seen<'a> = dyn Fn(&[f64], &mut [f64], &mut [f64]) + 'a;
-
-/// Each remaining target on its own: up (to the threshold for small counts, else by one), then
-/// down by one (counts neither small nor zero). `None` if the solver failed.
-fn singles(
-    prog: &Program,
-    rest: &[usize],
-    up_cap: &dyn Fn(usize) -> f64,
-    up: &mut [f64],
-    down: &mut [f64],
-    see: &Seen<'_>,
-    stats: &mut LpStats,
-) -> Option<()> {
-    let tg = &prog.targets;
-    let mut ok = true;
-    for &i in rest {
-        for dir in [1.0, -1.0] {
-            let done = if tg[i].small {
-                up[i] >= up_cap(i) - TOL
-            } else {
-                up[i] + down[i] >= 1.0 - TOL
-            };
-            if done || (dir < 0.0 && (tg[i].small || tg[i].value == 0.0)) {
-                continue;
-            }
-            let cap = if dir > 0.0 { up_cap(i) } else { 1.0 };
-            match solve(prog, &[i], &[cap], dir, stats) {
-                Some(x) => see(&x, up, down),
-                None => ok = false,
-            }
-        }
-    }
-    ok.then_some(())
 }
 
 /// The program's variables and constraints, no objective yet.
