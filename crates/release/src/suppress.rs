@@ -169,8 +169,6 @@ pub struct Grid<'a> {
     axes: Vec<Axis>,
     hidden_value: HiddenValue,
     threshold: u32,
-    /// The measure node of the primary being protected.
-    p_measure: std::cell::Cell<usize>,
     /// The cube's counts are persons, who may be in several parts: a total is at most the sum
     /// of its parts and at least each part (SAMT03), not their sum.
     persons: bool,
@@ -323,7 +321,6 @@ impl<'a> Grid<'a> {
             axes,
             hidden_value,
             threshold,
-            p_measure: std::cell::Cell::new(0),
             persons: false,
             fresh: Vec::new(),
         }
@@ -524,7 +521,6 @@ impl<'a> Grid<'a> {
             if self.status[i] != PRIMARY {
                 continue;
             }
-            self.p_measure.set(i % self.k);
             let cube = self.choose(i / self.k, i % self.k);
             self.apply(&cube);
         }

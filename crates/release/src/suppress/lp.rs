@@ -197,7 +197,6 @@ impl Grid<'_> {
             let before = self.status.clone();
             for &i in &leaks {
                 let (cell, m) = (i / self.k, i % self.k);
-                self.p_measure.set(m);
                 let cube = self.choose(cell, m);
                 self.apply(&cube);
                 stats.cubes += 1;
