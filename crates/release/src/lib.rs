@@ -106,6 +106,10 @@ pub struct AuditStats {
     pub lp_cubes: usize,
     pub lp_published: usize,
     pub lp_left: usize,
+    /// LP audit: programs the solver failed on (said "infeasible" though the true table is a
+    /// solution); a count no other program certifies is then a leak, never published again.
+    #[serde(default)]
+    pub lp_failed: usize,
 }
 
 /// The cost of disclosure control at one area level of one table: the share of non-zero cells

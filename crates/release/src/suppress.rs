@@ -1088,6 +1088,7 @@ fn protect_table(
                 lp_cubes: l.cubes,
                 lp_published: l.published,
                 lp_left: l.left,
+                lp_failed: l.failed,
             });
         }
         crate::Protection::Full => grid.protect(),

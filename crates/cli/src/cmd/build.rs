@@ -50,13 +50,14 @@ pub fn run(a: Args) -> Result<(), String> {
         if let Some(a) = &tb.audit {
             eprintln!(
                 "      audits: interval {} rounds, {} counts added, {} published again, {} leaks left; \
-                 LP {} sub-tables, {} programs, {} hypercubes, {} published again, {} leaks left",
+                 LP {} sub-tables, {} programs ({} failed), {} hypercubes, {} published again, {} leaks left",
                 a.interval_rounds,
                 a.interval_added,
                 a.interval_published,
                 a.interval_left,
                 a.lp_subtables,
                 a.lp_programs,
+                a.lp_failed,
                 a.lp_cubes,
                 a.lp_published,
                 a.lp_left

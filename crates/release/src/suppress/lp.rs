@@ -56,6 +56,10 @@ pub struct LpStats {
     pub cubes: usize,
     /// Secondary counts found pinned, published again.
     pub published: usize,
+    /// Programs the solver failed on (microlp says "infeasible" on some large ones, though
+    /// the true table satisfies every constraint): a count that no other program certifies is
+    /// then a leak (a small one gets a hypercube), and nothing is published again.
+    pub failed: usize,
     /// Leaks left when it stopped (0 unless `MAX_PASSES` ran out or a solver failed).
     pub left: usize,
 }
@@ -585,6 +589,9 @@ fn solve(
     for (&i, &cap) in chosen.iter().zip(caps) {
         add_move(&mut p, &x, &prog.targets[i], dir, cap);
     }
-    let sol = p.solve().ok()?;
+    let Ok(sol) = p.solve() else {
+        stats.failed += 1;
+        return None;
+    };
     Some(x.iter().map(|&v| *sol.var_value(v)).collect())
 }
