@@ -14,7 +14,9 @@
 //! program has a variable per cell and atom (SAMT02's six kinds of spell, SAMT03's persons with
 //! and without two conversations), published counts as equations, every relation of the
 //! sub-table, and counts never negative: what an attacker who takes the sub-table from the API
-//! can write down.
+//! can write down. Sums the others imply are left out (a sum along an axis where an earlier
+//! axis is at a total of the sub-table): the same tables, independent equations, a third fewer
+//! rows and a faster, steadier solver.
 //!
 //! # Certificates instead of two programs per count
 //! A suppressed count is safe when some table agreeing with everything published has it at
@@ -319,6 +321,11 @@ impl Grid<'_> {
 
     /// The attacker's program for one sub-table.
     fn program(&self, sel: &[Vec<usize>]) -> Program {
+        self.program_with(sel, true)
+    }
+
+    /// The attacker's program; `independent`: leave out the sums that the others imply.
+    fn program_with(&self, sel: &[Vec<usize>], independent: bool) -> Program {
         let nd = self.shape.len();
         let maxis = &self.axes[nd];
         let atoms = maxis.n_leaves();
@@ -403,6 +410,20 @@ impl Grid<'_> {
             }
         }
         let rels = self.relations();
+        // Local positions that are the total of a relation of the sub-table, per axis.
+        let is_total: Vec<Vec<bool>> = (0..nd)
+            .map(|a| {
+                let mut t = vec![false; lshape[a]];
+                for (r, same) in &rels[a] {
+                    let pos: Option<Vec<usize>> =
+                        r.iter().map(|x| sel[a].binary_search(x).ok()).collect();
+                    if let (Some(pos), false) = (pos, *same) {
+                        t[pos[0]] = true;
+                    }
+                }
+                t
+            })
+            .collect();
         for a in 0..nd {
             for (r, same) in &rels[a] {
                 let pos: Option<Vec<usize>> =
@@ -410,6 +431,16 @@ impl Grid<'_> {
                 let Some(pos) = pos else { continue };
                 for l in 0..n {
                     if (l / lstrides[a]) % lshape[a] != pos[0] {
+                        continue;
+                    }
+                    // A sum along `a` where an earlier axis is at a total is implied by the
+                    // sums along `a` at that total's parts and the sums along the earlier
+                    // axis: left out, so that the equations stay independent.
+                    if independent
+                        && !self.persons
+                        && !*same
+                        && (0..a).any(|b| is_total[b][(l / lstrides[b]) % lshape[b]])
+                    {
                         continue;
                     }
                     let base = l - pos[0] * lstrides[a];
@@ -594,4 +625,106 @@ fn solve(
         return None;
     };
     Some(x.iter().map(|&v| *sol.var_value(v)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{no_hidden, Axis};
+    use super::*;
+
+    /// Rank of equations over `vars` unknowns (Gaussian elimination, partial pivoting).
+    fn rank(rows: &[(Vec<(usize, f64)>, f64)], vars: usize) -> usize {
+        let mut m: Vec<Vec<f64>> = rows
+            .iter()
+            .map(|(t, _)| {
+                let mut r = vec![0.0; vars];
+                for &(j, c) in t {
+                    r[j] += c;
+                }
+                r
+            })
+            .collect();
+        let mut rank = 0;
+        for col in 0..vars {
+            let Some(p) =
+                (rank..m.len()).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))
+            else {
+                break;
+            };
+            if m[p][col].abs() < 1e-9 {
+                continue;
+            }
+            m.swap(rank, p);
+            for r in 0..m.len() {
+                if r != rank {
+                    let f = m[r][col] / m[rank][col];
+                    if f != 0.0 {
+                        for c in col..vars {
+                            m[r][c] -= f * m[rank][c];
+                        }
+                    }
+                }
+            }
+            rank += 1;
+        }
+        rank
+    }
+
+    #[test]
+    fn implied_sums_are_left_out_and_the_rest_are_independent() {
+        // Area: country = 2 regions, each of 2 municipalities; a flat variable of 3 categories;
+        // another of 2. Every cell suppressed, so every cell is an unknown.
+        let area = Axis::new(
+            7,
+            vec![
+                vec![0, 1, 2, 3],
+                vec![0, 1],
+                vec![2, 3],
+                vec![0],
+                vec![1],
+                vec![2],
+                vec![3],
+            ],
+        );
+        let flat = |n: usize| {
+            let mut nodes = vec![(0..n).collect::<Vec<_>>()];
+            nodes.extend((0..n).map(|l| vec![l]));
+            Axis::new(n + 1, nodes)
+        };
+        let shape = vec![7, 4, 3];
+        let cells: usize = shape.iter().product();
+        let counts = vec![7u32; cells];
+        let mut g = Grid::new(
+            shape.clone(),
+            1,
+            1,
+            &counts,
+            vec![area, flat(3), flat(2), Axis::new(1, vec![vec![0]])],
+            no_hidden,
+            5,
+            |_, _| false,
+        );
+        g.status.fill(SECONDARY);
+        let sel: Vec<Vec<usize>> = shape.iter().map(|&n| (0..n).collect()).collect();
+        let all = g.program_with(&sel, false);
+        let kept = g.program_with(&sel, true);
+        assert_eq!((all.vars, kept.vars), (cells, cells));
+        // The sums leave the leaves free: 4 x 3 x 2 unknowns; the rank is the rest.
+        let free = 4 * 3 * 2;
+        assert_eq!(rank(&all.eq, cells), cells - free);
+        assert_eq!(
+            kept.eq.len(),
+            cells - free,
+            "one equation per independent sum"
+        );
+        assert_eq!(rank(&kept.eq, cells), kept.eq.len(), "independent");
+        let mut both = kept.eq.clone();
+        both.extend(all.eq.iter().cloned());
+        assert_eq!(
+            rank(&both, cells),
+            kept.eq.len(),
+            "what was left out is implied"
+        );
+        assert!(kept.eq.len() < all.eq.len());
+    }
 }
