@@ -475,6 +475,11 @@ impl Grid<'_> {
                 }
             }
         }
+        let eq = if independent {
+            independent_rows(eq)
+        } else {
+            eq
+        };
         Program {
             vars,
             eq,
@@ -482,6 +487,38 @@ impl Grid<'_> {
             targets,
         }
     }
+}
+
+/// The equations without those the others imply (row echelon form by sparse elimination; a row
+/// that reduces to nothing is dropped). Substituting published counts makes relations that are
+/// independent over all cells dependent over the unknowns (a cycle of four hidden cells gives
+/// four sums of rank three), and a simplex solver can trip over dependent rows.
+fn independent_rows(eq: Vec<(Vec<(usize, f64)>, f64)>) -> Vec<(Vec<(usize, f64)>, f64)> {
+    use std::collections::BTreeMap;
+    // Pivot rows by their first column, in echelon form (coefficient 1 there).
+    let mut pivots: std::collections::HashMap<usize, BTreeMap<usize, f64>> =
+        std::collections::HashMap::new();
+    let mut kept = Vec::with_capacity(eq.len());
+    for (terms, b) in eq {
+        let mut r: BTreeMap<usize, f64> = terms.iter().copied().collect();
+        while let Some((&c, &x)) = r.iter().next() {
+            let Some(p) = pivots.get(&c) else {
+                let mut row = r;
+                row.values_mut().for_each(|v| *v /= x);
+                pivots.insert(c, row);
+                kept.push((terms, b));
+                break;
+            };
+            for (&j, &y) in p {
+                let v = r.entry(j).or_insert(0.0);
+                *v -= x * y;
+                if v.abs() < 1e-9 {
+                    r.remove(&j);
+                }
+            }
+        }
+    }
+    kept
 }
 
 /// Certify the program's targets; returns (small counts pinned or shown small, other
@@ -668,6 +705,28 @@ mod tests {
             rank += 1;
         }
         rank
+    }
+
+    #[test]
+    fn dependent_equations_are_dropped() {
+        // Four hidden cells in a cycle (rows 0+1, 2+3; columns 0+2, 1+3): rank three. Then a
+        // repeated row and an independent one.
+        let row = |t: &[usize], b: f64| (t.iter().map(|&j| (j, 1.0)).collect::<Vec<_>>(), b);
+        let eq = vec![
+            row(&[0, 1], 3.0),
+            row(&[2, 3], 5.0),
+            row(&[0, 2], 4.0),
+            row(&[1, 3], 4.0),
+            row(&[0, 1], 3.0),
+            row(&[3, 4], 6.0),
+        ];
+        let kept = independent_rows(eq.clone());
+        assert_eq!(
+            kept,
+            vec![eq[0].clone(), eq[1].clone(), eq[2].clone(), eq[5].clone()]
+        );
+        assert_eq!(rank(&kept, 5), 4);
+        assert_eq!(rank(&eq, 5), 4);
     }
 
     #[test]
