@@ -17,7 +17,7 @@
 //! can write down. Sums the others imply are left out (a sum along an axis where an earlier
 //! axis is at a total of the sub-table), and so are equations that substituting the published
 //! counts makes dependent: the same tables, independent equations, a third fewer rows and a
-//! steadier solver (microlp called some programs with dependent rows infeasible).
+//! steadier solver (microlp called some programs with dependent rows "infeasible").
 //!
 //! # Certificates instead of two programs per count
 //! A suppressed count is safe when some table agreeing with everything published has it at
@@ -27,9 +27,10 @@
 //! is certified. A count that is a single unknown (every SAMT01 count) needs no `y_t` and no
 //! row: it gets the objective and the bound `x_t <= v_t + d_t` (up; down `x_t >= v_t - d_t`),
 //! which the simplex handles without a row (at 0.003: a quarter of the programs and a quarter
-//! of the time, same statuses). Every table a program finds is checked against every count (how far up and
-//! down each has been seen to go); joint programs alternate up and down until two in a row
-//! certify nothing, then the rest get a program each, and what no program can move is a leak.
+//! of the time, same statuses). Every table a program finds is checked against every count
+//! (how far up and down each has been seen to go); joint programs alternate up and down until
+//! two in a row certify nothing, then the rest get a program each, and what no program can
+//! move is a leak.
 //! A program falls apart into independent ones where no relation links their unknowns.
 //!
 //! # Repairs
