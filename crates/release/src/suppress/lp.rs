@@ -616,7 +616,7 @@ fn certify(prog: &Program, threshold: u32, stats: &mut LpStats) -> (Vec<usize>, 
     (leaks, pinned)
 }
 
-/// The program's variables and constraints, no objective yet.
+/// The program's variables (with their objective coefficients and bounds) and constraints.
 fn base_problem(prog: &Program, obj: &[f64], bounds: &[(f64, f64)]) -> (Problem, Vec<Variable>) {
     let mut p = Problem::new(OptimizationDirection::Maximize);
     let x: Vec<Variable> = (0..prog.vars)
