@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use diff::{diff, TableDiff};
 pub use publish::{publish, suppression_cost, PublishOptions};
 pub use read::{list, Release, Table, Value};
+pub use suppress::LP_BUDGET;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
@@ -110,6 +111,13 @@ pub struct AuditStats {
     /// solution); a count no other program certifies is then a leak, never published again.
     #[serde(default)]
     pub lp_failed: usize,
+    /// LP audit: small counts a program pinned down or showed to be small, repaired by
+    /// suppressing the cheapest published counts of the sub-table that let them move.
+    #[serde(default)]
+    pub lp_repairs: usize,
+    /// LP audit: the largest sub-table it solved, in unknowns (cells times atoms; 0 if none).
+    #[serde(default)]
+    pub lp_budget: usize,
 }
 
 /// The cost of disclosure control at one area level of one table: the share of non-zero cells

@@ -28,6 +28,9 @@ pub struct PublishOptions {
     pub threshold: u32,
     /// How far disclosure control goes.
     pub protection: Protection,
+    /// With `Protection::Lp`: the largest sub-table the LP audit solves, in unknowns (cells
+    /// times atoms).
+    pub lp_budget: usize,
     pub inputs: Vec<InputChecksum>,
     /// Last day of data (days since 1970-01-01).
     pub data_end: i32,
@@ -98,6 +101,7 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
         &tables,
         opts.threshold,
         opts.protection,
+        opts.lp_budget,
         opts.data_start,
         opts.data_end,
     );

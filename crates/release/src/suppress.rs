@@ -36,7 +36,7 @@
 mod bounds;
 mod lp;
 pub use bounds::BoundsStats;
-pub use lp::LpStats;
+pub use lp::{LpStats, LP_BUDGET};
 
 /// Status of a (cell, count) in the grid.
 pub const PUBLISHED: u8 = 0;
@@ -946,6 +946,7 @@ pub fn protect_release(
     tables: &[(&str, samtalebank_engine::Cube)],
     threshold: u32,
     protection: crate::Protection,
+    lp_budget: usize,
     data_start: i32,
     data_end: i32,
 ) -> Vec<(Vec<u8>, Option<crate::AuditStats>)> {
@@ -956,7 +957,9 @@ pub fn protect_release(
             .iter()
             .map(|(id, cube)| {
                 s.spawn(move || {
-                    protect_table(id, cube, threshold, protection, data_start, data_end)
+                    protect_table(
+                        id, cube, threshold, protection, lp_budget, data_start, data_end,
+                    )
                 })
             })
             .collect();
@@ -992,6 +995,7 @@ fn protect_table(
     cube: &samtalebank_engine::Cube,
     threshold: u32,
     protection: crate::Protection,
+    lp_budget: usize,
     data_start: i32,
     data_end: i32,
 ) -> Option<(Vec<u8>, Option<crate::AuditStats>)> {
@@ -1074,7 +1078,7 @@ fn protect_table(
                 .map(|d| d.id == "omraade" || d.id == "tid")
                 .collect();
             let l = if protection == crate::Protection::Lp {
-                grid.audit_lp(&grouped)
+                grid.audit_lp(&grouped, lp_budget)
             } else {
                 LpStats::default()
             };
@@ -1089,6 +1093,12 @@ fn protect_table(
                 lp_published: l.published,
                 lp_left: l.left,
                 lp_failed: l.failed,
+                lp_repairs: l.repairs,
+                lp_budget: if protection == crate::Protection::Lp {
+                    lp_budget
+                } else {
+                    0
+                },
             });
         }
         crate::Protection::Full => grid.protect(),
@@ -1327,19 +1337,45 @@ mod tests {
     }
 
     #[test]
-    fn lp_audit_gives_a_small_count_left_alone_a_hypercube() {
+    fn lp_audit_gives_a_small_count_left_alone_the_cheapest_rectangle() {
         // Primary suppression only: (a1,b1) = 2 is the only hidden count, so its row gives it
-        // away. The LP audit's program pins it and gives it the hypercube the hypercube method
-        // would choose (it is the only primary): the same statuses.
+        // away. The LP audit's program pins it; its repair is the cheapest table that lifts it
+        // by 3, here the rectangle the hypercube method also chooses (hand-checked in
+        // `one_small_cell_gets_the_cheapest_rectangle`): the same statuses.
         let counts = table([[2, 10, 50], [20, 30, 40], [60, 70, 80]]);
         let mut g = grid(&counts);
-        let stats = g.audit_lp(&[false, false]);
+        let stats = g.audit_lp(&[false, false], LP_BUDGET);
         assert_eq!(
-            (stats.subtables, stats.cubes, stats.left),
-            (2, 1, 0),
+            (stats.subtables, stats.repairs, stats.cubes, stats.left),
+            (2, 1, 0, 0),
             "{stats:?}"
         );
         assert_eq!(g.into_status(), protect(&counts));
+    }
+
+    #[test]
+    fn lp_repair_takes_a_cheap_cycle_over_a_costly_rectangle() {
+        // Hand-checked: (a1,b1) = 2 needs 3 more. Every rectangle through it has a cell of
+        // 100 (e.g. a2,b1), but the six-cell cycle a1b1+ a1b2- a2b2+ a2b3- a3b3+ a3b1- moves
+        // only cells of 5 (each at least 3, so the minus ones stay >= 0) and keeps every row
+        // and column total. The LP repair suppresses those five cells and nothing else; the
+        // hypercube method takes a rectangle with a 100.
+        let counts = table([[2, 5, 100], [100, 5, 5], [5, 100, 5]]);
+        let mut g = grid(&counts);
+        let stats = g.audit_lp(&[false, false], LP_BUDGET);
+        assert_eq!(
+            (stats.repairs, stats.cubes, stats.left),
+            (1, 0, 0),
+            "{stats:?}"
+        );
+        let st = g.into_status();
+        assert_eq!(
+            hidden(&st),
+            [(1, 1), (1, 2), (2, 2), (2, 3), (3, 1), (3, 3)]
+        );
+        assert!(hidden(&protect(&counts))
+            .iter()
+            .any(|&(r, c)| counts[r * 4 + c] == 100));
     }
 
     #[test]
@@ -1351,8 +1387,9 @@ mod tests {
         for inner in random_tables(4242, 200, 12) {
             let counts = table(inner);
             let mut stats = LpStats::default();
-            let (after, st) = leaks_after(&counts, |g| stats = g.audit_lp(&[false, false]));
-            repaired += usize::from(stats.cubes > 0);
+            let (after, st) =
+                leaks_after(&counts, |g| stats = g.audit_lp(&[false, false], LP_BUDGET));
+            repaired += usize::from(stats.repairs + stats.cubes > 0);
             assert_eq!((after, stats.left), (0, 0), "{inner:?}: {st:?}");
             for i in 0..16 {
                 if counts[i] > 0 && counts[i] < 5 {

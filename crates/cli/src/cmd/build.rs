@@ -2,6 +2,7 @@
 //!
 //! Usage: samtalebank build --store DIR --releases DIR [--threshold 5]
 //!                          [--protection intervals|lp|lines|full|primary]
+//!                          [--lp-budget 1500]
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
@@ -30,11 +31,22 @@ pub struct Args {
     /// today's detailed tables, see the README).
     #[arg(long, default_value = "intervals")]
     protection: Protection,
+    /// With `--protection lp`: the largest sub-table the LP audit solves, in unknowns (cells
+    /// times atoms). Larger sub-tables protect against attackers who take more of a table at
+    /// once, and take much longer (see the README).
+    #[arg(long, default_value_t = samtalebank_release::LP_BUDGET)]
+    lp_budget: usize,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
     let t = std::time::Instant::now();
-    let m = build(&a.store, &a.releases, a.threshold, a.protection)?;
+    let m = build(
+        &a.store,
+        &a.releases,
+        a.threshold,
+        a.protection,
+        a.lp_budget,
+    )?;
     eprintln!(
         "release {} published in {} ({:.2} s, protection {})",
         m.id,
@@ -50,7 +62,7 @@ pub fn run(a: Args) -> Result<(), String> {
         if let Some(a) = &tb.audit {
             eprintln!(
                 "      audits: interval {} rounds, {} counts added, {} published again, {} leaks left; \
-                 LP {} sub-tables, {} programs ({} failed), {} hypercubes, {} published again, {} leaks left",
+                 LP {} sub-tables, {} programs ({} failed), {} repairs, {} hypercubes, {} published again, {} leaks left",
                 a.interval_rounds,
                 a.interval_added,
                 a.interval_published,
@@ -58,6 +70,7 @@ pub fn run(a: Args) -> Result<(), String> {
                 a.lp_subtables,
                 a.lp_programs,
                 a.lp_failed,
+                a.lp_repairs,
                 a.lp_cubes,
                 a.lp_published,
                 a.lp_left
@@ -81,6 +94,7 @@ pub fn build(
     releases: &Path,
     threshold: u32,
     protection: Protection,
+    lp_budget: usize,
 ) -> Result<samtalebank_release::Manifest, String> {
     let t = std::time::Instant::now();
     let store = samtalebank_store::Store::open(store).map_err(|e| e.to_string())?;
@@ -155,6 +169,7 @@ pub fn build(
             releases: releases.to_path_buf(),
             threshold,
             protection,
+            lp_budget,
             inputs,
             data_end,
             data_start: first,

@@ -66,6 +66,7 @@ pub fn run(a: Args) -> Result<(), String> {
         &releases,
         5,
         samtalebank_release::Protection::Intervals,
+        samtalebank_release::LP_BUDGET,
     )?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
