@@ -1,7 +1,7 @@
 //! Build a release from the store.
 //!
 //! Usage: samtalebank build --store DIR --releases DIR [--threshold 5]
-//!                          [--protection intervals|lp|lines|full|primary]
+//!                          [--protection lp|intervals|lines|full|primary]
 //!                          [--lp-budget 1500]
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
@@ -25,11 +25,11 @@ pub struct Args {
     threshold: u32,
     /// Disclosure control: `primary` (counts below the threshold only), `lines` (then no total
     /// with exactly one hidden part: nothing recoverable by subtraction), `intervals` (then
-    /// nothing pinned or shown below the threshold by chaining relations; the default), `lp`
-    /// (then a linear programme per sub-table of up to 1500 unknowns; minutes), `full`
-    /// (the hypercube method instead: nothing recoverable by linear programming; hides most of
-    /// today's detailed tables, see the README).
-    #[arg(long, default_value = "intervals")]
+    /// nothing pinned or shown below the threshold by chaining relations), `lp` (then nothing
+    /// pinned or shown small by a linear programme over any sub-table up to `--lp-budget`
+    /// unknowns; the default), `full` (the hypercube method instead: nothing recoverable by
+    /// linear programming; hides most of today's detailed tables, see the README).
+    #[arg(long, default_value = "lp")]
     protection: Protection,
     /// With `--protection lp`: the largest sub-table the LP audit solves, in unknowns (cells
     /// times atoms). Larger sub-tables protect against attackers who take more of a table at

@@ -65,7 +65,7 @@ pub fn run(a: Args) -> Result<(), String> {
         &store,
         &releases,
         5,
-        samtalebank_release::Protection::Intervals,
+        samtalebank_release::Protection::Lp,
         samtalebank_release::LP_BUDGET,
     )?;
     eprintln!("3/3 built release {}", m.id);

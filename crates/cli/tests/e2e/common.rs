@@ -122,7 +122,7 @@ pub fn fixture() -> &'static Fixture {
         ]);
         ok(&["ingest", &s(&raw), "--store", &s(&store), "--quiet"]);
         // Primary suppression only: the twin comparisons check the exact primary pattern (the
-        // default, `intervals`, is checked in `attack`).
+        // default, `lp`, is checked in `attack`).
         ok(&[
             "build",
             "--store",

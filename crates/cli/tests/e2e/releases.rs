@@ -236,6 +236,9 @@ fn killed_builds_leave_the_previous_release_current_and_intact() {
                 store.to_str().unwrap(),
                 "--releases",
                 rel.to_str().unwrap(),
+                // As timed above: the kills spread over the whole build, writing included.
+                "--protection",
+                "primary",
             ])
             .stderr(std::process::Stdio::null())
             .spawn()

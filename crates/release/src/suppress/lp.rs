@@ -226,6 +226,7 @@ impl Grid<'_> {
         // only widens what an attacker can tell, so they stay certified until a count of the
         // sub-table is published again.
         let mut certified: Vec<Vec<usize>> = vec![Vec::new(); slices.len()];
+        let relations = self.relations();
         for _ in 0..MAX_PASSES {
             // (status index, sub-table) of each leak, and of each pinned secondary count.
             let mut leaks: Vec<(usize, usize)> = Vec::new();
@@ -281,6 +282,22 @@ impl Grid<'_> {
                         let cube = self.choose(cell, m);
                         self.apply(&cube);
                         stats.cubes += 1;
+                    }
+                }
+            }
+            // A repair keeps the relations of its sub-table, not those of the variables the
+            // sub-table has at their total: the line audit gives a relation it left with one
+            // unknown a second (those are locked too; the next pass certifies them).
+            let hidden: Vec<usize> = (0..self.status.len())
+                .filter(|&i| before[i] == PUBLISHED && self.status[i] != PUBLISHED)
+                .map(|i| i / self.k)
+                .collect();
+            if !hidden.is_empty() {
+                let lines_before = self.status.clone();
+                self.run_audit(&relations, Some(hidden));
+                for (i, l) in locked.iter_mut().enumerate() {
+                    if lines_before[i] == PUBLISHED && self.status[i] != PUBLISHED {
+                        *l = true;
                     }
                 }
             }
