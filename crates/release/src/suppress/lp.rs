@@ -41,7 +41,10 @@
 //! where moving a published count of `v` costs `v + 1` per unit (smallest counts first); the
 //! published counts it moves are suppressed. That table is then one the attacker cannot rule
 //! out. Those counts are never published again (the table needs them); one that another
-//! sub-table pins gets a repair there (by one). A repair touches only the sub-table, not the
+//! sub-table pins gets a repair there (by one). A repair keeps the relations of its sub-table,
+//! not those of the variables the sub-table has at their total (a total it hides may be the one
+//! unknown of its categories' sum): the line audit then gives such a relation a second unknown,
+//! locked too. A repair touches only the sub-table, not the
 //! hierarchy above it, so it costs far less than a hypercube (`Grid::choose`, the fallback if
 //! the program fails), which keeps every relation of the whole table and so climbs to national
 //! totals (at scale 0.05, 4.5 % of SAMT01's national count hidden against 39 %).
