@@ -61,6 +61,7 @@ pub fn run(a: Args) -> Result<(), String> {
         sum.accepted(),
         sum.rejected()
     );
+    eprintln!("3/3 building the release (the default disclosure control, the LP audit: about two minutes at scale 0.02 on two cores)");
     let m = super::build::build(
         &store,
         &releases,
