@@ -308,29 +308,26 @@ fn a_new_build_becomes_current_and_leaves_the_old_release_intact() {
     let d = tempfile::tempdir().unwrap();
     let rel = d.path().join("releases");
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    ok(&[
-        "build",
-        "--store",
-        &s(&f.store),
-        "--releases",
-        &s(&rel),
-        "--protection",
-        "intervals",
-    ]);
+    // `intervals`: 6 years at 0.01 take several times longer with the default (`lp`), which
+    // `attack` checks.
+    let build = || {
+        ok(&[
+            "build",
+            "--store",
+            &s(&f.store),
+            "--releases",
+            &s(&rel),
+            "--protection",
+            "intervals",
+        ])
+    };
+    build();
     let first = std::fs::read_to_string(rel.join("CURRENT")).unwrap();
     let first_data = std::fs::read(rel.join(first.trim()).join("SAMT01/data-0.parquet")).unwrap();
     // A half-written build left behind by a crash is removed by the next build.
     std::fs::create_dir_all(rel.join(".tmp-crashed/SAMT01")).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    ok(&[
-        "build",
-        "--store",
-        &s(&f.store),
-        "--releases",
-        &s(&rel),
-        "--protection",
-        "intervals",
-    ]);
+    build();
     let second = std::fs::read_to_string(rel.join("CURRENT")).unwrap();
     assert_ne!(first, second);
     assert!(!rel.join(".tmp-crashed").exists());
