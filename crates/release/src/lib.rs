@@ -180,8 +180,8 @@ pub enum Protection {
     /// of the area and of the time variable, the other variables in full or at their total),
     /// no suppressed count is pinned or shown to be small by linear programming over all of the
     /// sub-table's relations at once; a leak is repaired with the cheapest published counts of
-    /// the sub-table. The default: the same information as `Intervals` on generated data,
-    /// slower (scale 1.0: 82 s against 49 s).
+    /// the sub-table. The default: a little less information than `Intervals` on generated
+    /// data, slower (scale 1.0: 59 s against 49 s).
     Lp,
     /// Primary, then the hypercube method: no suppressed count can be recovered, or shown to be
     /// below the threshold, by linear programming over every published relation.

@@ -35,6 +35,7 @@
 
 mod bounds;
 mod lp;
+mod solver;
 pub use bounds::BoundsStats;
 pub use lp::{LpStats, LP_BUDGET};
 

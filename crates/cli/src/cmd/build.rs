@@ -2,7 +2,7 @@
 //!
 //! Usage: samtalebank build --store DIR --releases DIR [--threshold 5]
 //!                          [--protection lp|intervals|lines|full|primary]
-//!                          [--lp-budget 1500]
+//!                          [--lp-budget 3600]
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
