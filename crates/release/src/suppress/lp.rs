@@ -28,10 +28,12 @@
 //! is certified. A count that is a single unknown (every SAMT01 count) needs no `y_t` and no
 //! row: it gets the objective and the bound `x_t <= v_t + d_t` (up; down `x_t >= v_t - d_t`),
 //! which the simplex handles without a row (at 0.003: a quarter of the programs and a quarter
-//! of the time, same statuses). Every table a program finds is checked against every count
-//! (how far up and down each has been seen to go); joint programs alternate up and down until
-//! two in a row certify nothing, then the rest get a program each, and what no program can
-//! move is a leak.
+//! of the time, same statuses). Every table a program finds is checked against the program's
+//! constraints, then against every count (how far up and down each has been seen to go);
+//! joint programs go all up, all down, then up or down by pseudo-random signs until one
+//! certifies less than a tenth of what is open; the rest are asked one at a time of a program
+//! solved once, with the count fixed and solved again from the basis at hand (a hot start),
+//! and what no table moves is a leak.
 //! A program falls apart into independent ones where no relation links their unknowns.
 //!
 //! # Repairs
