@@ -10,7 +10,8 @@
 //! country with its regions; a year with its quarters, a quarter with its months, or SAMT03's
 //! periods that are the same day) and, for the other variables, either every code or only the
 //! total; as many variables in full as fit in `LP_BUDGET` unknowns (cells times atoms;
-//! HiTaS-style; the largest combinations first, a sub-table inside one already audited is not audited again). The
+//! HiTaS-style; the largest combinations first, a sub-table inside one already audited is not
+//! audited again). The
 //! program has a variable per cell and atom (SAMT02's six kinds of spell, SAMT03's persons with
 //! and without two conversations), published counts as equations, every relation of the
 //! sub-table, and counts never negative: what an attacker who takes the sub-table from the API
@@ -47,7 +48,10 @@
 //! sub-table pins gets a repair there (by one). A repair keeps the relations of its sub-table,
 //! not those of the variables the sub-table has at their total (a total it hides may be the one
 //! unknown of its categories' sum): the line audit then gives such a relation a second unknown,
-//! locked too. A repair touches only the sub-table, not the
+//! locked too. A repair reads and changes the statuses of its sub-table only, so leaks whose
+//! sub-tables share no cell with a leak before them are repaired at the same time, on every
+//! core, with the result of repairing them one after another (`repair_leaks`). A repair
+//! touches only the sub-table, not the
 //! hierarchy above it, so it costs far less than a hypercube (`Grid::choose`, the fallback if
 //! the program fails), which keeps every relation of the whole table and so climbs to national
 //! totals (at scale 0.05, 4.5 % of SAMT01's national count hidden against 39 %).
@@ -264,38 +268,7 @@ impl Grid<'_> {
             leaks.sort_unstable_by_key(|&(i, s)| (self.value(i / self.k, i % self.k), i, s));
             leaks.dedup();
             stats.left = leaks.len();
-            for &(i, s) in &leaks {
-                let (cell, m) = (i / self.k, i % self.k);
-                let v = self.value(cell, m);
-                // A small count must be able to reach the threshold; a pinned one to move.
-                let cap = if v > 0 && v < self.threshold {
-                    f64::from(self.threshold - v)
-                } else {
-                    1.0
-                };
-                let prog = self.open_program(&slices[s]);
-                let fixed = prog
-                    .targets
-                    .iter()
-                    .position(|t| t.index == i)
-                    .and_then(|t| {
-                        repair(&prog, t, cap, |j| self.status[j] == PUBLISHED, &mut stats)
-                    });
-                match fixed {
-                    Some(cells) => {
-                        for j in cells {
-                            self.status[j] = SECONDARY;
-                            locked[j] = true;
-                        }
-                        stats.repairs += 1;
-                    }
-                    None => {
-                        let cube = self.choose(cell, m);
-                        self.apply(&cube);
-                        stats.cubes += 1;
-                    }
-                }
-            }
+            self.repair_leaks(&leaks, &slices, &mut locked, &mut stats);
             // A repair keeps the relations of its sub-table, not those of the variables the
             // sub-table has at their total: the line audit gives a relation it left with one
             // unknown a second (those are locked too; the next pass certifies them).
@@ -336,6 +309,87 @@ impl Grid<'_> {
         stats
     }
 
+    /// Repair the leaks (status index, sub-table), smallest first, with the result of repairing
+    /// them one after another: a repair reads and changes only the statuses of its sub-table,
+    /// so leaks whose sub-tables share no cell with any leak before them still to be repaired
+    /// are repaired at the same time (in waves, on as many threads as there are cores), and
+    /// their results applied in order. A repair that fails gets a hypercube, which may touch
+    /// any cell: the leaks after it in its wave are repaired again in a later wave.
+    fn repair_leaks(
+        &mut self,
+        leaks: &[(usize, usize)],
+        slices: &[Vec<Vec<usize>>],
+        locked: &mut [bool],
+        stats: &mut LpStats,
+    ) {
+        // Leaks looked at per wave (bounds the cost of the overlap checks).
+        const WINDOW: usize = 64;
+        let overlap = |a: usize, b: usize| {
+            a == b
+                || slices[a]
+                    .iter()
+                    .zip(&slices[b])
+                    .all(|(x, y)| x.iter().any(|n| y.binary_search(n).is_ok()))
+        };
+        let mut left: std::collections::VecDeque<(usize, usize)> = leaks.iter().copied().collect();
+        while !left.is_empty() {
+            let mut wave: Vec<usize> = Vec::new();
+            for j in 0..left.len().min(WINDOW) {
+                let s = left[j].1;
+                if (0..j).all(|e| !overlap(left[e].1, s)) {
+                    wave.push(j);
+                }
+            }
+            let this: &Self = self;
+            let fixes = parallel_map(&wave, |&j| {
+                let (i, s) = left[j];
+                let mut st = LpStats::default();
+                let fixed = this.repair_one(i, &slices[s], &mut st);
+                (fixed, st)
+            });
+            let mut done: Vec<usize> = Vec::with_capacity(wave.len());
+            for (&j, (fixed, st)) in wave.iter().zip(fixes) {
+                let (i, _) = left[j];
+                stats.add(&st);
+                done.push(j);
+                match fixed {
+                    Some(cells) => {
+                        for c in cells {
+                            self.status[c] = SECONDARY;
+                            locked[c] = true;
+                        }
+                        stats.repairs += 1;
+                    }
+                    None => {
+                        let cube = self.choose(i / self.k, i % self.k);
+                        self.apply(&cube);
+                        stats.cubes += 1;
+                        break;
+                    }
+                }
+            }
+            for &j in done.iter().rev() {
+                left.remove(j);
+            }
+        }
+    }
+
+    /// The cheapest published counts of the sub-table to suppress so that count `i` can reach
+    /// the threshold (a small count) or move (a pinned one); `None` if the program fails.
+    fn repair_one(&self, i: usize, sel: &[Vec<usize>], stats: &mut LpStats) -> Option<Vec<usize>> {
+        let v = self.value(i / self.k, i % self.k);
+        let cap = if v > 0 && v < self.threshold {
+            f64::from(self.threshold - v)
+        } else {
+            1.0
+        };
+        let prog = self.open_program(sel);
+        prog.targets
+            .iter()
+            .position(|t| t.index == i)
+            .and_then(|t| repair(&prog, t, cap, |j| self.status[j] == PUBLISHED, stats))
+    }
+
     /// Certify the suppressed counts of the given sub-tables (but those in `certified[s]`),
     /// on as many threads as there are cores; the results in the order of `todo`, so the
     /// outcome does not depend on the threads.
@@ -345,7 +399,6 @@ impl Grid<'_> {
         todo: &[usize],
         certified: &[Vec<usize>],
     ) -> Vec<(usize, SubtableAudit)> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
         let audit = |s: usize| -> SubtableAudit {
             let mut out = SubtableAudit::default();
             out.stats.subtables = 1;
@@ -363,31 +416,8 @@ impl Grid<'_> {
                 .retain(|i| !out.leaks.contains(i) && !out.pinned.contains(i));
             out
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(todo.len());
-        let next = AtomicUsize::new(0);
-        let mut done: Vec<(usize, SubtableAudit)> = std::thread::scope(|sc| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    sc.spawn(|| {
-                        let mut mine = Vec::new();
-                        loop {
-                            let j = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(&s) = todo.get(j) else { break };
-                            mine.push((j, audit(s)));
-                        }
-                        mine
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        done.sort_by_key(|x| x.0);
-        done.into_iter().map(|(j, a)| (todo[j], a)).collect()
+        let done = parallel_map(todo, |&s| audit(s));
+        todo.iter().copied().zip(done).collect()
     }
 
     fn in_slice(&self, cell: usize, sel: &[Vec<usize>]) -> bool {
@@ -679,6 +709,40 @@ impl Grid<'_> {
             truth,
         }
     }
+}
+
+/// `f` over `items` on as many threads as there are cores (each takes the next item left);
+/// the results in the order of `items`, so they do not depend on the threads.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|sc| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                sc.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let j = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(x) = items.get(j) else { break };
+                        mine.push((j, f(x)));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_by_key(|x| x.0);
+    done.into_iter().map(|x| x.1).collect()
 }
 
 /// The equations without those the others imply (row echelon form by sparse elimination; a row
