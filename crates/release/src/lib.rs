@@ -115,7 +115,8 @@ pub struct AuditStats {
     /// suppressing the cheapest published counts of the sub-table that let them move.
     #[serde(default)]
     pub lp_repairs: usize,
-    /// LP audit: the largest sub-table it solved, in unknowns (cells times atoms; 0 if none).
+    /// LP audit: the largest sub-table it solved, in published counts (cells times counts per
+    /// cell; 0 if none; until stop 14, in unknowns: cells times atoms).
     #[serde(default)]
     pub lp_budget: usize,
 }
@@ -176,12 +177,12 @@ pub enum Protection {
     /// including the counts' own: SAMT02's nested measures); small differences of nested
     /// counts are suppressed too.
     Intervals,
-    /// Intervals, then the LP audit: on every sub-table of up to `LP_BUDGET` unknowns (a group
+    /// Intervals, then the LP audit: on every sub-table of up to `LP_BUDGET` counts (a group
     /// of the area and of the time variable, the other variables in full or at their total),
     /// no suppressed count is pinned or shown to be small by linear programming over all of the
     /// sub-table's relations at once; a leak is repaired with the cheapest published counts of
     /// the sub-table. The default: a little less information than `Intervals` on generated
-    /// data, slower (scale 1.0: 59 s against 49 s).
+    /// data, slower (scale 1.0: about 8 minutes against 49 s).
     Lp,
     /// Primary, then the hypercube method: no suppressed count can be recovered, or shown to be
     /// below the threshold, by linear programming over every published relation.

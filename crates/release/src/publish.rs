@@ -28,8 +28,8 @@ pub struct PublishOptions {
     pub threshold: u32,
     /// How far disclosure control goes.
     pub protection: Protection,
-    /// With `Protection::Lp`: the largest sub-table the LP audit solves, in unknowns (cells
-    /// times atoms).
+    /// With `Protection::Lp`: the largest sub-table the LP audit solves, in published counts
+    /// (cells times counts per cell).
     pub lp_budget: usize,
     pub inputs: Vec<InputChecksum>,
     /// Last day of data (days since 1970-01-01).

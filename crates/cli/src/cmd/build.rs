@@ -2,7 +2,7 @@
 //!
 //! Usage: samtalebank build --store DIR --releases DIR [--threshold 5]
 //!                          [--protection lp|intervals|lines|full|primary]
-//!                          [--lp-budget 3600]
+//!                          [--lp-budget 4500]
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
@@ -27,13 +27,13 @@ pub struct Args {
     /// with exactly one hidden part: nothing recoverable by subtraction), `intervals` (then
     /// nothing pinned or shown below the threshold by chaining relations), `lp` (then nothing
     /// pinned or shown small by a linear programme over any sub-table up to `--lp-budget`
-    /// unknowns; the default), `full` (the hypercube method instead: nothing recoverable by
+    /// published counts; the default), `full` (the hypercube method instead: nothing recoverable by
     /// linear programming; hides most of today's detailed tables, see the README).
     #[arg(long, default_value = "lp")]
     protection: Protection,
-    /// With `--protection lp`: the largest sub-table the LP audit solves, in unknowns (cells
-    /// times atoms). Larger sub-tables protect against attackers who take more of a table at
-    /// once, and take much longer (see the README).
+    /// With `--protection lp`: the largest sub-table the LP audit solves, in published counts
+    /// (cells times counts per cell). Larger sub-tables protect against attackers who take
+    /// more of a table at once, and take much longer (see the README).
     #[arg(long, default_value_t = samtalebank_release::LP_BUDGET)]
     lp_budget: usize,
 }

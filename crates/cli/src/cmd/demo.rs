@@ -69,7 +69,7 @@ pub fn run(a: Args) -> Result<(), String> {
         sum.rejected()
     );
     eprintln!(
-        "3/3 building the release (the default disclosure control, the LP audit, on sub-tables up to {} unknowns: about 40 s at scale 0.02 on two cores; `build` takes {} by default)",
+        "3/3 building the release (the default disclosure control, the LP audit, on sub-tables up to {} published counts: about a minute at scale 0.02 on two cores; `build` takes {} by default)",
         a.lp_budget,
         samtalebank_release::LP_BUDGET
     );

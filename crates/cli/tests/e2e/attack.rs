@@ -5,9 +5,9 @@
 //! `intervals` must leave no relation with exactly one unknown count (checked by the
 //! attacker's own reading of the relations), nothing in the adversarial fixtures, and at most a
 //! few cells in a hundred that only the LP finds (the count is printed). The default, `lp` (the
-//! interval audit, then an LP audit of every sub-table up to 3,600 unknowns, which takes every
-//! attacked SAMT01 slice whole), must leak nothing in the SAMT01 slices it takes whole and at
-//! most what `intervals` leaks in the sample of the others.
+//! interval audit, then an LP audit of every sub-table up to 4,500 published counts, which takes
+//! every attacked slice whole), must leak nothing: not in the two SAMT01 slices attacked in
+//! full, not in the sample of all five.
 //! Every interval is judged against the same data released with threshold 1 (nothing hidden).
 
 use std::path::Path;
@@ -160,7 +160,7 @@ fn slices() -> Vec<(&'static str, Vec<String>)> {
 }
 
 /// SAMT01 slices attacked in full (every suppressed count): the LP audit takes them whole at
-/// its default budget (3,600 unknowns, as it does every attacked SAMT01 slice), where it
+/// its default budget (4,500 published counts, as it does every attacked slice), where it
 /// guarantees that linear programming pins nothing down: a region with its municipalities × a
 /// quarter with its months × form × duration (12 × 4 × 5 × 6 = 1,440 cells), and the country
 /// with its regions × a year with its quarters × type × form (6 × 5 × 4 × 5 = 600).
@@ -302,17 +302,16 @@ fn attacker_recovers_nothing_on_generated_data_at_two_scales() {
             lp_whole.violations[0]
         );
         assert!(!pri_whole.violations.is_empty(), "scale {scale}");
-        // The sampled slices: SAMT01's are within the default budget (up to 3,600 cells), but
-        // SAMT02's are not (900 cells of six kinds of spell each): no relation with one
-        // unknown, and at most as much as `intervals` is allowed (measured: 0 of 290 and 1 of
-        // 290, a secondary 0 in SAMT02).
+        // The sampled slices are within the default budget too (SAMT01's up to 3,600 cells,
+        // SAMT02's 900 cells of five counts, SAMT03's 1,620 of two): nothing pinned down or
+        // shown small, no relation with one unknown.
         assert_eq!(lp.singletons, 0, "scale {scale}");
         assert!(
-            lp.violations.len() * 50 <= lp.attacked as usize,
-            "scale {scale}: lp leaks {} of {} cells, e.g. {}",
+            lp.attacked > 100 && lp.violations.is_empty(),
+            "scale {scale}: lp leaks {} of {} cells, e.g. {:?}",
             lp.violations.len(),
             lp.attacked,
-            lp.violations[0]
+            lp.violations.first()
         );
         // Intervals: nothing recoverable by subtraction along one relation.
         assert_eq!(

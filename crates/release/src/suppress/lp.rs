@@ -9,9 +9,9 @@
 //! Each one is a group of each area and time variable (a region with its municipalities, the
 //! country with its regions; a year with its quarters, a quarter with its months, or SAMT03's
 //! periods that are the same day) and, for the other variables, either every code or only the
-//! total; as many variables in full as fit in `LP_BUDGET` unknowns (cells times atoms;
-//! HiTaS-style; the largest combinations first, a sub-table inside one already audited is not
-//! audited again). The
+//! total; as many variables in full as fit in `LP_BUDGET` published counts (cells times counts
+//! per cell; HiTaS-style; the largest combinations first, a sub-table inside one already
+//! audited is not audited again). The
 //! program has a variable per cell and atom (SAMT02's six kinds of spell, SAMT03's persons with
 //! and without two conversations), published counts as equations, every relation of the
 //! sub-table, and counts never negative: what an attacker who takes the sub-table from the API
@@ -25,8 +25,10 @@
 //! A suppressed count is safe when some table agreeing with everything published has it at
 //! least at the threshold (small counts) or at least one away from its true value (others). One
 //! program finds such tables for many counts at once: maximise `Σ y_t`, `y_t <= x_t - v_t`,
-//! `0 <= y_t <= d_t` (up), or `y_t <= v_t - x_t` (down); every count whose `y_t` reaches `d_t`
-//! is certified. A count that is a single unknown (every SAMT01 count) needs no `y_t` and no
+//! `y_t <= d_t` (up), or `y_t <= v_t - x_t` (down); every count whose `y_t` reaches `d_t` is
+//! certified. `y_t` has no lower bound: a count may go the other way at a price (with
+//! `y_t >= 0` no count could, and at scale 1.0 the first joint programs of SAMT02's largest
+//! sub-tables certified nothing). A count that is a single unknown (every SAMT01 count) needs no `y_t` and no
 //! row: it gets the objective and the bound `x_t <= v_t + d_t` (up; down `x_t >= v_t - d_t`),
 //! which the simplex handles without a row (at 0.003: a quarter of the programs and a quarter
 //! of the time, same statuses). Every table a program finds is checked against the program's
@@ -40,7 +42,7 @@
 //! # Repairs
 //! A pinned secondary count is published again (the published cells already give it away; the
 //! feasible tables do not change). A small count pinned or shown small is repaired in the
-//! sub-table where it leaked (`repair`): a second program finds the cheapest table that keeps
+//! sub-table where it leaked (`Repairer`): a second program finds the cheapest table that keeps
 //! every relation of the sub-table, has no count negative and lifts the count to the threshold,
 //! where moving a published count of `v` costs `v + 1` per unit (smallest counts first); the
 //! published counts it moves are suppressed. That table is then one the attacker cannot rule
@@ -48,27 +50,31 @@
 //! sub-table pins gets a repair there (by one). A repair keeps the relations of its sub-table,
 //! not those of the variables the sub-table has at their total (a total it hides may be the one
 //! unknown of its categories' sum): the line audit then gives such a relation a second unknown,
-//! locked too. A repair reads and changes the statuses of its sub-table only, so leaks whose
-//! sub-tables share no cell with a leak before them are repaired at the same time, on every
-//! core, with the result of repairing them one after another (`repair_leaks`). A repair
-//! touches only the sub-table, not the
-//! hierarchy above it, so it costs far less than a hypercube (`Grid::choose`, the fallback if
-//! the program fails), which keeps every relation of the whole table and so climbs to national
-//! totals (at scale 0.05, 4.5 % of SAMT01's national count hidden against 39 %).
+//! locked too. The leaks of one sub-table are repaired one after another from one program
+//! solved once, each from the basis the one before left (a hot start; what a repair suppresses
+//! costs nothing to those after it). A repair reads and changes the statuses of its sub-table
+//! only, so sub-tables that share no cell with one before them are repaired at the same time,
+//! on every core, with the result of repairing them one after another (`repair_leaks`). A
+//! repair touches only the sub-table, not the hierarchy above it, so it costs far less than a
+//! hypercube (`Grid::choose`, the fallback if the program fails twice), which keeps every
+//! relation of the whole table and so climbs to national totals (at scale 0.05, 4.5 % of
+//! SAMT01's national count hidden against 39 %).
 //! Suppressing more only widens what an attacker can tell, so a count certified in a sub-table
 //! stays certified until a count of that sub-table is published again (it is not certified
-//! again until then); the sub-tables where something changed are audited again until a pass
-//! changes nothing. Sub-tables are certified on as many threads as there are cores, the results
-//! merged in a fixed order: deterministic.
+//! again until then), unless that count was pinned there and every table the audits of the
+//! sub-table found had it at its true value: those tables all stay possible. The sub-tables
+//! where something changed are audited again until a pass changes nothing. Sub-tables are
+//! certified on as many threads as there are cores, the results merged in a fixed order:
+//! deterministic.
 
 use super::solver::{ComparisonOp, Error, Problem, Solution, Variable};
 use super::{Grid, PRIMARY, PROTECTED, PUBLISHED, SECONDARY};
 
-/// Sub-tables with more variables (cells times atoms) than this are not audited (their
-/// sub-tables are). 3,600 takes every slice the attacker tests whole (the largest: SAMT01's
-/// country × a year and its quarters × type × form × duration); with HiGHS it costs less than
-/// 1,500 did with `microlp` (scale 1.0: 59 s against 82 s; 0.05: 260 s; 0.003: 35 s).
-pub const LP_BUDGET: usize = 3600;
+/// Sub-tables with more published counts (cells times counts per cell) than this are not
+/// audited (their sub-tables are). 4,500 takes every slice the attacker tests whole: SAMT01's
+/// country × a year and its quarters × type × form × duration (3,600 × 1), SAMT02's region
+/// with its municipalities × a year and its quarters × benefit (900 × 5), SAMT03's 1,620 × 2.
+pub const LP_BUDGET: usize = 4500;
 /// Passes at most (each repairs at least one leak).
 const MAX_PASSES: usize = 20;
 /// A joint round after the first two must certify at least one in this many open counts,
@@ -122,6 +128,8 @@ struct SubtableAudit {
     pinned: Vec<usize>,
     /// Counts certified.
     certified: Vec<usize>,
+    /// Counts left open that a table the audit found had off their true value.
+    moved: Vec<usize>,
 }
 
 /// One count to certify: its expression over the program's variables (constants folded in),
@@ -237,10 +245,13 @@ impl Grid<'_> {
         // Counts suppressed by a repair: never published again (the repair's table needs
         // them); one pinned in another sub-table gets a repair there.
         let mut locked: Vec<bool> = vec![false; self.status.len()];
-        // Per sub-table, the counts certified at its last audit (sorted). Suppressing more
+        // Per sub-table, the counts certified at its last audits (sorted). Suppressing more
         // only widens what an attacker can tell, so they stay certified until a count of the
-        // sub-table is published again.
+        // sub-table is published again (but one pinned there, below).
         let mut certified: Vec<Vec<usize>> = vec![Vec::new(); slices.len()];
+        // Per sub-table, the counts left open that a table of those audits had off their true
+        // value (sorted): publishing one may rule that table out.
+        let mut moved: Vec<Vec<usize>> = vec![Vec::new(); slices.len()];
         let relations = self.relations();
         for _ in 0..MAX_PASSES {
             // (status index, sub-table) of each leak, and of each pinned secondary count.
@@ -253,6 +264,8 @@ impl Grid<'_> {
                 pinned.extend(audit.pinned.iter().map(|&i| (i, s)));
                 certified[s].extend(audit.certified);
                 certified[s].sort_unstable();
+                moved[s].extend(audit.moved);
+                moved[s].sort_unstable();
             }
             let before = self.status.clone();
             pinned.sort_unstable();
@@ -297,24 +310,33 @@ impl Grid<'_> {
             }
             let republished: Vec<usize> = (0..self.status.len())
                 .filter(|&i| before[i] != PUBLISHED && self.status[i] == PUBLISHED)
-                .map(|i| i / self.k)
                 .collect();
             for (s, sel) in slices.iter().enumerate() {
                 dirty[s] = changed.iter().any(|&c| self.in_slice(c, sel));
-                if republished.iter().any(|&c| self.in_slice(c, sel)) {
+                // A count pinned here that every table of these audits had at its true value
+                // leaves them all possible when it is published: what they certified stays
+                // certified. Any other count published again may rule some out.
+                if republished.iter().any(|&i| {
+                    self.in_slice(i / self.k, sel)
+                        && (pinned.binary_search(&(i, s)).is_err()
+                            || moved[s].binary_search(&i).is_ok())
+                }) {
                     certified[s].clear();
+                    moved[s].clear();
                 }
             }
         }
         stats
     }
 
-    /// Repair the leaks (status index, sub-table), smallest first, with the result of repairing
-    /// them one after another: a repair reads and changes only the statuses of its sub-table,
-    /// so leaks whose sub-tables share no cell with any leak before them still to be repaired
-    /// are repaired at the same time (in waves, on as many threads as there are cores), and
-    /// their results applied in order. A repair that fails gets a hypercube, which may touch
-    /// any cell: the leaks after it in its wave are repaired again in a later wave.
+    /// Repair the leaks (status index, sub-table): per sub-table one after another, smallest
+    /// first, from one program kept solved (`repair_in`), the sub-tables in the order of their
+    /// smallest leak. A repair reads and changes only the statuses of its sub-table, so
+    /// sub-tables that share no cell with one before them still to be repaired are repaired
+    /// at the same time (in waves, on as many threads as there are cores), and their results
+    /// applied in order: the result of repairing them one after another. A leak whose repair
+    /// fails gets a hypercube, which may touch any cell: the leaks after it in its sub-table,
+    /// and the sub-tables after it in its wave, are repaired again in a later wave.
     fn repair_leaks(
         &mut self,
         leaks: &[(usize, usize)],
@@ -322,7 +344,7 @@ impl Grid<'_> {
         locked: &mut [bool],
         stats: &mut LpStats,
     ) {
-        // Leaks looked at per wave (bounds the cost of the overlap checks).
+        // Sub-tables looked at per wave (bounds the cost of the overlap checks).
         const WINDOW: usize = 64;
         let overlap = |a: usize, b: usize| {
             a == b
@@ -331,42 +353,55 @@ impl Grid<'_> {
                     .zip(&slices[b])
                     .all(|(x, y)| x.iter().any(|n| y.binary_search(n).is_ok()))
         };
-        let mut left: std::collections::VecDeque<(usize, usize)> = leaks.iter().copied().collect();
+        // (sub-table, its leaks), in the order of their first leak.
+        let mut jobs: Vec<(usize, Vec<usize>)> = Vec::new();
+        let mut job_of: std::collections::HashMap<usize, usize> = Default::default();
+        for &(i, s) in leaks {
+            let j = *job_of.entry(s).or_insert_with(|| {
+                jobs.push((s, Vec::new()));
+                jobs.len() - 1
+            });
+            jobs[j].1.push(i);
+        }
+        let mut left: std::collections::VecDeque<(usize, Vec<usize>)> = jobs.into();
         while !left.is_empty() {
             let mut wave: Vec<usize> = Vec::new();
             for j in 0..left.len().min(WINDOW) {
-                let s = left[j].1;
-                if (0..j).all(|e| !overlap(left[e].1, s)) {
+                let s = left[j].0;
+                if (0..j).all(|e| !overlap(left[e].0, s)) {
                     wave.push(j);
                 }
             }
             let this: &Self = self;
             let fixes = parallel_map(&wave, |&j| {
-                let (i, s) = left[j];
+                let (s, ref found) = left[j];
                 let mut st = LpStats::default();
-                let fixed = this.repair_one(i, &slices[s], &mut st);
+                let fixed = this.repair_in(found, &slices[s], &mut st);
                 (fixed, st)
             });
             let mut done: Vec<usize> = Vec::with_capacity(wave.len());
-            for (&j, (fixed, st)) in wave.iter().zip(fixes) {
-                let (i, _) = left[j];
+            for (&j, ((cells, failed), st)) in wave.iter().zip(fixes) {
                 stats.add(&st);
-                done.push(j);
-                match fixed {
-                    Some(cells) => {
-                        for c in cells {
-                            self.status[c] = SECONDARY;
-                            locked[c] = true;
-                        }
-                        stats.repairs += 1;
-                    }
-                    None => {
-                        let cube = self.choose(i / self.k, i % self.k);
-                        self.apply(&cube);
-                        stats.cubes += 1;
-                        break;
-                    }
+                for c in cells {
+                    self.status[c] = SECONDARY;
+                    locked[c] = true;
                 }
+                let Some(k) = failed else {
+                    stats.repairs += left[j].1.len();
+                    done.push(j);
+                    continue;
+                };
+                // A hypercube for the leak whose repair failed; the leaks after it again later.
+                stats.repairs += k;
+                let i = left[j].1[k];
+                let cube = self.choose(i / self.k, i % self.k);
+                self.apply(&cube);
+                stats.cubes += 1;
+                left[j].1.drain(..=k);
+                if left[j].1.is_empty() {
+                    done.push(j);
+                }
+                break;
             }
             for &j in done.iter().rev() {
                 left.remove(j);
@@ -374,20 +409,56 @@ impl Grid<'_> {
         }
     }
 
-    /// The cheapest published counts of the sub-table to suppress so that count `i` can reach
-    /// the threshold (a small count) or move (a pinned one); `None` if the program fails.
-    fn repair_one(&self, i: usize, sel: &[Vec<usize>], stats: &mut LpStats) -> Option<Vec<usize>> {
-        let v = self.value(i / self.k, i % self.k);
-        let cap = if v > 0 && v < self.threshold {
-            f64::from(self.threshold - v)
-        } else {
-            1.0
-        };
+    /// Repair the leaks `found` of a sub-table one after another (smallest first), from one
+    /// program kept solved (`Repairer`): the status indices of the published counts to
+    /// suppress, and the position in `found` of a leak whose repair failed (the ones before
+    /// it are repaired; it needs a hypercube, the ones after it repairing again).
+    fn repair_in(
+        &self,
+        found: &[usize],
+        sel: &[Vec<usize>],
+        stats: &mut LpStats,
+    ) -> (Vec<usize>, Option<usize>) {
         let prog = self.open_program(sel);
-        prog.targets
+        let pos: std::collections::HashMap<usize, usize> = prog
+            .targets
             .iter()
-            .position(|t| t.index == i)
-            .and_then(|t| repair(&prog, t, cap, |j| self.status[j] == PUBLISHED, stats))
+            .enumerate()
+            .map(|(t, tg)| (tg.index, t))
+            .collect();
+        let liftable: Vec<usize> = found.iter().filter_map(|i| pos.get(i).copied()).collect();
+        let mut cells: std::collections::HashSet<usize> = Default::default();
+        let mut out: Vec<usize> = Vec::new();
+        let published = |j: usize, cells: &std::collections::HashSet<usize>| {
+            self.status[j] == PUBLISHED && !cells.contains(&j)
+        };
+        let mut rep = Repairer::new(&prog, |j| published(j, &cells), &liftable, stats);
+        for (k, &i) in found.iter().enumerate() {
+            let Some(&t) = pos.get(&i) else {
+                return (out, Some(k));
+            };
+            let v = self.value(i / self.k, i % self.k);
+            let cap = if v > 0 && v < self.threshold {
+                f64::from(self.threshold - v)
+            } else {
+                1.0
+            };
+            let mut got = rep.as_mut().and_then(|r| r.repair(&prog, t, cap, stats));
+            if got.is_none() {
+                // Once more, on a program solved afresh.
+                rep = Repairer::new(&prog, |j| published(j, &cells), &liftable, stats);
+                got = rep.as_mut().and_then(|r| r.repair(&prog, t, cap, stats));
+            }
+            let Some(moved) = got else {
+                return (out, Some(k));
+            };
+            for c in moved {
+                if cells.insert(c) {
+                    out.push(c);
+                }
+            }
+        }
+        (out, None)
     }
 
     /// Certify the suppressed counts of the given sub-tables (but those in `certified[s]`),
@@ -407,13 +478,16 @@ impl Grid<'_> {
             prog.targets
                 .retain(|t| known.binary_search(&t.index).is_err());
             out.certified = prog.targets.iter().map(|t| t.index).collect();
+            let mut open: Vec<usize> = Vec::new();
             for prog in prog.components() {
-                let (l, p) = certify(&prog, self.threshold, &mut out.stats);
-                out.leaks.extend(&l);
-                out.pinned.extend(&p);
+                let v = certify(&prog, self.threshold, &mut out.stats);
+                out.leaks.extend(v.leaks);
+                out.pinned.extend(v.pinned);
+                out.moved.extend(v.moved);
+                open.extend(v.open);
             }
-            out.certified
-                .retain(|i| !out.leaks.contains(i) && !out.pinned.contains(i));
+            open.sort_unstable();
+            out.certified.retain(|i| open.binary_search(i).is_err());
             out
         };
         let done = parallel_map(todo, |&s| audit(s));
@@ -460,7 +534,6 @@ impl Grid<'_> {
             })
             .collect();
         let free: Vec<usize> = (0..nd).filter(|&a| !grouped[a]).collect();
-        let atoms = self.axes[nd].n_leaves();
         // Subsets of the free axes in full, largest first.
         let mut subsets: Vec<u32> = (0..(1u32 << free.len())).collect();
         subsets.sort_by_key(|s| (std::cmp::Reverse(s.count_ones()), *s));
@@ -484,7 +557,7 @@ impl Grid<'_> {
                     .map(|(_, &a)| self.axes[a].published)
                     .product::<usize>()
                     * base_cells;
-                if cells * atoms > budget {
+                if cells * self.k > budget {
                     continue;
                 }
                 let sel: Vec<Vec<usize>> = (0..nd)
@@ -777,11 +850,23 @@ fn independent_rows(eq: Vec<(Vec<(usize, f64)>, f64)>) -> Vec<(Vec<(usize, f64)>
     kept
 }
 
-/// Certify the program's targets; returns (small counts pinned or shown small, other
-/// suppressed counts pinned), as status indices. Every table a program finds is checked
+/// What `certify` found (status indices).
+#[derive(Debug, Default)]
+struct Verdict {
+    /// Small counts pinned or shown small.
+    leaks: Vec<usize>,
+    /// Other suppressed counts pinned (none if a solver failed).
+    pinned: Vec<usize>,
+    /// Every count left uncertified: the two above, and what a failed solver left open.
+    open: Vec<usize>,
+    /// Counts left uncertified that some table found had off their true value.
+    moved: Vec<usize>,
+}
+
+/// Certify the program's targets. Every table a program finds is checked
 /// against every target: how far up and down each has been seen to move. A solver failure
 /// never publishes anything and counts a small count as a leak (it gets a hypercube).
-fn certify(prog: &Program, threshold: u32, stats: &mut LpStats) -> (Vec<usize>, Vec<usize>) {
+fn certify(prog: &Program, threshold: u32, stats: &mut LpStats) -> Verdict {
     let t = f64::from(threshold);
     let tg = &prog.targets;
     let n = tg.len();
@@ -880,118 +965,154 @@ fn certify(prog: &Program, threshold: u32, stats: &mut LpStats) -> (Vec<usize>, 
             }
         }
     }
-    let mut leaks = Vec::new();
-    let mut pinned = Vec::new();
+    let mut v = Verdict::default();
     for i in open(&up, &down) {
         if tg[i].small {
-            leaks.push(tg[i].index);
+            v.leaks.push(tg[i].index);
         } else if !failed {
-            pinned.push(tg[i].index);
+            v.pinned.push(tg[i].index);
+        }
+        v.open.push(tg[i].index);
+        if up[i] > TOL || down[i] > TOL {
+            v.moved.push(tg[i].index);
         }
     }
-    (leaks, pinned)
+    v
 }
 
-/// The cheapest published counts to suppress so that target `t` of the repair program
-/// (`Grid::open_program`) can go up by `cap`: a table that keeps every relation of the
-/// sub-table, with no count negative, the target `cap` higher and the fewest published
-/// counts changed, weighted by their size (a count of `v` costs `v + 1` per unit it moves). It
-/// exists (the hypercube is one), and once the counts it moves are suppressed it is a table the
-/// attacker cannot rule out. Returns the status indices of the published counts it moves, or
-/// `None` if the solver fails. `published(i)`: status index `i` is published now.
-fn repair(
-    prog: &Program,
-    t: usize,
-    cap: f64,
-    published: impl Fn(usize) -> bool,
-    stats: &mut LpStats,
-) -> Option<Vec<usize>> {
-    stats.programs += 1;
-    let mut p = Problem::new(false);
-    // Each atom's change: one free variable, or, for the only atom of a published count, what
-    // it moves up and down, each at that count's cost.
-    let mut split: Vec<Option<usize>> = vec![None; prog.vars];
-    // (Published counts of several atoms: by target.)
-    let mut soft: Vec<usize> = Vec::new();
-    for (i, tg) in prog.targets.iter().enumerate() {
-        if !published(tg.index) {
-            continue;
-        }
-        match tg.terms.as_slice() {
-            &[(v, c)] if c == 1.0 && split[v].is_none() => split[v] = Some(i),
-            _ => soft.push(i),
-        }
-    }
-    let target = &prog.targets[t];
-    let mut z: Vec<Vec<(Variable, f64)>> = Vec::with_capacity(prog.vars);
-    for (v, (s, &truth)) in split.iter().zip(&prog.truth).enumerate() {
-        z.push(match *s {
-            Some(i) => {
-                let w = prog.targets[i].value + 1.0;
-                vec![
-                    (p.add_var(w, (0.0, f64::INFINITY)), 1.0),
-                    (p.add_var(w, (0.0, truth)), -1.0),
-                ]
+/// A sub-table's repair program (`Grid::open_program`), solved once and kept to repair its
+/// leaks one after another from the basis at hand (a hot start, as in `Reach`). It asks for
+/// the cheapest published counts to suppress so that a target can go up by its cap: a table
+/// that keeps every relation of the sub-table, with no count negative, the target lifted and
+/// the fewest published counts changed, weighted by their size (a count of `v` costs `v + 1`
+/// per unit it moves). Such a table exists (the hypercube is one), and once the counts it
+/// moves are suppressed it is a table the attacker cannot rule out. The counts a repair
+/// suppresses cost nothing to the repairs after it.
+struct Repairer {
+    sol: Solution,
+    /// Per published count (target, its move variables, each at least 0 and costly).
+    moves: Vec<(usize, Vec<Variable>)>,
+    /// Per target that may be lifted: the variable that is its change, and its bounds.
+    lift: Vec<Option<(Variable, (f64, f64))>>,
+}
+
+impl Repairer {
+    /// The program with the counts `published(status index)` published, able to lift the
+    /// targets `liftable`; `None` if the solver fails.
+    fn new(
+        prog: &Program,
+        published: impl Fn(usize) -> bool,
+        liftable: &[usize],
+        stats: &mut LpStats,
+    ) -> Option<Repairer> {
+        stats.programs += 1;
+        let mut p = Problem::new(false);
+        // Each atom's change: one free variable, or, for the only atom of a published count,
+        // what it moves up and down, each at that count's cost.
+        let mut split: Vec<Option<usize>> = vec![None; prog.vars];
+        // (Published counts of several atoms: by target.)
+        let mut soft: Vec<usize> = Vec::new();
+        for (i, tg) in prog.targets.iter().enumerate() {
+            if !published(tg.index) {
+                continue;
             }
-            None => {
-                let lo = match target.terms.as_slice() {
-                    &[(u, c)] if u == v && c == 1.0 => cap,
-                    _ => -truth,
-                };
-                vec![(p.add_var(0.0, (lo, f64::INFINITY)), 1.0)]
+            match tg.terms.as_slice() {
+                &[(v, c)] if c == 1.0 && split[v].is_none() => split[v] = Some(i),
+                _ => soft.push(i),
             }
-        });
+        }
+        let mut moves: Vec<(usize, Vec<Variable>)> = Vec::new();
+        let mut z: Vec<Vec<(Variable, f64)>> = Vec::with_capacity(prog.vars);
+        for (s, &truth) in split.iter().zip(&prog.truth) {
+            z.push(match *s {
+                Some(i) => {
+                    let w = prog.targets[i].value + 1.0;
+                    let up = p.add_var(w, (0.0, f64::INFINITY));
+                    let down = p.add_var(w, (0.0, truth));
+                    moves.push((i, vec![up, down]));
+                    vec![(up, 1.0), (down, -1.0)]
+                }
+                None => vec![(p.add_var(0.0, (-truth, f64::INFINITY)), 1.0)],
+            });
+        }
+        let lin = |terms: &[(usize, f64)]| -> Vec<(Variable, f64)> {
+            terms
+                .iter()
+                .flat_map(|&(v, c)| z[v].iter().map(move |&(x, s)| (x, s * c)))
+                .collect()
+        };
+        let at_truth =
+            |terms: &[(usize, f64)]| -> f64 { terms.iter().map(|&(v, c)| c * prog.truth[v]).sum() };
+        // The relations hold for truth + change: `A z = b - A truth` (and `<=`).
+        for (terms, b) in &prog.eq {
+            p.add_constraint(lin(terms).as_slice(), ComparisonOp::Eq, b - at_truth(terms));
+        }
+        for (terms, b) in &prog.le {
+            p.add_constraint(lin(terms).as_slice(), ComparisonOp::Le, b - at_truth(terms));
+        }
+        // A published count of several atoms: its change is what it moves up minus down.
+        for &i in &soft {
+            let value = prog.targets[i].value;
+            let w = value + 1.0;
+            let up = p.add_var(w, (0.0, f64::INFINITY));
+            let down = p.add_var(w, (0.0, value));
+            let mut row = lin(&prog.targets[i].terms);
+            row.push((up, -1.0));
+            row.push((down, 1.0));
+            p.add_constraint(row.as_slice(), ComparisonOp::Eq, 0.0);
+            moves.push((i, vec![up, down]));
+        }
+        // A target that is one unknown (not the only one of a published count) is lifted by
+        // the bound of that unknown's change; the others by a variable equal to their change.
+        let mut lift = vec![None; prog.targets.len()];
+        for &t in liftable {
+            lift[t] = Some(match prog.targets[t].terms.as_slice() {
+                &[(u, c)] if c == 1.0 && split[u].is_none() => {
+                    (z[u][0].0, (-prog.truth[u], f64::INFINITY))
+                }
+                terms => {
+                    let bounds = (f64::NEG_INFINITY, f64::INFINITY);
+                    let s = p.add_var(0.0, bounds);
+                    let mut row = lin(terms);
+                    row.push((s, -1.0));
+                    p.add_constraint(row.as_slice(), ComparisonOp::Eq, 0.0);
+                    (s, bounds)
+                }
+            });
+        }
+        let Ok(sol) = p.solve() else {
+            stats.failed += 1;
+            return None;
+        };
+        Some(Repairer { sol, moves, lift })
     }
-    let lin = |terms: &[(usize, f64)]| -> Vec<(Variable, f64)> {
-        terms
-            .iter()
-            .flat_map(|&(v, c)| z[v].iter().map(move |&(x, s)| (x, s * c)))
-            .collect()
-    };
-    let at_truth =
-        |terms: &[(usize, f64)]| -> f64 { terms.iter().map(|&(v, c)| c * prog.truth[v]).sum() };
-    // The relations hold for truth + change: `A z = b - A truth` (and `<=`).
-    for (terms, b) in &prog.eq {
-        p.add_constraint(lin(terms).as_slice(), ComparisonOp::Eq, b - at_truth(terms));
-    }
-    for (terms, b) in &prog.le {
-        p.add_constraint(lin(terms).as_slice(), ComparisonOp::Le, b - at_truth(terms));
-    }
-    // A published count of several atoms: its change is what it moves up minus down.
-    let mut moves: Vec<(usize, Variable, Variable)> = Vec::new();
-    for &i in &soft {
-        let value = prog.targets[i].value;
-        let w = value + 1.0;
-        let up = p.add_var(w, (0.0, f64::INFINITY));
-        let down = p.add_var(w, (0.0, value));
-        let mut row = lin(&prog.targets[i].terms);
-        row.push((up, -1.0));
-        row.push((down, 1.0));
-        p.add_constraint(row.as_slice(), ComparisonOp::Eq, 0.0);
-        moves.push((i, up, down));
-    }
-    if !matches!(target.terms.as_slice(), &[(_, c)] if c == 1.0) {
-        p.add_constraint(lin(&target.terms).as_slice(), ComparisonOp::Ge, cap);
-    }
-    let Ok(sol) = p.solve() else {
-        stats.failed += 1;
-        return None;
-    };
-    let mut out: Vec<usize> = Vec::new();
-    for (v, s) in split.iter().enumerate() {
-        if let Some(i) = s {
-            let moved: f64 = z[v].iter().map(|&(x, _)| sol.var_value(x)).sum();
-            if moved > TOL {
+
+    /// Lift target `t` by `cap`: the status indices of the published counts the cheapest table
+    /// moves (they cost nothing from now on), or `None` if the solver fails.
+    fn repair(
+        &mut self,
+        prog: &Program,
+        t: usize,
+        cap: f64,
+        stats: &mut LpStats,
+    ) -> Option<Vec<usize>> {
+        let (var, (lo, hi)) = self.lift[t]?;
+        stats.programs += 1;
+        let Ok(x) = self.sol.with_bounds(&[(var, (cap.max(lo), hi))]) else {
+            stats.failed += 1;
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, vars) in &mut self.moves {
+            if vars.iter().map(|v| x[v.0]).sum::<f64>() > TOL {
                 out.push(prog.targets[*i].index);
+                for v in vars.drain(..) {
+                    self.sol.set_cost(v, 0.0).ok()?;
+                }
             }
         }
+        Some(out)
     }
-    for (i, up, down) in moves {
-        if sol.var_value(up) + sol.var_value(down) > TOL {
-            out.push(prog.targets[i].index);
-        }
-    }
-    Some(out)
 }
 
 /// A program solved once (no objective), kept to ask of each count whether it can take a
@@ -1040,11 +1161,8 @@ impl Reach {
         }
     }
 
-    /// A table with target `i` at `value`, if the solver finds one and it checks out.
-    fn to(&mut self, prog: &Program, i: usize, value: f64, stats: &mut LpStats) -> Reached {
-        let Some(var) = self.var_of[i] else {
-            return Reached::Unknown;
-        };
+    /// The program solved (once), or `None` if the solver failed on it.
+    fn base(&mut self, stats: &mut LpStats) -> Option<&mut Solution> {
         if self.base.is_none() {
             stats.programs += 1;
             let solved = self
@@ -1056,7 +1174,15 @@ impl Reach {
             }
             self.base = Some(solved);
         }
-        let Some(Ok(base)) = self.base.as_mut() else {
+        self.base.as_mut().and_then(|b| b.as_mut().ok())
+    }
+
+    /// A table with target `i` at `value`, if the solver finds one and it checks out.
+    fn to(&mut self, prog: &Program, i: usize, value: f64, stats: &mut LpStats) -> Reached {
+        let Some(var) = self.var_of[i] else {
+            return Reached::Unknown;
+        };
+        let Some(base) = self.base(stats) else {
             return Reached::Unknown;
         };
         stats.programs += 1;
@@ -1132,7 +1258,7 @@ fn base_problem(prog: &Program, obj: &[f64], bounds: &[(f64, f64)]) -> (Problem,
 /// A target's move as a variable `0 <= y <= cap`, `y <= dir * (count - value)`, worth 1 in the
 /// objective.
 fn add_move(p: &mut Problem, x: &[Variable], tg: &Target, dir: f64, cap: f64) -> Variable {
-    let y = p.add_var(1.0, (0.0, cap));
+    let y = p.add_var(1.0, (f64::NEG_INFINITY, cap));
     let mut row: Vec<(Variable, f64)> = tg.terms.iter().map(|&(v, c)| (x[v], -dir * c)).collect();
     row.push((y, 1.0));
     p.add_constraint(
@@ -1258,6 +1384,51 @@ mod tests {
     }
 
     #[test]
+    fn repairs_move_the_cheapest_published_counts_and_reuse_what_they_hid() {
+        // T = a + b + c + d with a = 1 and d = 2 hidden (small), b = 10, c = 6 and T = 19
+        // published. Lifting a to 5 costs 4 units: of c (4 × 7 = 28), of b (4 × 11 = 44) or
+        // of T (4 × 20 = 80); c it is. Then lifting d to 5 moves c again, now for nothing.
+        let target = |index: usize, terms: Vec<(usize, f64)>, value: f64| Target {
+            index,
+            terms,
+            constant: 0.0,
+            value,
+            small: value < 5.0,
+        };
+        let prog = Program {
+            vars: 5,
+            eq: vec![(
+                vec![(0, -1.0), (1, -1.0), (2, -1.0), (3, -1.0), (4, 1.0)],
+                0.0,
+            )],
+            le: Vec::new(),
+            targets: vec![
+                target(100, vec![(0, 1.0)], 1.0),
+                target(101, vec![(1, 1.0)], 10.0),
+                target(102, vec![(2, 1.0)], 6.0),
+                target(103, vec![(3, 1.0)], 2.0),
+                target(104, vec![(4, 1.0)], 19.0),
+                // a + d, a count of two unknowns (as SAMT02's are).
+                target(105, vec![(0, 1.0), (3, 1.0)], 3.0),
+            ],
+            truth: vec![1.0, 10.0, 6.0, 2.0, 19.0],
+        };
+        let published = |j: usize| matches!(j, 101 | 102 | 104);
+        let mut stats = LpStats::default();
+        let mut rep = Repairer::new(&prog, published, &[0, 3, 5], &mut stats).expect("solved");
+        assert_eq!(rep.repair(&prog, 0, 4.0, &mut stats), Some(vec![102]));
+        assert_eq!(rep.repair(&prog, 3, 3.0, &mut stats), Some(vec![]));
+        // With c hidden from the start, lifting a + d by 2 is free too; with c published, it
+        // moves c (2 × 7), not b (2 × 11).
+        assert_eq!(rep.repair(&prog, 5, 2.0, &mut stats), Some(vec![]));
+        let mut fresh = Repairer::new(&prog, published, &[5], &mut stats).expect("solved");
+        assert_eq!(fresh.repair(&prog, 5, 2.0, &mut stats), Some(vec![102]));
+        // A target it was not built to lift: no answer (the caller builds another).
+        assert_eq!(fresh.repair(&prog, 0, 4.0, &mut stats), None);
+        assert_eq!(stats.failed, 0);
+    }
+
+    #[test]
     fn reach_finds_checked_tables_and_says_no_beyond_the_bounds() {
         let prog = two_sums();
         let mut stats = LpStats::default();
@@ -1307,7 +1478,7 @@ mod tests {
             small: false,
         });
         let mut stats = LpStats::default();
-        let (leaks, pinned) = certify(&prog, 5, &mut stats);
+        let Verdict { leaks, pinned, .. } = certify(&prog, 5, &mut stats);
         assert_eq!(leaks, vec![12]);
         assert_eq!(pinned, vec![10, 11, 13]);
         // Without it, everything moves: x1 over [0, 3], and x2 = 3 - x1 reaches 3: short of 5
@@ -1323,9 +1494,9 @@ mod tests {
             });
             p
         };
-        let (leaks, pinned) = certify(&prog, 5, &mut stats);
+        let Verdict { leaks, pinned, .. } = certify(&prog, 5, &mut stats);
         assert_eq!((leaks, pinned), (vec![12], vec![]));
-        let (leaks, pinned) = certify(&prog, 3, &mut stats);
+        let Verdict { leaks, pinned, .. } = certify(&prog, 3, &mut stats);
         assert_eq!((leaks, pinned), (vec![], vec![]));
     }
 

@@ -14,14 +14,13 @@ use highs::{Col, HighsModelStatus, Model, RowProblem, Sense};
 
 /// A variable of a program (its column).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Variable(usize);
+pub(super) struct Variable(pub(super) usize);
 
 /// The sense of a constraint.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum ComparisonOp {
     Eq,
     Le,
-    Ge,
 }
 
 /// What the solver could not do.
@@ -69,7 +68,6 @@ impl Problem {
         let (lo, hi) = match op {
             ComparisonOp::Eq => (rhs, rhs),
             ComparisonOp::Le => (f64::NEG_INFINITY, rhs),
-            ComparisonOp::Ge => (rhs, f64::INFINITY),
         };
         let cols = &self.cols;
         self.rows
@@ -122,29 +120,62 @@ impl Solution {
     }
 
     /// The program again with `v` fixed at `value`: the values of a solution, or why there is
-    /// none. Solved from this solution's basis; the variable's bounds are put back after, so
-    /// each call asks of the same program.
+    /// none (`with_bounds`).
     pub(super) fn with_fixed(&mut self, v: Variable, value: f64) -> Result<Vec<f64>, Error> {
         let (lo, hi) = self.bounds[v.0];
         if value < lo || value > hi {
             return Err(Error::Infeasible);
         }
+        self.with_bounds(&[(v, (value, value))])
+    }
+
+    /// The program again with some variables' bounds changed: the values of a solution, or
+    /// why there is none. Solved from this solution's basis (a hot start); the bounds are put
+    /// back after, so each call asks of the same program.
+    pub(super) fn with_bounds(
+        &mut self,
+        changes: &[(Variable, (f64, f64))],
+    ) -> Result<Vec<f64>, Error> {
         let mut model = self.model.take().ok_or(Error::Failed)?;
-        set_bounds(&mut model, v, value, value)?;
+        for &(v, (lo, hi)) in changes {
+            set_bounds(&mut model, v, lo, hi)?;
+        }
         // What has the basis does not need presolve (which would drop it).
         model.set_option("presolve", "off");
         let (answer, model) = run(model, self.values.len());
         if let Some(mut model) = model {
-            set_bounds(&mut model, v, lo, hi)?;
+            for &(v, _) in changes {
+                let (lo, hi) = self.bounds[v.0];
+                set_bounds(&mut model, v, lo, hi)?;
+            }
             self.model = Some(model);
         }
         answer
     }
+
+    /// Change a variable's objective coefficient for every call after this one.
+    pub(super) fn set_cost(&mut self, v: Variable, cost: f64) -> Result<(), Error> {
+        let col = column(v)?;
+        let model = self.model.as_mut().ok_or(Error::Failed)?;
+        // SAFETY: `as_mut_ptr` is the live HiGHS instance `model` owns; `col` is one of its
+        // columns (every `Variable` comes from `add_var` on the problem it was built from).
+        let status = unsafe { highs_sys::Highs_changeColCost(model.as_mut_ptr(), col, cost) };
+        if status == highs_sys::STATUS_OK {
+            Ok(())
+        } else {
+            Err(Error::Failed)
+        }
+    }
+}
+
+/// A column's index as HiGHS takes it.
+fn column(v: Variable) -> Result<highs_sys::HighsInt, Error> {
+    highs_sys::HighsInt::try_from(v.0).map_err(|_| Error::Failed)
 }
 
 /// Change a column's bounds in a model HiGHS holds (a call `highs` does not wrap).
 fn set_bounds(model: &mut Model, v: Variable, lo: f64, hi: f64) -> Result<(), Error> {
-    let col = highs_sys::HighsInt::try_from(v.0).map_err(|_| Error::Failed)?;
+    let col = column(v)?;
     // SAFETY: `as_mut_ptr` is the live HiGHS instance `model` owns; `col` is one of its
     // columns (every `Variable` comes from `add_var` on the problem it was built from).
     let status = unsafe { highs_sys::Highs_changeColBounds(model.as_mut_ptr(), col, lo, hi) };
