@@ -20,7 +20,8 @@ pub struct Args {
     #[arg(long)]
     dir: Option<PathBuf>,
     /// The LP audit's budget (see `build --lp-budget`). The demo takes 1,500, not `build`'s
-    /// 3,600, so that it starts in about a minute (at 0.02 the build takes 35 s against 253 s).
+    /// 4,500, so that it starts in about a minute (at 0.02 the build takes 72 s against 534 s,
+    /// measured on a slow day).
     #[arg(long, default_value_t = DEMO_LP_BUDGET)]
     lp_budget: usize,
 }
