@@ -1,49 +1,33 @@
-//! BENCH01 — benchmark of municipalities. Twin: `sql/BENCH01.sql` (over the other twins).
+//! BENCH01 — benchmark of municipalities, from the *published* counts of SAMT01–03 (after their
+//! disclosure control), so that one figure is the same in every table. Twin: `sql/BENCH01.sql`
+//! (over the other twins).
 //!
-//! For each indicator (the shares of SAMT01–03), area, period and benefit: the numerator and the
-//! denominator the share is computed from, taken from the other tables' cubes. The release
-//! derives the value, the national value, the rank among the 98 municipalities and the
-//! differences to the country and to the rest of the country from these two counts.
+//! For each indicator of the registry (a share of one of the other tables), area, period and
+//! benefit: the published numerator and denominator with their status. The release derives the
+//! value, the national value, the rank among the 98 municipalities and the differences to the
+//! country and to the rest of the country from these two counts.
 
 use samtalebank_model::dims::{Category, Dimension};
+use samtalebank_model::Var;
+use samtalebank_tables::{CountStatus, Published, TableDef};
 
-use crate::Cube;
-
-/// The indicators, in order: (code, Danish label, English label).
-pub const INDICATORS: [(&str, &str, &str); 4] = [
-    (
-        "digital_pct",
-        "Andel telefon- og videosamtaler (SAMT01)",
-        "Share by phone or video (SAMT01)",
-    ),
-    (
-        "pct6",
-        "Første samtale inden for 6 uger (SAMT02)",
-        "First conversation within 6 weeks (SAMT02)",
-    ),
-    (
-        "pct13",
-        "Første samtale inden for 13 uger (SAMT02)",
-        "First conversation within 13 weeks (SAMT02)",
-    ),
-    (
-        "intensitet",
-        "Mindst 2 samtaler i 13 uger (SAMT03)",
-        "At least 2 conversations in 13 weeks (SAMT03)",
-    ),
-];
-
-fn indicator_dim() -> Dimension {
+/// The indicator dimension, from the registry and its text.
+fn indicator_dim(def: &TableDef) -> Dimension {
+    let text = def.text();
     Dimension {
-        id: "indikator".into(),
+        id: Var::Indikator.code().into(),
         label_da: "indikator".into(),
         label_en: "indicator".into(),
-        categories: INDICATORS
+        categories: def
+            .indicators()
             .iter()
-            .map(|(c, da, en)| Category {
-                code: c.to_string(),
-                label_da: da.to_string(),
-                label_en: en.to_string(),
+            .map(|i| {
+                let t = &text.indicators[i.code];
+                Category {
+                    code: i.code.to_string(),
+                    label_da: t.da.clone(),
+                    label_en: t.en.clone(),
+                }
             })
             .collect(),
         total: None,
@@ -51,62 +35,85 @@ fn indicator_dim() -> Dimension {
     }
 }
 
-/// Numerator and denominator per indicator, area, period and benefit. Periods are SAMT01's; a
-/// period missing from SAMT02 or SAMT03 gets zeros there.
-pub fn bench01(samt01: &Cube, samt02: Option<&Cube>, samt03: Option<&Cube>) -> Cube {
-    let area = samt01.dims[0].clone();
-    let tid = samt01.dims[1].clone();
-    let ydelse = samt01.dims[2].clone();
-    let (na, nt, ny) = (area.len(), tid.len(), ydelse.len());
-    let mut counts = vec![0u32; INDICATORS.len() * na * nt * ny * 2];
-    let cell = |i: usize, a: usize, t: usize, y: usize| (((i * na + a) * nt + t) * ny + y) * 2;
-    // SAMT01: type, form and duration at their totals; digital = the digital forms.
-    let form = &samt01.dims[4];
-    let form_tot = form.total.unwrap_or(0);
-    let digital = samtalebank_model::dims::digital_forms(form);
-    let tot = |d: usize| samt01.dims[d].total.unwrap_or(0);
-    for a in 0..na {
-        for t in 0..nt {
-            for y in 0..ny {
-                let at = |f: usize| samt01.counts[samt01.index(&[a, t, y, tot(3), f, tot(5)])];
-                let c = cell(0, a, t, y);
-                counts[c] = digital.iter().map(|&f| at(f)).sum();
-                counts[c + 1] = at(form_tot);
-            }
-        }
-    }
-    // SAMT02 and SAMT03: same area and benefit categories; periods matched by code.
-    let mut from = |i: usize, cube: &Cube, num: &str, den: &str| {
-        let k = cube.values.len();
-        let (vn, vd) = (
-            cube.values.iter().position(|v| v == num).unwrap_or(0),
-            cube.values.iter().position(|v| v == den).unwrap_or(0),
+/// BENCH01 from the published source tables. Areas, periods and benefits are the first
+/// source's (SAMT01's); a period a source lacks gets zeros there. `None` without SAMT01.
+pub fn bench01(def: &'static TableDef, sources: &[&Published]) -> Result<Published, String> {
+    let source = |id: &str| sources.iter().find(|p| p.def.id == id).copied();
+    let first = def
+        .indicators()
+        .first()
+        .and_then(|i| source(i.table))
+        .ok_or("BENCH01 needs its first indicator's table")?;
+    let dim = |p: &Published, v: Var| -> Result<usize, String> {
+        p.def
+            .var(v)
+            .ok_or_else(|| format!("{} has no variable {}", p.def.id, v.code()))
+    };
+    let area = first.dims[dim(first, Var::Omraade)?].clone();
+    let tid = first.dims[dim(first, Var::Tid)?].clone();
+    let ydelse = first.dims[dim(first, Var::Ydelse)?].clone();
+    let (ni, na, nt, ny) = (def.indicators().len(), area.len(), tid.len(), ydelse.len());
+    let cells = ni * na * nt * ny;
+    let mut counts = vec![0u32; cells * 2];
+    let mut status = vec![CountStatus::Published; cells * 2];
+    for (i, ind) in def.indicators().iter().enumerate() {
+        let Some(src) = source(ind.table) else {
+            continue;
+        };
+        let (num, den) = (
+            src.count(ind.num)
+                .ok_or_else(|| format!("{} has no count {}", ind.table, ind.num))?,
+            src.count(ind.den)
+                .ok_or_else(|| format!("{} has no count {}", ind.table, ind.den))?,
         );
+        let (sa, st, sy) = (
+            dim(src, Var::Omraade)?,
+            dim(src, Var::Tid)?,
+            dim(src, Var::Ydelse)?,
+        );
+        // Every other variable of the source at its total (or the indicator's fixed code).
+        let mut base: Vec<usize> = Vec::with_capacity(src.dims.len());
+        for (d, dm) in src.dims.iter().enumerate() {
+            let fixed = ind
+                .fixed
+                .iter()
+                .find(|(v, _)| src.def.vars[d] == *v)
+                .map(|(_, c)| *c);
+            base.push(match fixed {
+                Some(code) => dm
+                    .position(code)
+                    .ok_or_else(|| format!("{}: no {} '{code}'", src.def.id, dm.id))?,
+                None => dm.total.unwrap_or(0),
+            });
+        }
+        let k = src.stride();
         for (t, cat) in tid.categories.iter().enumerate() {
-            let Some(t2) = cube.dims[1].position(&cat.code) else {
+            let Some(t2) = src.dims[st].position(&cat.code) else {
                 continue;
             };
             for a in 0..na {
                 for y in 0..ny {
-                    let src = cube.index(&[a, t2, y]) * k;
-                    let c = cell(i, a, t, y);
-                    counts[c] = cube.counts[src + vn];
-                    counts[c + 1] = cube.counts[src + vd];
+                    let mut coords = base.clone();
+                    coords[sa] = a;
+                    coords[st] = t2;
+                    coords[sy] = y;
+                    let from = src.index(&coords) * k;
+                    let to = (((i * na + a) * nt + t) * ny + y) * 2;
+                    for (j, c) in [num, den].into_iter().enumerate() {
+                        counts[to + j] = src.counts[from + c];
+                        status[to + j] = src.status[from + c];
+                    }
                 }
             }
         }
-    };
-    if let Some(c) = samt02 {
-        from(1, c, "samtale6", "varet6");
-        from(2, c, "samtale13", "varet13");
     }
-    if let Some(c) = samt03 {
-        from(3, c, "med2", "personer");
-    }
-    Cube {
-        dims: vec![indicator_dim(), area, tid, ydelse],
-        values: vec!["taeller".into(), "naevner".into()],
+    Ok(Published {
+        def,
+        dims: vec![indicator_dim(def), area, tid, ydelse],
         counts,
-        hidden: 0,
-    }
+        status,
+        numbers: Vec::new(),
+        report: Default::default(),
+        note: Default::default(),
+    })
 }

@@ -1,68 +1,21 @@
 //! The aggregation engine: dense arrays indexed by small dictionary codes, one pass over the
 //! columns, then roll-up along each dimension's hierarchy (leaf → itself, parents, total).
 //!
-//! No general query engine: each table is a function from the store's columns to a [`Cube`].
-//! Its SQL twin under `sql/` computes the same numbers on DuckDB, Spark or Trino.
+//! No general query engine: each table is a function from the store's columns to a
+//! [`samtalebank_tables::Cube`] with the counts of the table's registry definition. Its SQL twin
+//! under `sql/` computes the same numbers on DuckDB, Spark or Trino.
 
 mod bench01;
 mod samt01;
 mod samt02;
 mod samt03;
 
-pub use bench01::{bench01, INDICATORS};
+pub use bench01::bench01;
 pub use samt01::{samt01, samt01_indexed, SpellIndex};
 pub use samt02::{samt02, ConversationIndex};
 pub use samt03::samt03;
 
 use samtalebank_model::dims::Dimension;
-
-/// A dense table of counts over published dimensions; the last dimension varies fastest, and
-/// each cell holds one count per name in `values` (SAMT01: `antal`; SAMT02: `startet`, ...).
-#[derive(Debug, Clone)]
-pub struct Cube {
-    pub dims: Vec<Dimension>,
-    pub values: Vec<String>,
-    /// `cells × values.len()` counts; the value index varies fastest.
-    pub counts: Vec<u32>,
-    /// The last `hidden` values are for disclosure control only and never published (SAMT02's
-    /// spells with a conversation within 6 weeks that lasted 13 weeks).
-    pub hidden: usize,
-}
-
-impl Cube {
-    /// The names of the published values.
-    pub fn published_values(&self) -> &[String] {
-        &self.values[..self.values.len() - self.hidden]
-    }
-
-    pub fn shape(&self) -> Vec<usize> {
-        self.dims.iter().map(Dimension::len).collect()
-    }
-
-    /// Flat index of a cell given one category index per dimension.
-    pub fn index(&self, coords: &[usize]) -> usize {
-        coords
-            .iter()
-            .zip(&self.dims)
-            .fold(0, |acc, (c, d)| acc * d.len() + c)
-    }
-
-    /// The first count of the cell given by category codes, one per dimension.
-    pub fn get(&self, codes: &[&str]) -> Option<u32> {
-        self.get_value(codes, self.values.first()?)
-    }
-
-    /// The named count of the cell given by category codes (for tests and tools).
-    pub fn get_value(&self, codes: &[&str], value: &str) -> Option<u32> {
-        let coords: Option<Vec<usize>> = codes
-            .iter()
-            .zip(&self.dims)
-            .map(|(c, d)| d.position(c))
-            .collect();
-        let v = self.values.iter().position(|x| x == value)?;
-        coords.map(|c| self.counts[self.index(&c) * self.values.len() + v])
-    }
-}
 
 /// Roll a leaf-level array up to published categories, one dimension at a time.
 /// `shape` is the leaf shape; `dims[i].leaf_to_published` maps leaf i-coordinates; each cell
@@ -86,8 +39,9 @@ pub fn roll_up(leaf: Vec<u32>, shape: &[usize], dims: &[Dimension], stride: usiz
                 for &p in targets {
                     let dst =
                         &mut out[(o * m + p as usize) * inner..(o * m + p as usize + 1) * inner];
+                    // Wrapping: cell keys are sums mod 2^32 (counts never come near).
                     for (a, b) in dst.iter_mut().zip(src) {
-                        *a += *b;
+                        *a = a.wrapping_add(*b);
                     }
                 }
             }

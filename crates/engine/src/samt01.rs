@@ -1,6 +1,7 @@
 //! SAMT01 — conversations by form (SPEC §3). Twin: `sql/SAMT01.sql`.
 //!
-//! One pass over the conversations. The duration band of a conversation comes from the
+//! One pass over the conversations; each cell holds the conversations (`antal`) and, among
+//! them, those by phone or video (`digital`), as the registry defines SAMT01. The duration band of a conversation comes from the
 //! covering spell of the same person with the same benefit group, else the latest started
 //! covering spell (the band depends only on the spell's start, so "latest started" decides
 //! every tie); no covering spell = `uoplyst`.
@@ -8,7 +9,9 @@
 use samtalebank_model::{dims, time, vocab};
 use samtalebank_store::{ForloebColumns, SamtaleColumns};
 
-use crate::{bucket_by_person, roll_up, Cube};
+use samtalebank_tables::{registry::SAMT01, Cube};
+
+use crate::{bucket_by_person, roll_up};
 
 /// One spell as the lookup needs it, in one cache line with its neighbours.
 #[derive(Clone, Copy, Default)]
@@ -161,11 +164,26 @@ pub fn samt01_indexed(s: &SamtaleColumns, spells: &SpellIndex) -> Option<Cube> {
         dims::samtaleform(),
         dims::varighed(),
     ];
-    let counts = roll_up(leaf, &shape, &dims, 1);
+    // Every count of the definition per leaf: the conversations, and the digital ones among
+    // them (those whose form is phone or video).
+    let def = &SAMT01;
+    let k = def.counts.len();
+    let at = |code: &str| def.count(code).expect("SAMT01 counts"); // ok: the registry's own names
+    let (antal, digital) = (at("antal"), at("digital"));
+    let mut counts = vec![0u32; leaf_len * k];
+    for (i, &n) in leaf.iter().enumerate() {
+        counts[i * k + antal] = n;
+        if v.digital[(i / shape[5]) % shape[4]] {
+            counts[i * k + digital] = n;
+        }
+    }
+    drop(leaf);
+    let counts = roll_up(counts, &shape, &dims, k);
     Some(Cube {
+        def,
         dims,
-        values: vec!["antal".into()],
         counts,
-        hidden: 0,
+        keys: None,
+        numbers: Vec::new(),
     })
 }

@@ -11,7 +11,9 @@ use samtalebank_model::{dims, time, vocab};
 use samtalebank_store::{SamtaleColumns, OPEN_END};
 
 use crate::samt01::SpellIndex;
-use crate::{bucket_by_person, roll_up, Cube};
+use samtalebank_tables::{registry::SAMT02, Cube};
+
+use crate::{bucket_by_person, roll_up};
 
 /// Conversation dates grouped by person, 8 bytes a conversation: a counting sort on the top
 /// bits of the pseudonymous key (the bucket), then each conversation packed as the key's other
@@ -77,17 +79,6 @@ impl ConversationIndex {
     }
 }
 
-/// Names of the counts per cell, in order; the last is hidden (for disclosure control only):
-/// spells that lasted 13 weeks with a first conversation within 6 weeks.
-pub const SAMT02_VALUES: [&str; 6] = [
-    "startet",
-    "varet6",
-    "samtale6",
-    "varet13",
-    "samtale13",
-    "samtale6_varet13",
-];
-
 /// Compute SAMT02. `first_day` and `data_end` bound the spell starts that are counted.
 ///
 /// Spells are visited in person order (the spell index is sorted by the person key, like the
@@ -106,7 +97,17 @@ pub fn samt02(
     let last_month = time::month_of(data_end);
     let n_months = (last_month - first_month + 1) as usize;
     let shape = [v.kommuner.list.len(), n_months, v.ydelser.leaves.len()];
-    let k = SAMT02_VALUES.len();
+    let def = &SAMT02;
+    let k = def.counts.len();
+    let at = |code: &str| def.count(code).expect("SAMT02 counts"); // ok: the registry's own names
+    let (startet, varet6, samtale6, varet13, samtale13, samtale6_varet13) = (
+        at("startet"),
+        at("varet6"),
+        at("samtale6"),
+        at("varet13"),
+        at("samtale13"),
+        at("samtale6_varet13"),
+    );
     let mut leaf = vec![0u32; shape.iter().product::<usize>() * k];
     let (w6, w13) = (time::DAYS_6W - 1, time::DAYS_13W - 1); // day 41, day 90
                                                              // Month of each day in the window, so the loop does no calendar arithmetic.
@@ -125,20 +126,20 @@ pub fn samt02(
         let lasts6 = open || slut - start >= w6;
         let lasts13 = open || slut - start >= w13;
         let first = convs.first_in(sp.person, start, slut.min(start + w13));
-        leaf[cell] += 1;
+        leaf[cell + startet] += 1;
         if lasts6 {
-            leaf[cell + 1] += 1;
+            leaf[cell + varet6] += 1;
             if first.is_some_and(|t| t <= w6) {
-                leaf[cell + 2] += 1;
+                leaf[cell + samtale6] += 1;
             }
         }
         if lasts13 {
-            leaf[cell + 3] += 1;
+            leaf[cell + varet13] += 1;
             if first.is_some_and(|t| t <= w13) {
-                leaf[cell + 4] += 1;
+                leaf[cell + samtale13] += 1;
             }
             if first.is_some_and(|t| t <= w6) {
-                leaf[cell + 5] += 1;
+                leaf[cell + samtale6_varet13] += 1;
             }
         }
     }
@@ -149,9 +150,10 @@ pub fn samt02(
     ];
     let counts = roll_up(leaf, &shape, &dims, k);
     Some(Cube {
+        def,
         dims,
-        values: SAMT02_VALUES.iter().map(|s| s.to_string()).collect(),
         counts,
-        hidden: 1,
+        keys: None,
+        numbers: Vec::new(),
     })
 }

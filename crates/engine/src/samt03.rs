@@ -12,10 +12,7 @@ use samtalebank_model::{dims, time};
 
 use crate::samt01::SpellIndex;
 use crate::samt02::ConversationIndex;
-use crate::Cube;
-
-/// Names of the counts per cell.
-pub const SAMT03_VALUES: [&str; 2] = ["personer", "med2"];
+use samtalebank_tables::{registry::SAMT03, Cube};
 
 /// Compute SAMT03 for periods from `first_day`'s month to `data_end`'s month; periods whose
 /// last day is after `data_end` stay empty (the release marks them not yet available).
@@ -51,7 +48,10 @@ pub fn samt03(
     let area = dims::area();
     let ydelse = dims::ydelse();
     let (na, np, ny) = (area.len(), tid.len(), ydelse.len());
-    let k = SAMT03_VALUES.len();
+    let def = &SAMT03;
+    let k = def.counts.len();
+    let at = |code: &str| def.count(code).expect("SAMT03 counts"); // ok: the registry's own names
+    let (personer, med2_count) = (at("personer"), at("med2"));
     let mut counts = vec![0u32; na * np * ny * k];
     let all = &spells.spells;
     let mut cells: Vec<(usize, usize, usize)> = Vec::new(); // (period, area, ydelse) of one person
@@ -92,18 +92,19 @@ pub fn samt03(
                     last_p = p;
                 }
                 let c = ((a * np + p) * ny + y) * k;
-                counts[c] += 1;
+                counts[c + personer] += 1;
                 if med2 {
-                    counts[c + 1] += 1;
+                    counts[c + med2_count] += 1;
                 }
             }
         }
         i = j;
     }
     Some(Cube {
+        def,
         dims: vec![area, tid, ydelse],
-        values: SAMT03_VALUES.iter().map(|s| s.to_string()).collect(),
         counts,
-        hidden: 0,
+        keys: None,
+        numbers: Vec::new(),
     })
 }

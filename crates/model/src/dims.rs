@@ -39,7 +39,21 @@ impl Dimension {
             .iter()
             .position(|c| c.code.eq_ignore_ascii_case(code))
     }
+
+    /// Per category: the leaves that roll up to it.
+    pub fn leaves_under(&self) -> Vec<Vec<usize>> {
+        let mut under = vec![Vec::new(); self.len()];
+        for (l, targets) in self.leaf_to_published.iter().enumerate() {
+            for &t in targets {
+                under[t as usize].push(l);
+            }
+        }
+        under
+    }
 }
+
+/// The code of the whole country.
+pub const COUNTRY: &str = "000";
 
 fn cat(code: impl Into<String>, da: impl Into<String>, en: impl Into<String>) -> Category {
     Category {
@@ -52,7 +66,7 @@ fn cat(code: impl Into<String>, da: impl Into<String>, en: impl Into<String>) ->
 /// `omraade`: 000, the regions 1081–1085, then the 98 municipalities. Leaves = municipalities.
 pub fn area() -> Dimension {
     let k = &vocab().kommuner;
-    let mut categories = vec![cat("000", "Hele landet", "All of Denmark")];
+    let mut categories = vec![cat(COUNTRY, "Hele landet", "All of Denmark")];
     for r in &k.regions {
         categories.push(cat(r.code.to_string(), r.name.clone(), r.name.clone()));
     }

@@ -1,9 +1,14 @@
-//! Samtalebank's model: vocabularies (kept as data), areas, time rules and the published
-//! dimensions of the tables. Every other crate speaks in these terms.
+//! Samtalebank's model: vocabularies (kept as data), areas, time rules, the published
+//! dimensions of the tables and the domain types (variables, languages, area levels, period
+//! kinds, protection levels). Every other crate speaks in these terms.
 
 pub mod cpr;
 pub mod dims;
+mod domain;
 pub mod time;
 pub mod vocab;
 
+pub use domain::{
+    defaults, is_kommune, AreaLevel, Lang, PeriodKind, Protection, Role, Var, MEASURE_VAR,
+};
 pub use vocab::vocab;

@@ -125,6 +125,18 @@ pub fn period_last_day(code: &str) -> Option<i32> {
     Some(month_start(year * 12 + last_month) - 1)
 }
 
+/// Can the spells that start in period `code` be followed `days` days (day 0 to day
+/// `days` − 1) up to the data's last day `end`? (SAMT02: 6 weeks = 42 days, 13 weeks = 91.)
+pub fn followed(code: &str, days: i32, end: i32) -> bool {
+    period_last_day(code).is_some_and(|last| last + days - 1 <= end)
+}
+
+/// Is a reference-day indicator (SAMT03) available for period `code`: its reference day and the
+/// 13 weeks before it inside the data (`start` ..= `end`)?
+pub fn intensity_available(code: &str, start: i32, end: i32) -> bool {
+    period_last_day(code).is_some_and(|r| r <= end && r - (DAYS_13W - 1) >= start)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +168,21 @@ mod tests {
         assert_eq!(period_last_day("2024K1"), parse_date("2024-03-31").ok());
         assert_eq!(period_last_day("2024M02"), parse_date("2024-02-29").ok());
         assert_eq!(period_last_day("2024M13"), None);
+    }
+
+    #[test]
+    fn availability_of_periods() {
+        let end = parse_date("2023-05-11").unwrap();
+        // March 2023 ends on the 31st: day 41 is 10 May, day 90 is 28 June.
+        assert!(followed("2023M03", DAYS_6W, end));
+        assert!(!followed("2023M03", DAYS_6W, end - 1));
+        assert!(!followed("2023M03", DAYS_13W, end));
+        assert!(!followed("nonsense", DAYS_6W, end));
+        let start = parse_date("2023-01-01").unwrap();
+        // April: 30 April - 90 days = 30 January; March's 13 weeks start before the data.
+        assert!(intensity_available("2023M04", start, end));
+        assert!(!intensity_available("2023M03", start, end));
+        assert!(!intensity_available("2023M05", start, end));
     }
 
     #[test]

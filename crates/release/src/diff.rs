@@ -22,6 +22,8 @@ pub struct TableDiff {
     pub examples: Vec<String>,
     /// Only in A or only in B.
     pub only_in: Option<char>,
+    /// Counts stored in only one of the releases (not compared), as `code (A)` / `code (B)`.
+    pub only_counts: Vec<String>,
 }
 
 fn cells(shape: &[usize]) -> impl Iterator<Item = Vec<usize>> + '_ {
@@ -62,12 +64,27 @@ fn table_diff(a: &Table, b: &Table) -> TableDiff {
                 .collect()
         })
         .collect();
+    // Counts stored in both releases (a count only one of them has is named in `only_counts`).
     let values: Vec<(usize, Option<usize>)> = b
         .meta
         .values
         .iter()
         .enumerate()
-        .map(|(i, v)| (i, a.meta.values.iter().position(|x| x == v)))
+        .filter_map(|(i, v)| a.meta.values.iter().position(|x| x == v).map(|j| (i, Some(j))))
+        .collect();
+    d.only_counts = b
+        .meta
+        .values
+        .iter()
+        .filter(|v| !a.meta.values.contains(v))
+        .map(|v| format!("{v} (B)"))
+        .chain(
+            a.meta
+                .values
+                .iter()
+                .filter(|v| !b.meta.values.contains(v))
+                .map(|v| format!("{v} (A)")),
+        )
         .collect();
     for bc in cells(b.shape()) {
         let ac: Option<Vec<usize>> = bc.iter().enumerate().map(|(dim, &c)| map[dim][c]).collect();
@@ -128,7 +145,7 @@ fn table_diff(a: &Table, b: &Table) -> TableDiff {
         if ac.iter().enumerate().all(|(dim, &c)| back[dim][c]) {
             continue;
         }
-        for v in 0..a.meta.values.len() {
+        for v in (0..a.meta.values.len()).filter(|&v| b.meta.values.contains(&a.meta.values[v])) {
             if a.stored(&ac, v) != Some(0) {
                 d.removed += 1;
             }

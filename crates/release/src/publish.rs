@@ -7,30 +7,25 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::types::Int16Type;
-use arrow_array::{ArrayRef, DictionaryArray, Int16Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{
+    ArrayRef, DictionaryArray, Float64Array, Int16Array, Int64Array, RecordBatch, StringArray,
+};
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
-use samtalebank_engine::Cube;
+use samtalebank_model::Protection;
+use samtalebank_tables::{CountStatus, Published};
 
-use crate::suppress::{HIDDEN, PRIMARY, SECONDARY};
-use crate::tables::{
-    bench01_meta, samt01_meta, samt02_meta, samt03_meta, CategoryMeta, DimensionMeta, TableMeta,
-};
-use crate::{
-    fmt_err, io_err, InputChecksum, Manifest, Protection, Result, TableSummary, STATUS_CONFIDENTIAL,
-};
+use crate::meta::TableMeta;
+use crate::{fmt_err, io_err, InputChecksum, Manifest, Result, TableSummary, STATUS_CONFIDENTIAL};
 
 pub struct PublishOptions {
     pub releases: PathBuf,
     /// Counts in 1..threshold are suppressed.
     pub threshold: u32,
-    /// How far disclosure control goes.
+    /// The disclosure control the tables went through.
     pub protection: Protection,
-    /// With `Protection::Lp`: the largest sub-table the LP audit solves, in published counts
-    /// (cells times counts per cell).
-    pub lp_budget: usize,
     pub inputs: Vec<InputChecksum>,
     /// Last day of data (days since 1970-01-01).
     pub data_end: i32,
@@ -46,32 +41,8 @@ fn short_id(parts: &[String]) -> String {
     )
 }
 
-fn dim_meta(d: &samtalebank_model::dims::Dimension) -> DimensionMeta {
-    DimensionMeta {
-        id: d.id.clone(),
-        label_da: d.label_da.clone(),
-        label_en: d.label_en.clone(),
-        role: match d.id.as_str() {
-            "omraade" => "geo",
-            "tid" => "time",
-            _ => "",
-        }
-        .into(),
-        categories: d
-            .categories
-            .iter()
-            .map(|c| CategoryMeta {
-                code: c.code.clone(),
-                label_da: c.label_da.clone(),
-                label_en: c.label_en.clone(),
-            })
-            .collect(),
-        total: d.total.map(|t| d.categories[t].code.clone()),
-    }
-}
-
 /// Publish the tables as a new release and make it current. Returns its manifest.
-pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manifest> {
+pub fn publish(opts: &PublishOptions, tables: &[Published]) -> Result<Manifest> {
     let root = &opts.releases;
     std::fs::create_dir_all(root).map_err(io_err(root))?;
     remove_half_written(root)?;
@@ -97,56 +68,15 @@ pub fn publish(opts: &PublishOptions, tables: Vec<(&str, Cube)>) -> Result<Manif
     let data_start = samtalebank_model::time::from_days(opts.data_start)
         .format("%Y-%m-%d")
         .to_string();
-    let statuses = crate::suppress::protect_release(
-        &tables,
-        opts.threshold,
-        opts.protection,
-        opts.lp_budget,
-        opts.data_start,
-        opts.data_end,
-    );
     let mut summaries = Vec::new();
-    for ((tid, cube), (status, audit)) in tables.iter().zip(&statuses) {
-        let dir = tmp.join(tid);
+    for table in tables {
+        let dir = tmp.join(table.def.id);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        let dims: Vec<DimensionMeta> = cube.dims.iter().map(dim_meta).collect();
-        let mut meta = match *tid {
-            "SAMT01" => samt01_meta(
-                dims,
-                created.clone(),
-                opts.threshold,
-                opts.protection,
-                data_end.clone(),
-            ),
-            "SAMT02" => samt02_meta(
-                dims,
-                created.clone(),
-                opts.threshold,
-                opts.protection,
-                data_end.clone(),
-            ),
-            "BENCH01" => bench01_meta(
-                dims,
-                created.clone(),
-                opts.threshold,
-                opts.protection,
-                data_end.clone(),
-                data_start.clone(),
-            ),
-            "SAMT03" => samt03_meta(
-                dims,
-                created.clone(),
-                opts.threshold,
-                opts.protection,
-                data_end.clone(),
-                data_start.clone(),
-            ),
-            other => return Err(fmt_err(&dir, format!("unknown table {other}"))),
-        };
-        meta.values = cube.published_values().to_vec();
+        let meta = TableMeta::new(table, &created, opts.threshold, (&data_start, &data_end));
         write_json(&dir.join("metadata.json"), &meta)?;
-        let mut summary = write_data(&dir, &meta, cube, status, opts.threshold)?;
-        summary.audit = audit.clone();
+        let mut summary = write_data(&dir, &meta, table)?;
+        summary.cost = table.report.cost.clone();
+        summary.audit = table.report.audit.clone();
         summaries.push(summary);
         sync_dir(&dir)?;
     }
@@ -201,22 +131,16 @@ fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
     f.sync_all().map_err(io_err(path))
 }
 
-/// Write every non-zero or suppressed cell, in `data-<k>.parquet` parts written in parallel
-/// (one per core); suppressed counts are written as null with status `..` (and so are small
-/// counts that are not published for another reason).
-fn write_data(
-    dir: &Path,
-    meta: &TableMeta,
-    cube: &Cube,
-    status: &[u8],
-    threshold: u32,
-) -> Result<TableSummary> {
+/// Write every cell with a published non-zero count or an unpublished one, in
+/// `data-<k>.parquet` parts written in parallel (one per core); an unpublished count is null,
+/// with status `..` when disclosure control suppressed it. (A cell whose published counts are
+/// all zero is not written: under the cell key method it may hold a small true count.)
+fn write_data(dir: &Path, meta: &TableMeta, table: &Published) -> Result<TableSummary> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
         .clamp(1, 8);
-    let n = cube.counts.len() / cube.values.len().max(1);
-    debug_assert_eq!(status.len(), n * meta.values.len());
+    let n = table.cells();
     let chunk = n.div_ceil(threads).max(1);
     let results: Vec<Result<(String, u64, u64)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -224,7 +148,7 @@ fn write_data(
                 s.spawn(move || {
                     let name = format!("data-{k}.parquet");
                     let range = (k * chunk).min(n)..((k + 1) * chunk).min(n);
-                    write_part(&dir.join(&name), meta, cube, status, threshold, range)
+                    write_part(&dir.join(&name), meta, table, range)
                         .map(|(nz, sup)| (name, nz, sup))
                 })
             })
@@ -240,7 +164,7 @@ fn write_data(
         nonzero_cells: 0,
         suppressed_cells: 0,
         files: Vec::new(),
-        cost: suppression_cost(cube, status),
+        cost: Vec::new(),
         audit: None,
     };
     for r in results {
@@ -252,37 +176,32 @@ fn write_data(
     Ok(summary)
 }
 
-/// Write the non-zero cells of the flat range `range` of the cube to one Parquet file.
+/// Write the cells of the flat range `range` of a table to one Parquet file.
 fn write_part(
     path: &Path,
     meta: &TableMeta,
-    cube: &Cube,
-    status: &[u8],
-    threshold: u32,
+    table: &Published,
     range: std::ops::Range<usize>,
 ) -> Result<(u64, u64)> {
-    let shape = cube.shape();
+    let shape: Vec<usize> = table.dims.iter().map(|d| d.len()).collect();
     let nd = shape.len();
-    // Counts per cell in the cube (hidden ones included), and published.
-    let stride = cube.values.len();
-    let k = meta.values.len();
-    let counts = &cube.counts[range.start * stride..range.end * stride];
-    let status_of = &status[range.start * k..range.end * k];
-    let suppressed_at = |s: u8| s == PRIMARY || s == SECONDARY;
+    let k = table.stride();
+    let kn = meta.numbers.len();
+    let counts = &table.counts[range.start * k..range.end * k];
+    let status_of = &table.status[range.start * k..range.end * k];
+    let numbers = &table.numbers[range.start * kn..range.end * kn];
     let written = |cell: usize| {
-        counts[cell * stride..cell * stride + k]
-            .iter()
-            .any(|&x| x > 0)
-            || status_of[cell * k..(cell + 1) * k]
-                .iter()
-                .any(|&s| suppressed_at(s))
+        (0..k).any(|j| {
+            let s = status_of[cell * k + j];
+            s != CountStatus::Published || counts[cell * k + j] > 0
+        }) || numbers[cell * kn..(cell + 1) * kn].iter().any(|x| !x.is_nan())
     };
-    let nonzero = (0..counts.len() / stride.max(1))
-        .filter(|&c| written(c))
-        .count();
-    let mut keys: Vec<Vec<i16>> = (0..nd).map(|_| Vec::with_capacity(nonzero)).collect();
-    let mut values: Vec<Vec<Option<i64>>> = (0..k).map(|_| Vec::with_capacity(nonzero)).collect();
-    let mut status: Vec<Option<i16>> = Vec::with_capacity(nonzero);
+    let cells = range.len();
+    let rows = (0..cells).filter(|&c| written(c)).count();
+    let mut keys: Vec<Vec<i16>> = (0..nd).map(|_| Vec::with_capacity(rows)).collect();
+    let mut values: Vec<Vec<Option<i64>>> = (0..k).map(|_| Vec::with_capacity(rows)).collect();
+    let mut nums: Vec<Vec<Option<f64>>> = (0..kn).map(|_| Vec::with_capacity(rows)).collect();
+    let mut status: Vec<Option<i16>> = Vec::with_capacity(rows);
     let mut suppressed = 0u64;
     let mut nz = 0u64;
     // Coordinates of the first cell of the range (last dimension fastest).
@@ -292,23 +211,21 @@ fn write_part(
         coords[d] = rest % shape[d];
         rest /= shape[d];
     }
-    for (i, cell) in counts.chunks(stride).enumerate() {
-        let cell = &cell[..k];
+    for i in 0..cells {
         if written(i) {
-            nz += u64::from(cell.iter().any(|&x| x > 0));
+            nz += u64::from(counts[i * k..(i + 1) * k].iter().any(|&x| x > 0));
             for (key, &x) in keys.iter_mut().zip(&coords) {
                 key.push(x as i16);
             }
             let mut any = false;
-            for ((col, &c), &s) in values.iter_mut().zip(cell).zip(&status_of[i * k..]) {
-                if suppressed_at(s) {
-                    col.push(None);
-                    any = true;
-                } else if s == HIDDEN && c > 0 && c < threshold {
-                    col.push(None);
-                } else {
-                    col.push(Some(i64::from(c)));
-                }
+            for (j, col) in values.iter_mut().enumerate() {
+                let s = status_of[i * k + j];
+                any |= s.suppressed();
+                col.push((s == CountStatus::Published).then(|| i64::from(counts[i * k + j])));
+            }
+            for (j, col) in nums.iter_mut().enumerate() {
+                let x = numbers[i * kn + j];
+                col.push((!x.is_nan()).then_some(x));
             }
             status.push(any.then_some(0));
             suppressed += u64::from(any);
@@ -331,6 +248,9 @@ fn write_part(
     for name in &meta.values {
         fields.push(Field::new(name, DataType::Int64, true));
     }
+    for name in &meta.numbers {
+        fields.push(Field::new(name, DataType::Float64, true));
+    }
     fields.push(Field::new("status", dict_t, true));
     let mut cols: Vec<ArrayRef> = meta
         .dimensions
@@ -348,6 +268,9 @@ fn write_part(
     for col in values {
         cols.push(Arc::new(Int64Array::from(col)));
     }
+    for col in nums {
+        cols.push(Arc::new(Float64Array::from(col)));
+    }
     cols.push(Arc::new(DictionaryArray::<Int16Type>::new(
         Int16Array::from(status),
         Arc::new(StringArray::from(vec![STATUS_CONFIDENTIAL])),
@@ -364,52 +287,4 @@ fn write_part(
     let file = w.into_inner().map_err(|e| fmt_err(path, e))?;
     file.sync_all().map_err(io_err(path))?;
     Ok((nz, suppressed))
-}
-
-/// Per area level: non-zero cells, cells with a suppressed count (and of them, cells with a
-/// primary one), and the first count's total and suppressed part.
-pub fn suppression_cost(cube: &Cube, status: &[u8]) -> Vec<crate::SuppressionCost> {
-    let Some(ad) = cube.dims.iter().position(|d| d.id == "omraade") else {
-        return Vec::new();
-    };
-    let level = |code: &str| match code.len() {
-        4 => 1,
-        3 if code != "000" => 2,
-        _ => 0,
-    };
-    let levels: Vec<usize> = cube.dims[ad]
-        .categories
-        .iter()
-        .map(|c| level(&c.code))
-        .collect();
-    let inner: usize = cube.dims[ad + 1..].iter().map(|d| d.len()).product();
-    let n_area = cube.dims[ad].len();
-    let stride = cube.values.len().max(1);
-    let k = cube.published_values().len();
-    let mut acc: [crate::SuppressionCost; 3] = Default::default();
-    for (cell, counts) in cube.counts.chunks(stride).enumerate() {
-        let counts = &counts[..k];
-        if counts.iter().all(|&c| c == 0) {
-            continue;
-        }
-        let st = &status[cell * k..(cell + 1) * k];
-        let a = (cell / inner) % n_area;
-        let e = &mut acc[levels[a]];
-        let sup = st.iter().any(|&s| s == PRIMARY || s == SECONDARY);
-        e.cells += 1;
-        e.suppressed_cells += u64::from(sup);
-        e.primary_cells += u64::from(st.contains(&PRIMARY));
-        e.total += u64::from(counts[0]);
-        if sup {
-            e.suppressed_total += u64::from(counts[0]);
-        }
-    }
-    ["land", "region", "kommune"]
-        .iter()
-        .zip(acc)
-        .map(|(l, c)| crate::SuppressionCost {
-            level: l.to_string(),
-            ..c
-        })
-        .collect()
 }

@@ -8,7 +8,8 @@ use axum::response::{IntoResponse, Response};
 use samtalebank_release::Table;
 use serde_json::json;
 
-use crate::output::{self, CsvOptions, Lang};
+use crate::output::{self, CsvOptions};
+use samtalebank_model::Lang;
 use crate::problem::Problem;
 use crate::selection::{self, Selection};
 use crate::AppState;
@@ -281,7 +282,7 @@ pub async fn gap(
     Extension(rel): Extension<Arc<samtalebank_release::Release>>,
     Query(q): Query<Params>,
 ) -> Response {
-    use samtalebank_release::gap as g;
+    use samtalebank_analysis::gap as g;
     let Some(bench) = rel.table("BENCH01") else {
         return Problem::not_found("the current release has no BENCH01 table").into_response();
     };
@@ -289,14 +290,9 @@ pub async fn gap(
     let (Some(group), Some(indicator)) = (param(&q, "group"), param(&q, "indicator")) else {
         return Problem::bad_request("give group (codes, lowest:15:pct13:2019M11 or @name) and indicator (digital_pct, pct6, pct13, intensitet)").into_response();
     };
-    let kind = match param(&q, "periode").unwrap_or("maaned") {
-        "aar" => 'Y',
-        "kvartal" => 'K',
-        "maaned" => 'M',
-        other => {
-            return Problem::bad_request(format!("periode '{other}': use aar, kvartal or maaned"))
-                .into_response()
-        }
+    let kind = match samtalebank_model::PeriodKind::parse(param(&q, "periode").unwrap_or("maaned")) {
+        Ok(k) => k,
+        Err(e) => return Problem::bad_request(e).into_response(),
     };
     let saved = match g::load_groups(&st.config.releases) {
         Ok(s) => s,

@@ -16,7 +16,7 @@ use axum::routing::get;
 use axum::Router;
 use samtalebank_release::Release;
 
-pub use output::{format_value, Lang};
+pub use output::format_value;
 pub use problem::Problem;
 pub use selection::Selection;
 pub use web::kommune_report;

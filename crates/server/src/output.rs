@@ -1,39 +1,13 @@
 //! Rendering a selection: JSON-stat 2.0 (with `status` for suppressed cells) and CSV.
 
-use samtalebank_release::tables::{DimensionMeta, TableMeta};
+use samtalebank_model::Lang;
+use samtalebank_release::{DimensionMeta, TableMeta};
 use samtalebank_release::{
     Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE, STATUS_NOT_YET,
 };
 use serde_json::{json, Map, Value as J};
 
 use crate::selection::{Selection, MEASURE_VAR};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Da,
-    En,
-}
-
-impl Lang {
-    pub fn parse(s: Option<&str>) -> Lang {
-        match s.map(|s| s.to_ascii_lowercase()) {
-            Some(s) if s == "en" => Lang::En,
-            _ => Lang::Da,
-        }
-    }
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Da => "da",
-            Lang::En => "en",
-        }
-    }
-    pub fn pick<'a>(self, da: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Da => da,
-            Lang::En => en,
-        }
-    }
-}
 
 pub fn status_legend(lang: Lang) -> J {
     json!({

@@ -3,7 +3,7 @@
 //! A variable that is not selected takes its total ("i alt"); time takes every year; the
 //! measure variable `maal` takes every measure.
 
-use samtalebank_release::tables::{DimensionMeta, TableMeta};
+use samtalebank_release::{DimensionMeta, TableMeta};
 
 use crate::problem::Problem;
 

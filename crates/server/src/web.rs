@@ -8,11 +8,12 @@ use axum::extract::{Extension, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
-use samtalebank_release::tables::TableMeta;
+use samtalebank_release::TableMeta;
 use samtalebank_release::Value;
 
 use crate::api::{param, Params};
-use crate::output::{format_value, Lang};
+use crate::output::format_value;
+use samtalebank_model::Lang;
 use crate::selection::{period_kind, Selection};
 use crate::AppState;
 
@@ -864,7 +865,7 @@ pub async fn gap_page(
     Extension(rel): Extension<Arc<samtalebank_release::Release>>,
     Query(q): Query<Params>,
 ) -> Response {
-    use samtalebank_release::gap as g;
+    use samtalebank_analysis::gap as g;
     let lang = Lang::parse(param(&q, "lang"));
     let Some(bench) = rel.table("BENCH01") else {
         return not_found_page("/benchmark");
@@ -881,11 +882,8 @@ pub async fn gap_page(
         .to_string();
     let indicator = param(&q, "indicator").unwrap_or("pct6").to_string();
     let periode = param(&q, "periode").unwrap_or("aar").to_string();
-    let kind = match periode.as_str() {
-        "kvartal" => 'K',
-        "maaned" => 'M',
-        _ => 'Y',
-    };
+    let kind =
+        samtalebank_model::PeriodKind::parse(&periode).unwrap_or(samtalebank_model::PeriodKind::Year);
     let (saved, groups_error) = match g::load_groups(&st.config.releases) {
         Ok(s) => (s, None),
         Err(e) => (Default::default(), Some(e)),

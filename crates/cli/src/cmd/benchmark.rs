@@ -11,7 +11,9 @@
 
 use std::path::PathBuf;
 
-use samtalebank_release::{gap, Release, Value};
+use samtalebank_analysis::gap;
+use samtalebank_model::{PeriodKind, Var};
+use samtalebank_release::{Release, Value};
 
 /// Benchmark analyses: the gap between a group of municipalities and the rest of the country.
 #[derive(clap::Args, Debug)]
@@ -38,9 +40,9 @@ struct GapArgs {
     indicator: String,
     #[arg(long, default_value = "tot")]
     ydelse: String,
-    /// aar, kvartal or maaned.
-    #[arg(long, default_value = "maaned")]
-    periode: String,
+    /// The periods: aar, kvartal or maaned.
+    #[arg(long, default_value = "maaned", value_parser = PeriodKind::parse)]
+    periode: PeriodKind,
     /// Save the group definition under this name (use it later as @NAME).
     #[arg(long)]
     save: Option<String>,
@@ -61,14 +63,8 @@ pub fn run(a: Args) -> Result<(), String> {
         gap::save_group(&g.releases, name, &g.group)?;
         eprintln!("saved group '{name}' = {}", g.group);
     }
-    let kind = match g.periode.as_str() {
-        "aar" => 'Y',
-        "kvartal" => 'K',
-        "maaned" => 'M',
-        other => return Err(format!("--periode '{other}': use aar, kvartal or maaned")),
-    };
-    let points = gap::series(bench, &members, &g.indicator, &g.ydelse, kind)?;
-    let area = &bench.meta.dimensions[bench.meta.dimension("omraade").map(|d| d.0).unwrap_or(1)];
+    let points = gap::series(bench, &members, &g.indicator, &g.ydelse, g.periode)?;
+    let area = bench.meta.require(Var::Omraade)?.1;
     let codes: Vec<&str> = members
         .iter()
         .map(|&i| area.categories[i].code.as_str())

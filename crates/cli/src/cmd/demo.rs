@@ -72,18 +72,18 @@ pub fn run(a: Args) -> Result<(), String> {
     eprintln!(
         "3/3 building the release (the default disclosure control, the LP audit, on sub-tables up to {} published counts: about a minute at scale 0.02 on two cores; `build` takes {} by default)",
         a.lp_budget,
-        samtalebank_release::LP_BUDGET
+        samtalebank_disclosure::LP_BUDGET
     );
-    let m = super::build::build(
-        &store,
-        &releases,
-        5,
-        samtalebank_release::Protection::Lp,
-        a.lp_budget,
-    )?;
+    let (m, _) = samtalebank_pipeline::build(&samtalebank_pipeline::BuildOptions {
+        store,
+        releases: releases.clone(),
+        threshold: samtalebank_model::defaults::THRESHOLD,
+        protection: samtalebank_model::Protection::Lp,
+        lp_budget: a.lp_budget,
+    })?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
-    super::serve::serve(releases, addr, 100_000, None, |addr| {
+    super::serve::serve(releases, addr, samtalebank_model::defaults::MAX_CELLS, None, |addr| {
         println!("Samtalebank demo is running: http://{addr}/");
         println!("  table:  http://{addr}/tabel/SAMT01");
         println!("  API:    http://{addr}/api/v2/tables");

@@ -18,14 +18,14 @@ pub struct Args {
     kommune: String,
     #[arg(long)]
     out: PathBuf,
-    #[arg(long, default_value = "da")]
-    lang: String,
+    /// The report's language.
+    #[arg(long, value_enum, default_value_t = samtalebank_model::Lang::Da)]
+    lang: samtalebank_model::Lang,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
     let rel = samtalebank_release::Release::open_current(&a.releases).map_err(|e| e.to_string())?;
-    let lang = samtalebank_server::Lang::parse(Some(&a.lang));
-    let html = samtalebank_server::kommune_report(&rel, &a.kommune, lang)?;
+    let html = samtalebank_server::kommune_report(&rel, &a.kommune, a.lang)?;
     std::fs::write(&a.out, html).map_err(|e| format!("{}: {e}", a.out.display()))?;
     eprintln!("wrote {}", a.out.display());
     Ok(())

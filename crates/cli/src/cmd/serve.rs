@@ -18,7 +18,7 @@ pub struct Args {
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// Largest number of cells one data request may ask for.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = samtalebank_model::defaults::MAX_CELLS)]
     max_cells: usize,
     /// File holding the admin token (mode 0600); else $SAMTALEBANK_ADMIN_TOKEN; else no admin API.
     #[arg(long)]

@@ -62,7 +62,7 @@ fn timeliness_edges() {
     );
     let idx = ConversationIndex::new(&s);
     let c = samt02(&SpellIndex::new(&f), &idx, d("2023-01-01"), d("2023-12-31")).unwrap();
-    let get = |ydelse: &str, value: &str| c.get_value(&["000", "2023M03", ydelse], value).unwrap();
+    let get = |ydelse: &str, value: &str| c.get(&["000", "2023M03", ydelse], value).unwrap();
     assert_eq!(get("tot", "startet"), 8);
     // varet6: all but person 1.
     assert_eq!(get("tot", "varet6"), 7);
@@ -77,15 +77,15 @@ fn timeliness_edges() {
     assert_eq!(get("dagpenge", "startet"), 7);
     // The spell is counted in the period it starts: nothing in April.
     assert_eq!(
-        c.get_value(&["000", "2023M04", "tot"], "startet").unwrap(),
+        c.get(&["000", "2023M04", "tot"], "startet").unwrap(),
         0
     );
     assert_eq!(
-        c.get_value(&["000", "2023K1", "tot"], "startet").unwrap(),
+        c.get(&["000", "2023K1", "tot"], "startet").unwrap(),
         8
     );
     assert_eq!(
-        c.get_value(&["1084", "2023", "tot"], "samtale13").unwrap(),
+        c.get(&["1084", "2023", "tot"], "samtale13").unwrap(),
         5
     );
 }
@@ -106,6 +106,6 @@ fn spells_before_the_data_window_are_not_counted() {
         d("2023-06-30"),
     )
     .unwrap();
-    assert_eq!(c.get_value(&["000", "2023", "tot"], "startet").unwrap(), 1);
+    assert_eq!(c.get(&["000", "2023", "tot"], "startet").unwrap(), 1);
     assert!(c.dims[1].position("2022").is_none());
 }

@@ -56,7 +56,7 @@ fn population_window_conversation_window_and_distinct_persons() {
         d("2023-12-31"),
     )
     .unwrap();
-    let get = |a: &str, t: &str, y: &str, val: &str| c.get_value(&[a, t, y], val).unwrap();
+    let get = |a: &str, t: &str, y: &str, val: &str| c.get(&[a, t, y], val).unwrap();
     // Persons 2, 3 and 6 are in the population; 2 and 6 have two conversations.
     assert_eq!(get("000", "2023M06", "tot", "personer"), 3);
     assert_eq!(get("000", "2023M06", "tot", "med2"), 2);

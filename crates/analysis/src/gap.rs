@@ -10,7 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::{Table, Value};
+use samtalebank_model::{dims::COUNTRY, is_kommune, PeriodKind, Var};
+use samtalebank_release::{Table, Value};
 
 /// One point of a gap series.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,11 +51,8 @@ pub fn save_group(releases: &Path, name: &str, definition: &str) -> Result<(), S
     std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn dim(t: &Table, id: &str) -> Result<usize, String> {
-    t.meta
-        .dimension(id)
-        .map(|d| d.0)
-        .ok_or_else(|| format!("{} has no dimension '{id}'", t.meta.id))
+fn dim(t: &Table, v: Var) -> Result<usize, String> {
+    t.meta.require(v).map(|d| d.0)
 }
 
 fn code_index(t: &Table, d: usize, code: &str) -> Result<usize, String> {
@@ -78,25 +76,24 @@ pub fn resolve(
             .as_str(),
         None => definition,
     };
-    let area = dim(bench, "omraade")?;
-    let is_kommune = |i: usize| {
-        let c = &bench.meta.dimensions[area].categories[i].code;
-        c.len() == 3 && c != "000"
-    };
+    let area = dim(bench, Var::Omraade)?;
+    let is_kommune = |i: usize| is_kommune(&bench.meta.dimensions[area].categories[i].code);
     let parts: Vec<&str> = def.split(':').collect();
     if parts.len() == 4 && (parts[0] == "lowest" || parts[0] == "highest") {
         let n: usize = parts[1]
             .parse()
             .map_err(|_| format!("'{def}': expected a number of municipalities"))?;
         let (ind, tid, yd) = (
-            dim(bench, "indikator")?,
-            dim(bench, "tid")?,
-            dim(bench, "ydelse")?,
+            dim(bench, Var::Indikator)?,
+            dim(bench, Var::Tid)?,
+            dim(bench, Var::Ydelse)?,
         );
         let mut coords = vec![0usize; 4];
         coords[ind] = code_index(bench, ind, parts[2])?;
         coords[tid] = code_index(bench, tid, parts[3])?;
-        coords[yd] = code_index(bench, yd, "tot")?;
+        coords[yd] = bench.meta.dimensions[yd]
+            .total_index()
+            .ok_or("BENCH01's ydelse has no total")?;
         let mut vals: Vec<(f64, usize)> = (0..bench.shape()[area])
             .filter(|&a| is_kommune(a))
             .filter_map(|a| {
@@ -138,35 +135,28 @@ pub fn resolve(
     Ok(out)
 }
 
-/// The gap series for a group: per period of the chosen kind (`Y`, `K`, `M`), the group's share,
+/// The gap series for a group: per period of the chosen kind, the group's share,
 /// the rest of the country's share and the difference in percentage points.
 pub fn series(
     bench: &Table,
     group: &[usize],
     indicator: &str,
     ydelse: &str,
-    kind: char,
+    kind: PeriodKind,
 ) -> Result<Vec<GapPoint>, String> {
     let (ind, area, tid, yd) = (
-        dim(bench, "indikator")?,
-        dim(bench, "omraade")?,
-        dim(bench, "tid")?,
-        dim(bench, "ydelse")?,
+        dim(bench, Var::Indikator)?,
+        dim(bench, Var::Omraade)?,
+        dim(bench, Var::Tid)?,
+        dim(bench, Var::Ydelse)?,
     );
     let mut coords = vec![0usize; 4];
     coords[ind] = code_index(bench, ind, indicator)?;
     coords[yd] = code_index(bench, yd, ydelse)?;
-    let country = code_index(bench, area, "000")?;
+    let country = code_index(bench, area, COUNTRY)?;
     let mut out = Vec::new();
     for (t, cat) in bench.meta.dimensions[tid].categories.iter().enumerate() {
-        let k = if cat.code.contains('M') {
-            'M'
-        } else if cat.code.contains('K') {
-            'K'
-        } else {
-            'Y'
-        };
-        if k != kind {
+        if PeriodKind::of(&cat.code) != kind {
             continue;
         }
         coords[tid] = t;

@@ -70,11 +70,6 @@
 use super::solver::{ComparisonOp, Error, Problem, Solution, Variable};
 use super::{Grid, PRIMARY, PROTECTED, PUBLISHED, SECONDARY};
 
-/// Sub-tables with more published counts (cells times counts per cell) than this are not
-/// audited (their sub-tables are). 4,500 takes every slice the attacker tests whole: SAMT01's
-/// country × a year and its quarters × type × form × duration (3,600 × 1), SAMT02's region
-/// with its municipalities × a year and its quarters × benefit (900 × 5), SAMT03's 1,620 × 2.
-pub const LP_BUDGET: usize = 4500;
 /// Passes at most (each repairs at least one leak).
 const MAX_PASSES: usize = 20;
 /// A joint round after the first two must certify at least one in this many open counts,
@@ -1317,7 +1312,7 @@ fn solve(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{no_hidden, Axis};
+    use super::super::{AtomValues, Axis};
     use super::*;
 
     /// Rank of equations over `vars` unknowns (Gaussian elimination, partial pivoting).
@@ -1552,7 +1547,7 @@ mod tests {
             1,
             &counts,
             vec![area, flat(3), flat(2), Axis::new(1, vec![vec![0]])],
-            no_hidden,
+            AtomValues::none(),
             5,
             |_, _| false,
         );

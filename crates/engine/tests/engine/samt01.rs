@@ -65,7 +65,7 @@ fn duration_bands_follow_the_covering_spell_rule() {
     let (s, f) = fixture();
     let c = samt01(&s, &f).unwrap();
     let get = |a: &str, t: &str, y: &str, form: &str, band: &str| {
-        c.get(&[a, t, y, "tot", form, band]).unwrap()
+        c.get(&[a, t, y, "tot", form, band], "antal").unwrap()
     };
     // 2023, whole country: 0-3 = three (03-15 ×2, 04-01 in Randers), 3-6 = one, uoplyst = one.
     assert_eq!(get("000", "2023", "tot", "tot", "0-3"), 3);
@@ -115,17 +115,21 @@ fn totals_equal_the_sum_of_their_parts_in_every_dimension() {
             .collect();
         let mut coords = vec![0usize; shape.len()];
         loop {
-            if coords[di] == tot {
-                let t = c.counts[c.index(&coords)];
+            let n = c.def.counts.len();
+            for count in 0..n {
+                if coords[di] != tot {
+                    break;
+                }
+                let t = c.counts[c.index(&coords) * n + count];
                 let sum: u32 = leaves
                     .iter()
                     .map(|&l| {
                         let mut k = coords.clone();
                         k[di] = l;
-                        c.counts[c.index(&k)]
+                        c.counts[c.index(&k) * n + count]
                     })
                     .sum();
-                assert_eq!(t, sum, "dimension {} at {coords:?}", dim.id);
+                assert_eq!(t, sum, "dimension {} at {coords:?}, count {count}", dim.id);
             }
             let mut k = shape.len();
             loop {
@@ -144,6 +148,23 @@ fn totals_equal_the_sum_of_their_parts_in_every_dimension() {
             }
         }
     }
+}
+
+#[test]
+fn digital_conversations_are_those_by_phone_or_video() {
+    let (s, f) = fixture();
+    let c = samt01(&s, &f).unwrap();
+    let get = |form: &str, count: &str| {
+        c.get(&["000", "2023", "tot", "tot", form, "tot"], count).unwrap()
+    };
+    assert_eq!(
+        get("tot", "digital"),
+        get("telefon", "antal") + get("video", "antal")
+    );
+    assert_eq!(get("telefon", "digital"), get("telefon", "antal"));
+    assert_eq!(get("fysisk", "digital"), 0);
+    // 2023: the phone and the video conversation of 15 March.
+    assert_eq!(get("tot", "digital"), 2);
 }
 
 #[test]

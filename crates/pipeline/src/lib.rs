@@ -1,0 +1,148 @@
+//! The build: store → engine → disclosure control → release.
+//!
+//! [`build`] reads the store as columns of dictionary codes, computes every table with the
+//! engine, protects them, derives the tables computed from published ones (BENCH01) and
+//! publishes an immutable release that becomes current atomically.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use samtalebank_model::{time, Protection};
+use samtalebank_release::{InputChecksum, Manifest, PublishOptions};
+use samtalebank_store::{Store, OPEN_END};
+use samtalebank_tables::registry;
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub store: PathBuf,
+    pub releases: PathBuf,
+    /// Counts from 1 up to (not including) this are not published.
+    pub threshold: u32,
+    pub protection: Protection,
+    /// The LP audit's budget (with `Protection::Lp`).
+    pub lp_budget: usize,
+}
+
+/// Where the build's time went.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub read: Duration,
+    pub tables: Duration,
+    pub protect: Duration,
+    pub publish: Duration,
+    pub conversations: usize,
+    pub spells: usize,
+}
+
+/// Build and publish a release; returns its manifest and where the time went.
+pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
+    samtalebank_disclosure::supported(o.protection)?;
+    let mut timings = Timings::default();
+    let t = Instant::now();
+    let store = Store::open(&o.store).map_err(|e| e.to_string())?;
+    // Spells are read and indexed on one thread while the conversations are read on another.
+    let (s, f) = std::thread::scope(|sc| {
+        let f = sc.spawn(|| {
+            store.read_forloeb().map(|f| {
+                let idx = samtalebank_engine::SpellIndex::new(&f);
+                (f, idx)
+            })
+        });
+        let s = store.read_samtaler();
+        (s, f.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    let (s, f) = (s.map_err(|e| e.to_string())?, f.map_err(|e| e.to_string())?);
+    timings.read = t.elapsed();
+    let (f, spells) = f;
+    // The data's end: the latest date in the store.
+    let data_end = s
+        .dato
+        .iter()
+        .chain(&f.start)
+        .chain(f.slut.iter().filter(|&&d| d != OPEN_END))
+        .copied()
+        .max()
+        .ok_or("the store holds no conversations")?;
+    timings.spells = f.len();
+    // The spell index holds all the tables need; free the columns.
+    drop(f);
+    let data_start = s
+        .dato
+        .iter()
+        .copied()
+        .min()
+        .ok_or("the store holds no conversations")?;
+    let first_day = time::month_start(time::month_of(data_start));
+    // SAMT01 on this thread; the per-person tables (SAMT02, SAMT03) on another.
+    let t = Instant::now();
+    let (samt01, (samt02, samt03)) = std::thread::scope(|sc| {
+        let per_person = sc.spawn(|| {
+            let convs = samtalebank_engine::ConversationIndex::new(&s);
+            (
+                samtalebank_engine::samt02(&spells, &convs, first_day, data_end),
+                samtalebank_engine::samt03(&spells, &convs, first_day, data_end),
+            )
+        });
+        let samt01 = samtalebank_engine::samt01_indexed(&s, &spells);
+        let pp = per_person
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (samt01, pp)
+    });
+    timings.tables = t.elapsed();
+    timings.conversations = s.len();
+    // Only the tables are needed from here on: free the columns and indexes.
+    drop(s);
+    drop(spells);
+    let cubes: Vec<samtalebank_tables::Cube> = [samt01, samt02, samt03]
+        .into_iter()
+        .flatten()
+        .collect();
+    if cubes.is_empty() {
+        return Err("the store holds no conversations".into());
+    }
+    let t = Instant::now();
+    let mut published = samtalebank_disclosure::protect(
+        &cubes,
+        &samtalebank_disclosure::Options {
+            threshold: o.threshold,
+            protection: o.protection,
+            lp_budget: o.lp_budget,
+            data_start,
+            data_end,
+        },
+    )?;
+    drop(cubes);
+    let sources: Vec<&samtalebank_tables::Published> = published.iter().collect();
+    let mut bench = samtalebank_engine::bench01(&registry::BENCH01, &sources)?;
+    bench.report.cost = samtalebank_disclosure::derived_cost(&bench);
+    bench.note = samtalebank_disclosure::note(&registry::BENCH01, o.threshold, o.protection);
+    published.push(bench);
+    timings.protect = t.elapsed();
+    let t = Instant::now();
+    let inputs = store
+        .manifest()
+        .parts
+        .iter()
+        .map(|p| InputChecksum {
+            path: p.path.clone(),
+            rows: p.rows,
+            sha256: p.sha256.clone(),
+        })
+        .collect();
+    let m = samtalebank_release::publish(
+        &PublishOptions {
+            releases: o.releases.clone(),
+            threshold: o.threshold,
+            protection: o.protection,
+            inputs,
+            data_end,
+            data_start,
+        },
+        &published,
+    )
+    .map_err(|e| e.to_string())?;
+    timings.publish = t.elapsed();
+    Ok((m, timings))
+}
