@@ -83,7 +83,8 @@ fn wrong_column_count_bad_dates_and_unknown_codes_are_rejected_by_line() {
     assert!(find("5", "kommune")[3].contains("unknown kommune '999'"));
     assert!(find("6", "ydelse")[3].contains("unknown ydelse 'pension'"));
     assert!(find("6", "samtaleform")[3].contains("unknown samtaleform 'brevdue'"));
-    assert!(find("7", "maalgruppe")[3].contains("maalgruppe is required for kontanthjaelp"));
+    // Kontanthjælp without a target group is a valid row: it counts under `uoplyst`.
+    assert!(!r.iter().any(|x| x[1] == "7"), "{r:?}");
     assert!(find("9", "cpr")[3].contains("not a CPR number"));
     assert!(r.iter().all(|x| x[0] == "samtaler.csv"));
     // The rejected row is kept for the user, with the CPR number masked.
@@ -92,9 +93,21 @@ fn wrong_column_count_bad_dates_and_unknown_codes_are_rejected_by_line() {
     let samtaler = s.files.iter().find(|f| f.table == "samtaler").unwrap();
     assert_eq!(
         (samtaler.rows_read, samtaler.accepted, samtaler.rejected),
-        (8, 2, 6)
+        (8, 3, 5)
     );
-    assert_eq!(stored(&c.store), 2, "good rows S1 and S7 are kept");
+    assert_eq!(stored(&c.store), 3, "good rows S1, S6 and S7 are kept");
+    let cols = Store::open(&c.store).unwrap().read_samtaler().unwrap();
+    let leaves: Vec<&str> = cols
+        .ydelse
+        .iter()
+        .map(|&l| {
+            samtalebank_model::vocab().ydelser.leaves[l as usize]
+                .code
+                .as_str()
+        })
+        .collect();
+    assert!(leaves.contains(&"kontanthjaelp_uoplyst"), "{leaves:?}");
+    assert!(leaves.contains(&"kontanthjaelp_jobparat"), "{leaves:?}");
     assert!(s.usable());
 }
 

@@ -284,7 +284,7 @@ mod tests {
     #[test]
     fn ydelse_children_roll_up_to_group_and_total() {
         let y = ydelse();
-        assert_eq!(y.len(), 15);
+        assert_eq!(y.len(), 17);
         let codes = |leaf: usize| -> Vec<&str> {
             y.leaf_to_published[leaf]
                 .iter()
@@ -292,7 +292,7 @@ mod tests {
                 .collect()
         };
         let leaves = &vocab().ydelser.leaves;
-        assert_eq!(leaves.len(), 12);
+        assert_eq!(leaves.len(), 14);
         let kj = leaves
             .iter()
             .position(|l| l.code == "kontanthjaelp_jobparat")

@@ -122,7 +122,12 @@ impl AreaLevel {
         let v = crate::vocab();
         if code == crate::dims::COUNTRY {
             Some(AreaLevel::Country)
-        } else if v.kommuner.regions.iter().any(|r| r.code.to_string() == code) {
+        } else if v
+            .kommuner
+            .regions
+            .iter()
+            .any(|r| r.code.to_string() == code)
+        {
             Some(AreaLevel::Region)
         } else if code.len() == 3 && v.kommuner.lookup(code).is_some() {
             Some(AreaLevel::Kommune)
@@ -269,6 +274,9 @@ mod tests {
         assert!(PeriodKind::parse("uge").is_err());
         assert_eq!(Var::from_code("TID"), Some(Var::Tid));
         assert_eq!("lp".parse::<Protection>(), Ok(Protection::Lp));
-        assert!("x".parse::<Protection>().unwrap_err().contains("primary, lines"));
+        assert!("x"
+            .parse::<Protection>()
+            .unwrap_err()
+            .contains("primary, lines"));
     }
 }

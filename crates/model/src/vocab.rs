@@ -99,7 +99,9 @@ pub struct YdelseLeaf {
     pub code: String,
     /// Index of the group in [`Ydelser::groups`].
     pub group: u8,
-    /// Index in the maalgruppe vocabulary, for target-group children.
+    /// Index in the maalgruppe vocabulary, for target-group children; `None` for an unsplit
+    /// group and for the child of a split group that takes rows without a target group
+    /// (`uoplyst`).
     pub maalgruppe: Option<u8>,
 }
 
@@ -119,7 +121,9 @@ pub struct Ydelser {
 }
 
 impl Ydelser {
-    /// The leaf for a group and an optional target group. `Err` explains what is wrong.
+    /// The leaf for a group and an optional target group: for a split group, the child of the
+    /// target group, or without one the child that takes rows with no target group (`uoplyst`).
+    /// `Err` explains what is wrong.
     pub fn leaf(&self, group: u8, maalgruppe: Option<u8>) -> Result<u8, String> {
         if !self.split[group as usize] {
             return Ok(self
@@ -128,24 +132,22 @@ impl Ydelser {
                 .position(|l| l.group == group)
                 .expect("every unsplit group has a leaf") as u8); // ok: built so in parse
         }
-        let Some(m) = maalgruppe else {
-            return Err(format!(
-                "maalgruppe is required for {} ({})",
-                self.groups.code(group),
-                self.children_maalgrupper(group)
-            ));
-        };
         self.leaves
             .iter()
-            .position(|l| l.group == group && l.maalgruppe == Some(m))
+            .position(|l| l.group == group && l.maalgruppe == maalgruppe)
             .map(|i| i as u8)
-            .ok_or_else(|| {
-                format!(
+            .ok_or_else(|| match maalgruppe {
+                Some(m) => format!(
                     "maalgruppe '{}' does not apply to {} (expected {})",
                     vocab().maalgrupper.code(m),
                     self.groups.code(group),
                     self.children_maalgrupper(group)
-                )
+                ),
+                None => format!(
+                    "maalgruppe is required for {} ({})",
+                    self.groups.code(group),
+                    self.children_maalgrupper(group)
+                ),
             })
     }
 
@@ -300,10 +302,12 @@ fn parse_ydelser(text: &str, maalgrupper: &Vocab) -> Ydelser {
         published_parent.push((g, r[0] == r[1]));
         if r[0] != r[1] {
             split[g as usize] = true;
+            let maalgruppe =
+                (!r[2].is_empty()).then(|| maalgrupper.lookup(r[2]).expect("known maalgruppe")); // ok: static data
             leaves.push(YdelseLeaf {
                 code: r[0].to_string(),
                 group: g,
-                maalgruppe: Some(maalgrupper.lookup(r[2]).expect("known maalgruppe")), // ok: static data
+                maalgruppe,
             });
         }
     }

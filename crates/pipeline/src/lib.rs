@@ -95,10 +95,8 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
     // Only the tables are needed from here on: free the columns and indexes.
     drop(s);
     drop(spells);
-    let cubes: Vec<samtalebank_tables::Cube> = [samt01, samt02, samt03]
-        .into_iter()
-        .flatten()
-        .collect();
+    let cubes: Vec<samtalebank_tables::Cube> =
+        [samt01, samt02, samt03].into_iter().flatten().collect();
     if cubes.is_empty() {
         return Err("the store holds no conversations".into());
     }

@@ -70,7 +70,13 @@ fn table_diff(a: &Table, b: &Table) -> TableDiff {
         .values
         .iter()
         .enumerate()
-        .filter_map(|(i, v)| a.meta.values.iter().position(|x| x == v).map(|j| (i, Some(j))))
+        .filter_map(|(i, v)| {
+            a.meta
+                .values
+                .iter()
+                .position(|x| x == v)
+                .map(|j| (i, Some(j)))
+        })
         .collect();
     d.only_counts = b
         .meta

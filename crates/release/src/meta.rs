@@ -199,7 +199,10 @@ impl TableMeta {
 
     /// The time dimension, if the table has one.
     pub fn time(&self) -> Option<(usize, &DimensionMeta)> {
-        self.dimensions.iter().enumerate().find(|(_, d)| d.is_time())
+        self.dimensions
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.is_time())
     }
 
     pub fn first_period(&self) -> Option<&str> {

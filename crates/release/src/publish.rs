@@ -194,7 +194,9 @@ fn write_part(
         (0..k).any(|j| {
             let s = status_of[cell * k + j];
             s != CountStatus::Published || counts[cell * k + j] > 0
-        }) || numbers[cell * kn..(cell + 1) * kn].iter().any(|x| !x.is_nan())
+        }) || numbers[cell * kn..(cell + 1) * kn]
+            .iter()
+            .any(|x| !x.is_nan())
     };
     let cells = range.len();
     let rows = (0..cells).filter(|&c| written(c)).count();

@@ -193,7 +193,11 @@ fn load_part(
                 .as_primitive_opt::<Float64Type>()
                 .ok_or_else(|| fmt_err(path, format!("column '{name}' is not Float64")))?;
             for (i, f) in flat.iter().enumerate() {
-                numbers[f * kn + v] = if col.is_null(i) { f64::NAN } else { col.value(i) };
+                numbers[f * kn + v] = if col.is_null(i) {
+                    f64::NAN
+                } else {
+                    col.value(i)
+                };
             }
         }
     }

@@ -196,12 +196,12 @@ impl Table {
 
     /// The value of measure `measure` (index into `meta.measures`) at `coords`.
     pub fn value(&self, coords: &[usize], measure: usize) -> Value {
-        let Some(m) = self.meta.measures.get(measure).and_then(|m| {
-            self.def
-                .measures
-                .iter()
-                .find(|d| d.code == m.code)
-        }) else {
+        let Some(m) = self
+            .meta
+            .measures
+            .get(measure)
+            .and_then(|m| self.def.measures.iter().find(|d| d.code == m.code))
+        else {
             return Value::NotApplicable;
         };
         match m.derive {
@@ -233,15 +233,14 @@ impl Table {
                     return Value::NotApplicable;
                 }
                 match self.bench_share(coords) {
-                    Value::Num(_) => {
-                        Value::Num(f64::from(self.derived.ranks[self.flat(coords)]))
-                    }
+                    Value::Num(_) => Value::Num(f64::from(self.derived.ranks[self.flat(coords)])),
                     other => other,
                 }
             }
-            Derive::BenchDiffNational => {
-                diff(self.bench_share(coords), self.bench_share(&self.national(coords)))
-            }
+            Derive::BenchDiffNational => diff(
+                self.bench_share(coords),
+                self.bench_share(&self.national(coords)),
+            ),
             Derive::BenchDiffRest => {
                 if coords[1] == self.derived.country {
                     return Value::NotApplicable;
@@ -289,9 +288,9 @@ impl Table {
             self.stored(coords, 0),
             self.stored(coords, 1),
         ) {
-            (Some(tn), Some(nn), Some(t), Some(n)) if nn > n => Value::Num(
-                f64::from(tn - t.min(tn)) * 100.0 / f64::from(nn - n),
-            ),
+            (Some(tn), Some(nn), Some(t), Some(n)) if nn > n => {
+                Value::Num(f64::from(tn - t.min(tn)) * 100.0 / f64::from(nn - n))
+            }
             (Some(_), Some(_), Some(_), Some(_)) => Value::NotApplicable,
             _ => Value::Suppressed,
         }

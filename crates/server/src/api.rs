@@ -1,26 +1,41 @@
-//! PxWeb API v2 endpoints: config, tables (search, paging), table, metadata, data.
+//! PxWeb API v2 endpoints (config, tables, table, metadata, data) and our own (benchmark gap).
 
 use std::sync::Arc;
 
-use axum::extract::{Extension, Path, Query, State};
-use axum::http::{header, StatusCode, Uri};
+use axum::extract::{Extension, Path, State};
+use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Response};
-use samtalebank_release::Table;
+use samtalebank_model::{Lang, PeriodKind, Var};
+use samtalebank_pxweb::{csv::CsvOptions, jsonstat, Problem, Selection};
+use samtalebank_release::{Release, Table, Value};
+use serde::Deserialize;
 use serde_json::json;
 
-use crate::output::{self, CsvOptions};
-use samtalebank_model::Lang;
-use crate::problem::Problem;
-use crate::selection::{self, Selection};
+use crate::error::{ApiResult, Q};
 use crate::AppState;
 
+/// A query string as pairs, for parameters whose names are not fixed (`valuecodes[VAR]`).
 pub type Params = Vec<(String, String)>;
 
+/// The value of a parameter, whatever its case.
 pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
     params
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// `?lang=` alone.
+#[derive(Deserialize, Default)]
+pub struct LangQuery {
+    #[serde(default)]
+    lang: Option<String>,
+}
+
+impl LangQuery {
+    pub fn lang(&self) -> Lang {
+        Lang::parse(self.lang.as_deref())
+    }
 }
 
 fn json_response(v: serde_json::Value) -> Response {
@@ -33,7 +48,7 @@ fn json_response(v: serde_json::Value) -> Response {
 
 pub async fn config(
     State(st): State<Arc<AppState>>,
-    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+    Extension(rel): Extension<Arc<Release>>,
 ) -> Response {
     json_response(json!({
         "apiName": "Samtalebank PxWeb API",
@@ -58,14 +73,14 @@ fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
     json!({
         "type": "Table",
         "id": m.id,
-        "label": lang.pick(&m.title_da, &m.title_en),
-        "description": lang.pick(&m.description_da, &m.description_en),
+        "label": m.title(lang),
+        "description": m.description(lang),
         "updated": m.updated,
         "firstPeriod": m.first_period(),
         "lastPeriod": m.last_period(),
         "category": "public",
         "source": m.source,
-        "variableNames": m.dimensions.iter().map(|d| lang.pick(&d.label_da, &d.label_en)).chain([lang.pick("mål", "measure")]).collect::<Vec<_>>(),
+        "variableNames": m.dimensions.iter().map(|d| d.label(lang)).chain([lang.pick("mål", "measure")]).collect::<Vec<_>>(),
         "links": [
             {"rel": "self", "hreflang": lang.code(), "href": format!("{base}?lang={}", lang.code())},
             {"rel": "metadata", "hreflang": lang.code(), "href": format!("{base}/metadata?lang={}", lang.code())},
@@ -74,20 +89,30 @@ fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
     })
 }
 
-pub async fn tables(
-    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
-    Query(q): Query<Params>,
-) -> Response {
-    let lang = Lang::parse(param(&q, "lang"));
-    let search = param(&q, "query").unwrap_or("").to_lowercase();
-    let page_size: usize = param(&q, "pageSize")
-        .and_then(|s| s.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(20);
-    let page: usize = param(&q, "pageNumber")
-        .and_then(|s| s.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(1);
+/// `GET /api/v2/tables`'s query.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TablesQuery {
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    query: Option<String>,
+    #[serde(default)]
+    page_number: Option<String>,
+    #[serde(default)]
+    page_size: Option<String>,
+}
+
+pub async fn tables(Extension(rel): Extension<Arc<Release>>, Q(q): Q<TablesQuery>) -> ApiResult {
+    let lang = Lang::parse(q.lang.as_deref());
+    let search = q.query.unwrap_or_default().to_lowercase();
+    let number = |s: Option<String>, default: usize| {
+        s.and_then(|s| s.parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(default)
+    };
+    let page_size = number(q.page_size, 20);
+    let page = number(q.page_number, 1);
     let hits: Vec<&Table> = rel
         .tables
         .iter()
@@ -112,53 +137,48 @@ pub async fn tables(
         .take(page_size)
         .map(|t| table_json(t, lang))
         .collect();
-    json_response(json!({
+    Ok(json_response(json!({
         "language": lang.code(),
         "tables": items,
         "page": {"pageNumber": page, "pageSize": page_size, "totalElements": total, "totalPages": pages},
         "links": [],
-    }))
+    })))
 }
 
-fn find_table<'a>(rel: &'a samtalebank_release::Release, id: &str) -> Result<&'a Table, Problem> {
+fn find_table<'a>(rel: &'a Release, id: &str) -> Result<&'a Table, Problem> {
     rel.table(id)
         .ok_or_else(|| Problem::not_found(format!("no table '{id}'; see /api/v2/tables")))
 }
 
 pub async fn table(
-    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+    Extension(rel): Extension<Arc<Release>>,
     Path(id): Path<String>,
-    Query(q): Query<Params>,
-) -> Response {
-    match find_table(&rel, &id) {
-        Ok(t) => json_response(table_json(t, Lang::parse(param(&q, "lang")))),
-        Err(p) => p.into_response(),
-    }
+    Q(q): Q<LangQuery>,
+) -> ApiResult {
+    Ok(json_response(table_json(find_table(&rel, &id)?, q.lang())))
 }
 
 pub async fn metadata(
-    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+    Extension(rel): Extension<Arc<Release>>,
     Path(id): Path<String>,
-    Query(q): Query<Params>,
-) -> Response {
-    match find_table(&rel, &id) {
-        Ok(t) => json_response(output::jsonstat_meta(
-            &t.meta,
-            None,
-            Lang::parse(param(&q, "lang")),
-            &rel.manifest.id,
-        )),
-        Err(p) => p.into_response(),
-    }
+    Q(q): Q<LangQuery>,
+) -> ApiResult {
+    let t = find_table(&rel, &id)?;
+    Ok(json_response(jsonstat::jsonstat_meta(
+        &t.meta,
+        None,
+        q.lang(),
+        &rel.manifest.id,
+    )))
 }
 
 /// Parse a selection and refuse it, before any work, if it asks for more cells than allowed.
 pub fn checked_selection(t: &Table, q: &Params, max_cells: usize) -> Result<Selection, Problem> {
-    let sel = selection::parse(&t.meta, q)?;
+    let sel = samtalebank_pxweb::selection::parse(&t.meta, q)?;
     let n = sel.cells();
     if n > max_cells as u128 {
         return Err(Problem::new(
-            StatusCode::FORBIDDEN,
+            403,
             "Too many cells selected",
             format!(
                 "the selection asks for {n} cells; the limit is {max_cells}. Select fewer values."
@@ -168,80 +188,70 @@ pub fn checked_selection(t: &Table, q: &Params, max_cells: usize) -> Result<Sele
     Ok(sel)
 }
 
+fn attachment(content_type: &str, name: String, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 pub async fn data(
     State(st): State<Arc<AppState>>,
-    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
+    Extension(rel): Extension<Arc<Release>>,
     Path(id): Path<String>,
-    Query(q): Query<Params>,
-) -> Response {
-    let t = match find_table(&rel, &id) {
-        Ok(t) => t,
-        Err(p) => return p.into_response(),
-    };
+    Q(q): Q<Params>,
+) -> ApiResult {
+    let t = find_table(&rel, &id)?;
     let lang = Lang::parse(param(&q, "lang"));
     let format = param(&q, "outputFormat")
         .or(param(&q, "format"))
         .unwrap_or("json-stat2")
         .to_ascii_lowercase();
     if !matches!(format.as_str(), "json-stat2" | "jsonstat2" | "csv" | "xlsx") {
-        return Problem::bad_request(format!(
+        return Err(Problem::bad_request(format!(
             "unknown outputFormat '{format}'; use json-stat2, csv or xlsx"
         ))
-        .into_response();
+        .into());
     }
-    let sel = match checked_selection(t, &q, st.config.max_cells) {
-        Ok(s) => s,
-        Err(p) => return p.into_response(),
-    };
-    if format == "xlsx" {
-        return match output::xlsx_data(t, &sel, lang) {
-            Ok(body) => (
-                [
-                    (
-                        header::CONTENT_TYPE,
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            .to_string(),
-                    ),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{}.xlsx\"", t.meta.id),
-                    ),
-                ],
+    let sel = checked_selection(t, &q, st.config.max_cells)?;
+    Ok(match format.as_str() {
+        "xlsx" => {
+            let body = samtalebank_pxweb::xlsx::xlsx_data(t, &sel, lang)
+                .map_err(|e| Problem::internal("Excel output failed", e))?;
+            attachment(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                format!("{}.xlsx", t.meta.id),
                 body,
             )
-                .into_response(),
-            Err(e) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Excel output failed", e)
-                .into_response(),
-        };
-    }
-    if format == "csv" {
-        let o = CsvOptions::parse(param(&q, "outputFormatParams"));
-        let body = output::csv_data(t, &sel, lang, o);
-        (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{}.csv\"", t.meta.id),
-                ),
-            ],
-            body,
-        )
-            .into_response()
-    } else {
+        }
+        "csv" => {
+            let o = CsvOptions::parse(param(&q, "outputFormatParams"));
+            attachment(
+                "text/csv; charset=utf-8",
+                format!("{}.csv", t.meta.id),
+                samtalebank_pxweb::csv::csv_data(t, &sel, lang, o),
+            )
+        }
         // The release headers come from the `pin_release` middleware.
-        json_response(output::jsonstat_data(t, &sel, lang, &rel.manifest.id))
-    }
+        _ => json_response(jsonstat::jsonstat_data(t, &sel, lang, &rel.manifest.id)),
+    })
 }
 
 /// PxWeb API v2 POST body: `{"selection": [{"variableCode": "tid", "valueCodes": ["2023"]}]}`.
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 pub struct PostBody {
     #[serde(default)]
     selection: Vec<PostSelection>,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostSelection {
     variable_code: String,
@@ -252,26 +262,35 @@ pub struct PostSelection {
 /// POST variant of [`data`]: the selection comes in the body, the output format in the query.
 pub async fn data_post(
     st: State<Arc<AppState>>,
-    rel: Extension<Arc<samtalebank_release::Release>>,
+    rel: Extension<Arc<Release>>,
     id: Path<String>,
-    Query(mut q): Query<Params>,
+    Q(mut q): Q<Params>,
     body: axum::body::Bytes,
-) -> Response {
-    let parsed: PostBody = match serde_json::from_slice(&body) {
-        Ok(b) => b,
-        Err(e) => {
-            return Problem::bad_request(format!("the request body is not a PxWeb selection: {e}"))
-                .into_response()
-        }
-    };
+) -> ApiResult {
+    let parsed: PostBody = serde_json::from_slice(&body).map_err(|e| {
+        Problem::bad_request(format!("the request body is not a PxWeb selection: {e}"))
+    })?;
     for s in parsed.selection {
-        q.retain(|(k, _)| !k.eq_ignore_ascii_case(&format!("valuecodes[{}]", s.variable_code)));
-        q.push((
-            format!("valuecodes[{}]", s.variable_code),
-            s.value_codes.join(","),
-        ));
+        let key = format!("valuecodes[{}]", s.variable_code);
+        q.retain(|(k, _)| !k.eq_ignore_ascii_case(&key));
+        q.push((key, s.value_codes.join(",")));
     }
-    data(st, rel, id, Query(q)).await
+    data(st, rel, id, Q(q)).await
+}
+
+/// `GET /api/v2/benchmark/gap`'s query.
+#[derive(Deserialize)]
+pub struct GapQuery {
+    #[serde(default)]
+    lang: Option<String>,
+    group: Option<String>,
+    indicator: Option<String>,
+    #[serde(default)]
+    ydelse: Option<String>,
+    #[serde(default)]
+    periode: Option<String>,
+    #[serde(default, rename = "outputFormat")]
+    output_format: Option<String>,
 }
 
 /// `GET /api/v2/benchmark/gap?group=...&indicator=...[&ydelse=tot][&periode=maaned]`: the gap
@@ -279,53 +298,40 @@ pub async fn data_post(
 /// or CSV.
 pub async fn gap(
     State(st): State<Arc<AppState>>,
-    Extension(rel): Extension<Arc<samtalebank_release::Release>>,
-    Query(q): Query<Params>,
-) -> Response {
+    Extension(rel): Extension<Arc<Release>>,
+    Q(q): Q<GapQuery>,
+) -> ApiResult {
     use samtalebank_analysis::gap as g;
-    let Some(bench) = rel.table("BENCH01") else {
-        return Problem::not_found("the current release has no BENCH01 table").into_response();
+    let bench = rel
+        .table("BENCH01")
+        .ok_or_else(|| Problem::not_found("the current release has no BENCH01 table"))?;
+    let lang = Lang::parse(q.lang.as_deref());
+    let (Some(group), Some(indicator)) = (q.group.as_deref(), q.indicator.as_deref()) else {
+        return Err(Problem::bad_request("give group (codes, lowest:15:pct13:2019M11 or @name) and indicator (digital_pct, pct6, pct13, intensitet)").into());
     };
-    let lang = Lang::parse(param(&q, "lang"));
-    let (Some(group), Some(indicator)) = (param(&q, "group"), param(&q, "indicator")) else {
-        return Problem::bad_request("give group (codes, lowest:15:pct13:2019M11 or @name) and indicator (digital_pct, pct6, pct13, intensitet)").into_response();
-    };
-    let kind = match samtalebank_model::PeriodKind::parse(param(&q, "periode").unwrap_or("maaned")) {
-        Ok(k) => k,
-        Err(e) => return Problem::bad_request(e).into_response(),
-    };
-    let saved = match g::load_groups(&st.config.releases) {
-        Ok(s) => s,
-        Err(e) => {
-            return Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Saved groups unreadable",
-                e,
-            )
-            .into_response()
-        }
-    };
-    let points = match g::resolve(bench, group, &saved).and_then(|m| {
-        g::series(
-            bench,
-            &m,
-            indicator,
-            param(&q, "ydelse").unwrap_or("tot"),
-            kind,
-        )
-        .map(|p| (m, p))
-    }) {
-        Ok(x) => x,
-        Err(e) => return Problem::bad_request(e).into_response(),
-    };
-    let (members, points) = points;
-    let area = bench.meta.dimension("omraade").map(|d| d.1);
+    let kind = PeriodKind::parse(q.periode.as_deref().unwrap_or("maaned"))
+        .map_err(Problem::bad_request)?;
+    let saved = g::load_groups(&st.config.releases)
+        .map_err(|e| Problem::internal("Saved groups unreadable", e))?;
+    let all_benefits = bench
+        .meta
+        .var(Var::Ydelse)
+        .and_then(|(_, d)| d.total.clone())
+        .unwrap_or_default();
+    let ydelse = q.ydelse.as_deref().unwrap_or(&all_benefits);
+    let members = g::resolve(bench, group, &saved).map_err(Problem::bad_request)?;
+    let points =
+        g::series(bench, &members, indicator, ydelse, kind).map_err(Problem::bad_request)?;
+    let area = bench.meta.var(Var::Omraade).map(|d| d.1);
     let codes: Vec<String> = members
         .iter()
         .filter_map(|&i| area.map(|a| a.categories[i].code.clone()))
         .collect();
-    let fmt = |v: samtalebank_release::Value| output::format_value(v, 1, false);
-    if param(&q, "outputFormat").is_some_and(|f| f.eq_ignore_ascii_case("csv")) {
+    let fmt = |v: Value| samtalebank_pxweb::format_value(v, 1, false);
+    if q.output_format
+        .as_deref()
+        .is_some_and(|f| f.eq_ignore_ascii_case("csv"))
+    {
         let mut body = String::from("tid,gruppe,resten,forskel_pp\n");
         for p in &points {
             body.push_str(&format!(
@@ -336,7 +342,7 @@ pub async fn gap(
                 fmt(p.gap)
             ));
         }
-        return ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
+        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
     }
     let mut index = serde_json::Map::new();
     for (i, p) in points.iter().enumerate() {
@@ -347,7 +353,7 @@ pub async fn gap(
     for p in &points {
         for v in [p.group, p.rest, p.gap] {
             match v {
-                samtalebank_release::Value::Num(x) => values.push(json!(output::round(x, 1))),
+                Value::Num(x) => values.push(json!(samtalebank_pxweb::round(x, 1))),
                 other => {
                     status.insert(values.len().to_string(), json!(fmt(other)));
                     values.push(serde_json::Value::Null);
@@ -355,7 +361,7 @@ pub async fn gap(
             }
         }
     }
-    json_response(json!({
+    Ok(json_response(json!({
         "version": "2.0",
         "class": "dataset",
         "label": lang.pick("Forskel mellem gruppe og resten af landet", "Gap between the group and the rest of the country"),
@@ -372,14 +378,22 @@ pub async fn gap(
         },
         "value": values,
         "status": status,
-        "extension": {"group": codes, "definition": group, "indicator": indicator, "release": rel.manifest.id, "status": output::status_legend(lang)},
-    }))
+        "extension": {"group": codes, "definition": group, "indicator": indicator, "release": rel.manifest.id, "status": jsonstat::status_legend(lang)},
+    })))
 }
 
-pub async fn not_found(uri: Uri) -> Response {
+/// Anything else: problem+json under `/api/`, a web page elsewhere.
+pub async fn not_found(uri: Uri, Q(q): Q<LangQuery>) -> Response {
     if uri.path().starts_with("/api/") {
-        Problem::not_found(format!("no such resource: {}", uri.path())).into_response()
+        crate::error::ApiError(Problem::not_found(format!(
+            "no such resource: {}",
+            uri.path()
+        )))
+        .into_response()
     } else {
-        crate::web::not_found_page(uri.path())
+        crate::pages::html_status(
+            axum::http::StatusCode::NOT_FOUND,
+            samtalebank_web::not_found(q.lang(), uri.path()),
+        )
     }
 }

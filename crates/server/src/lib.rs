@@ -1,11 +1,10 @@
-//! The server: PxWeb API v2-compatible JSON-stat/CSV API and a server-rendered web site, over
-//! the current release. Microdata is never served: only published tables.
+//! The server: the PxWeb API v2 and the web site over HTTP (axum), for the current release,
+//! switched without a restart. Microdata is never served: only published tables. The API's
+//! semantics and formats are `samtalebank_pxweb`'s; the pages are `samtalebank_web`'s.
 
 mod api;
-mod output;
-mod problem;
-mod selection;
-mod web;
+mod error;
+mod pages;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,12 +13,8 @@ use std::sync::{Arc, RwLock};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
+use samtalebank_pxweb::Problem;
 use samtalebank_release::Release;
-
-pub use output::format_value;
-pub use problem::Problem;
-pub use selection::Selection;
-pub use web::kommune_report;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -108,7 +103,10 @@ async fn admin_reload(
 ) -> axum::response::Response {
     use axum::http::StatusCode;
     let Some(token) = &st.config.admin_token else {
-        return Problem::not_found("no admin API (no admin token configured)").into_response();
+        return error::ApiError(Problem::not_found(
+            "no admin API (no admin token configured)",
+        ))
+        .into_response();
     };
     let given = headers
         .get(axum::http::header::AUTHORIZATION)
@@ -123,11 +121,11 @@ async fn admin_reload(
                 == 0
     });
     if !ok {
-        return Problem::new(
-            StatusCode::UNAUTHORIZED,
+        return error::ApiError(Problem::new(
+            401,
             "Unauthorized",
             "a valid admin token is required",
-        )
+        ))
         .into_response();
     }
     match st.reload() {
@@ -137,18 +135,16 @@ async fn admin_reload(
             serde_json::json!({"release": id}).to_string(),
         )
             .into_response(),
-        Err(e) => {
-            Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "Reload failed", e).into_response()
-        }
+        Err(e) => error::ApiError(Problem::internal("Reload failed", e)).into_response(),
     }
 }
 
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/", get(web::home))
-        .route("/tabel/{id}", get(web::table_page))
-        .route("/kommune/{code}", get(web::kommune_page))
-        .route("/benchmark", get(web::gap_page))
+        .route("/", get(pages::home))
+        .route("/tabel/{id}", get(pages::table))
+        .route("/kommune/{code}", get(pages::kommune))
+        .route("/benchmark", get(pages::gap))
         .route("/api/v2/config", get(api::config))
         .route("/api/v2/tables", get(api::tables))
         .route("/api/v2/tables/{id}", get(api::table))

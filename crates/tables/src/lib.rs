@@ -21,7 +21,11 @@ mod tests {
     fn every_table_has_its_text_and_every_measure_a_label() {
         for t in TABLES {
             let text = t.text();
-            assert!(!text.title.da.is_empty() && !text.title.en.is_empty(), "{}", t.id);
+            assert!(
+                !text.title.da.is_empty() && !text.title.en.is_empty(),
+                "{}",
+                t.id
+            );
             for m in t.measures {
                 assert!(text.measures.contains_key(m.code), "{}: {}", t.id, m.code);
             }
@@ -46,7 +50,9 @@ mod tests {
                     _ => vec![],
                 };
                 for n in names {
-                    let c = t.count(n).unwrap_or_else(|| panic!("{}: no count {n}", t.id));
+                    let c = t
+                        .count(n)
+                        .unwrap_or_else(|| panic!("{}: no count {n}", t.id));
                     assert!(t.counts[c].published, "{}: {n} is not published", t.id);
                 }
             }

@@ -30,6 +30,7 @@ enum Sub {
 
 #[derive(clap::Args, Debug)]
 struct GapArgs {
+    /// The releases directory; the current release is read.
     #[arg(long)]
     releases: PathBuf,
     /// Municipality codes, a rule like lowest:15:pct13:2019M11, or @NAME of a saved group.
@@ -38,6 +39,7 @@ struct GapArgs {
     /// digital_pct, pct6, pct13 or intensitet.
     #[arg(long)]
     indicator: String,
+    /// Benefit group or benefit code (`tot` for all).
     #[arg(long, default_value = "tot")]
     ydelse: String,
     /// The periods: aar, kvartal or maaned.
@@ -74,7 +76,7 @@ pub fn run(a: Args) -> Result<(), String> {
         codes.len(),
         codes.join(",")
     );
-    let f = |v: Value| samtalebank_server::format_value(v, 1, false);
+    let f = |v: Value| samtalebank_pxweb::format_value(v, 1, false);
     if g.csv {
         println!("tid,gruppe,resten,forskel_pp");
         for p in &points {

@@ -10,10 +10,13 @@ use std::path::PathBuf;
 /// Generate, ingest, build and serve a synthetic sample; prints the URL.
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// Port on 127.0.0.1 to serve on.
     #[arg(long, default_value_t = 8080)]
     port: u16,
+    /// Size of the synthetic sample as a share of the whole country (1.0).
     #[arg(long, default_value_t = 0.02)]
     scale: f64,
+    /// Random seed of the synthetic data.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Keep the data here instead of in a temporary directory.
@@ -83,10 +86,16 @@ pub fn run(a: Args) -> Result<(), String> {
     })?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
-    super::serve::serve(releases, addr, samtalebank_model::defaults::MAX_CELLS, None, |addr| {
-        println!("Samtalebank demo is running: http://{addr}/");
-        println!("  table:  http://{addr}/tabel/SAMT01");
-        println!("  API:    http://{addr}/api/v2/tables");
-        println!("Press Ctrl-C to stop.");
-    })
+    super::serve::serve(
+        releases,
+        addr,
+        samtalebank_model::defaults::MAX_CELLS,
+        None,
+        |addr| {
+            println!("Samtalebank demo is running: http://{addr}/");
+            println!("  table:  http://{addr}/tabel/SAMT01");
+            println!("  API:    http://{addr}/api/v2/tables");
+            println!("Press Ctrl-C to stop.");
+        },
+    )
 }

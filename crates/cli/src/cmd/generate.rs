@@ -16,6 +16,7 @@ pub struct Args {
     /// 1.0 = the whole country.
     #[arg(long, default_value_t = 0.05)]
     scale: f64,
+    /// Random seed: the same seed and flags give the same files, byte for byte.
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// First and last year, e.g. 2019-2024.

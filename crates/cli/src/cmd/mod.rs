@@ -60,3 +60,42 @@ pub fn parse_years(s: &str) -> Result<(i32, i32), String> {
     }
     Ok((a, b))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every subcommand, at any depth, and every one of its arguments has a help text.
+    #[test]
+    fn every_subcommand_and_argument_has_help() {
+        fn check(cmd: &clap::Command, path: &str, seen: &mut usize, missing: &mut Vec<String>) {
+            for sub in cmd.get_subcommands() {
+                let p = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(format!("`{p}`"));
+                }
+                for arg in sub.get_arguments() {
+                    let id = arg.get_id().as_str();
+                    if id == "help" || id == "version" {
+                        continue;
+                    }
+                    if arg.get_help().is_none() {
+                        missing.push(format!("`{p}` argument `{id}`"));
+                    }
+                    *seen += 1;
+                }
+                check(sub, &p, seen, missing);
+            }
+        }
+        let mut seen = 0;
+        let mut missing = Vec::new();
+        check(
+            &super::Cli::command(),
+            "samtalebank",
+            &mut seen,
+            &mut missing,
+        );
+        assert!(missing.is_empty(), "no help text: {}", missing.join(", "));
+        assert!(seen > 30, "only {seen} arguments checked");
+    }
+}

@@ -22,21 +22,27 @@ pub struct Args {
 enum Sub {
     /// Every complete release, oldest first; * marks the current one.
     List {
+        /// The releases directory written by `build`.
         #[arg(long)]
         releases: PathBuf,
     },
     /// A release's manifest: inputs, tables, cells and suppression.
     Show {
+        /// The releases directory written by `build`.
         #[arg(long)]
         releases: PathBuf,
+        /// Release id, or `current`.
         #[arg(default_value = "current")]
         id: String,
     },
     /// Cells revised, added, removed, newly suppressed and unsuppressed from A to B.
     Diff {
+        /// The releases directory written by `build`.
         #[arg(long)]
         releases: PathBuf,
+        /// The earlier release (id or `current`).
         a: String,
+        /// The later release (id or `current`).
         b: String,
     },
 }

@@ -11,11 +11,13 @@ use std::path::PathBuf;
 /// Write a municipality's benchmark report as a standalone HTML file.
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// The releases directory; the current release is read.
     #[arg(long)]
     releases: PathBuf,
     /// The municipality's 3-digit code.
     #[arg(long)]
     kommune: String,
+    /// The HTML file to write.
     #[arg(long)]
     out: PathBuf,
     /// The report's language.
@@ -25,7 +27,7 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<(), String> {
     let rel = samtalebank_release::Release::open_current(&a.releases).map_err(|e| e.to_string())?;
-    let html = samtalebank_server::kommune_report(&rel, &a.kommune, a.lang)?;
+    let html = samtalebank_web::kommune_report(&rel, &a.kommune, a.lang)?;
     std::fs::write(&a.out, html).map_err(|e| format!("{}: {e}", a.out.display()))?;
     eprintln!("wrote {}", a.out.display());
     Ok(())

@@ -13,8 +13,10 @@ use std::path::PathBuf;
 /// Serve the web site and the API on HTTP.
 #[derive(clap::Args, Debug)]
 pub struct Args {
+    /// The releases directory written by `build`; the current release is served.
     #[arg(long)]
     releases: PathBuf,
+    /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
     /// Largest number of cells one data request may ask for.

@@ -52,8 +52,8 @@ fn metadata_is_json_stat_without_values() {
         .iter()
         .map(|x| x.as_u64().unwrap())
         .collect();
-    // 1 country + 5 regions + 98 municipalities; 6 years + 24 quarters + 72 months; 15 ydelser.
-    assert_eq!(size, [104, 102, 15, 4, 5, 6, 3]);
+    // 1 country + 5 regions + 98 municipalities; 6 years + 24 quarters + 72 months; 17 ydelse categories (the total, the benefits, the target groups incl. `uoplyst`).
+    assert_eq!(size, [104, 102, 17, 4, 5, 6, 3]);
     assert_eq!(m["role"]["geo"][0], "omraade");
     assert_eq!(m["role"]["time"][0], "tid");
     assert_eq!(
@@ -125,7 +125,7 @@ fn errors_are_problem_json_and_big_selections_are_refused_before_running() {
     let p: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     let detail = p["detail"].as_str().unwrap();
     assert!(
-        detail.contains(&(104 * 102 * 15 * 3).to_string()) && detail.contains("100000"),
+        detail.contains(&(104 * 102 * 17 * 3).to_string()) && detail.contains("100000"),
         "{detail}"
     );
     for (url, status) in [

@@ -4,11 +4,38 @@ use super::common::*;
 
 #[test]
 fn every_subcommand_has_help() {
-    for sub in ["generate", "ingest", "build", "serve", "demo"] {
+    // The subcommands as `samtalebank --help` lists them (every argument's help text is
+    // checked by the binary's unit test).
+    let top = run(&["--help"]);
+    assert!(top.status.success());
+    let text = String::from_utf8_lossy(&top.stdout).into_owned();
+    let subs: Vec<&str> = text
+        .split("Commands:")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|s| *s != "help")
+        .collect();
+    for want in [
+        "generate",
+        "ingest",
+        "build",
+        "serve",
+        "demo",
+        "benchmark",
+        "report",
+        "releases",
+    ] {
+        assert!(subs.contains(&want), "{want} is not listed: {subs:?}");
+    }
+    for sub in subs {
         let out = run(&[sub, "--help"]);
         assert!(out.status.success(), "{sub} --help");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.contains("Usage: samtalebank"), "{sub}: {text}");
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("Usage: samtalebank"), "{sub}: {help}");
     }
 }
 

@@ -351,7 +351,8 @@ fn a_new_build_becomes_current_and_leaves_the_old_release_intact() {
 fn hand_made_edge_cases_equal_the_sql_twin_too() {
     // The edges of the time rules, as input files: spells ending before 6 weeks, first
     // conversations on days 41/42 and 90/91, a spell crossing the period end, overlapping spells,
-    // spells open at the data's end, a conversation no spell covers.
+    // spells open at the data's end, a conversation no spell covers; and kontanthjælp and
+    // uddannelseshjælp without a target group (counted under `uoplyst`).
     let d = tempfile::tempdir().unwrap();
     let raw = d.path().join("raw");
     std::fs::create_dir_all(&raw).unwrap();
@@ -367,6 +368,7 @@ F6,p6,730,kontanthjaelp,jobparat,2023-03-01,
 F7,p7,101,dagpenge,,2023-03-01,
 F8,p7,101,sygedagpenge,,2023-03-20,2023-06-30
 F9,p8,101,dagpenge,,2022-01-01,2023-02-28
+F10,p10,147,kontanthjaelp,,2023-03-01,
 ",
     )
     .unwrap();
@@ -383,6 +385,8 @@ S7,p8,2023-02-28,101,dagpenge,,jobsamtale,fysisk
 S8,p8,2023-01-01,101,dagpenge,,jobsamtale,fysisk
 S9,p9,2023-01-15,101,dagpenge,,jobsamtale,anden
 S10,p7,2023-07-01,101,dagpenge,,jobsamtale,video
+S11,p10,2023-03-10,147,kontanthjaelp,,jobsamtale,telefon
+S12,p11,2023-03-12,147,uddannelseshjaelp,,jobsamtale,fysisk
 ",
     )
     .unwrap();
@@ -418,6 +422,25 @@ S10,p7,2023-07-01,101,dagpenge,,jobsamtale,video
         assert_eq!(r["mismatches"], 0, "{table}: {r}");
         assert!(r["twin_cells"].as_u64().unwrap() > 20, "{r}");
     }
+    // Every one of the 12 conversations is in the national total, the two without a target
+    // group under their group's `uoplyst` child.
+    let rel = samtalebank_release::Release::open(&release).unwrap();
+    let t = rel.table("SAMT01").unwrap();
+    let at = |ydelse: &str| {
+        let c: Vec<usize> = t
+            .meta
+            .dimensions
+            .iter()
+            .zip(["000", "2023", ydelse, "tot", "tot", "tot"])
+            .map(|(d, code)| d.position(code).unwrap())
+            .collect();
+        t.value(&c, 0)
+    };
+    use samtalebank_release::Value::Num;
+    assert_eq!(at("tot"), Num(12.0));
+    assert_eq!(at("kontanthjaelp_uoplyst"), Num(1.0));
+    assert_eq!(at("kontanthjaelp"), Num(2.0));
+    assert_eq!(at("uddannelseshjaelp_uoplyst"), Num(1.0));
 }
 
 #[test]

@@ -45,7 +45,6 @@ pub(super) struct Cube {
 }
 
 impl Grid<'_> {
-
     /// Run secondary suppression to completion.
     pub fn protect(&mut self) {
         let mut primaries: Vec<(u32, usize)> = self

@@ -35,12 +35,12 @@
 
 mod bounds;
 mod hypercube;
-#[cfg(test)]
-mod tests;
 #[cfg(feature = "lp")]
 mod lp;
 #[cfg(feature = "lp")]
 mod solver;
+#[cfg(test)]
+mod tests;
 
 #[cfg(feature = "lp")]
 pub use lp::LpStats;
@@ -192,7 +192,11 @@ impl AtomValues {
         loop {
             let mut progress = false;
             for (c, atoms) in atoms_of.iter().enumerate() {
-                let unknown: Vec<usize> = atoms.iter().copied().filter(|&a| known[a].is_none()).collect();
+                let unknown: Vec<usize> = atoms
+                    .iter()
+                    .copied()
+                    .filter(|&a| known[a].is_none())
+                    .collect();
                 if unknown.len() != 1 {
                     continue;
                 }

@@ -217,8 +217,7 @@ fn lp_audit_leaves_nothing_bound_propagation_can_show() {
     for inner in random_tables(4242, 200, 12) {
         let counts = table(inner);
         let mut stats = LpStats::default();
-        let (after, st) =
-            leaks_after(&counts, |g| stats = g.audit_lp(&[false, false], LP_BUDGET));
+        let (after, st) = leaks_after(&counts, |g| stats = g.audit_lp(&[false, false], LP_BUDGET));
         repaired += usize::from(stats.repairs + stats.cubes > 0);
         assert_eq!((after, stats.left), (0, 0), "{inner:?}: {st:?}");
         for i in 0..16 {

@@ -155,7 +155,8 @@ fn digital_conversations_are_those_by_phone_or_video() {
     let (s, f) = fixture();
     let c = samt01(&s, &f).unwrap();
     let get = |form: &str, count: &str| {
-        c.get(&["000", "2023", "tot", "tot", form, "tot"], count).unwrap()
+        c.get(&["000", "2023", "tot", "tot", form, "tot"], count)
+            .unwrap()
     };
     assert_eq!(
         get("tot", "digital"),

@@ -76,18 +76,9 @@ fn timeliness_edges() {
     assert_eq!(get("sygedagpenge", "samtale6"), 1);
     assert_eq!(get("dagpenge", "startet"), 7);
     // The spell is counted in the period it starts: nothing in April.
-    assert_eq!(
-        c.get(&["000", "2023M04", "tot"], "startet").unwrap(),
-        0
-    );
-    assert_eq!(
-        c.get(&["000", "2023K1", "tot"], "startet").unwrap(),
-        8
-    );
-    assert_eq!(
-        c.get(&["1084", "2023", "tot"], "samtale13").unwrap(),
-        5
-    );
+    assert_eq!(c.get(&["000", "2023M04", "tot"], "startet").unwrap(), 0);
+    assert_eq!(c.get(&["000", "2023K1", "tot"], "startet").unwrap(), 8);
+    assert_eq!(c.get(&["1084", "2023", "tot"], "samtale13").unwrap(), 5);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! A variable that is not selected takes its total ("i alt"); time takes every year; the
 //! measure variable `maal` takes every measure.
 
+use samtalebank_model::{PeriodKind, MEASURE_VAR};
 use samtalebank_release::{DimensionMeta, TableMeta};
 
 use crate::problem::Problem;
@@ -20,8 +21,6 @@ impl Selection {
         self.dims.iter().map(|d| d.len() as u128).product::<u128>() * self.measures.len() as u128
     }
 }
-
-pub const MEASURE_VAR: &str = "maal";
 
 /// Parse `valuecodes[VAR]` parameters (any case) into a selection.
 pub fn parse(meta: &TableMeta, params: &[(String, String)]) -> Result<Selection, Problem> {
@@ -58,7 +57,7 @@ pub fn parse(meta: &TableMeta, params: &[(String, String)]) -> Result<Selection,
     for (d, g) in meta.dimensions.iter().zip(given) {
         let codes: Vec<&str> = d.categories.iter().map(|c| c.code.as_str()).collect();
         let sel = match g {
-            Some(expr) => select(&d.id, &codes, d.role == "time", expr)?,
+            Some(expr) => select(&d.id, &codes, d.is_time(), expr)?,
             None => default_for(d),
         };
         dims.push(sel);
@@ -76,27 +75,16 @@ pub fn default_for(d: &DimensionMeta) -> Vec<usize> {
     if let Some(t) = &d.total {
         return vec![d.categories.iter().position(|c| &c.code == t).unwrap_or(0)];
     }
-    if d.role == "time" {
+    if d.is_time() {
         return d
             .categories
             .iter()
             .enumerate()
-            .filter(|(_, c)| period_kind(&c.code) == 'Y')
+            .filter(|(_, c)| PeriodKind::of(&c.code) == PeriodKind::Year)
             .map(|(i, _)| i)
             .collect();
     }
     (0..d.categories.len()).collect()
-}
-
-/// `Y`, `K` or `M` for a period code.
-pub fn period_kind(code: &str) -> char {
-    if code.contains('M') {
-        'M'
-    } else if code.contains('K') {
-        'K'
-    } else {
-        'Y'
-    }
 }
 
 fn glob(pattern: &str, s: &str) -> bool {
@@ -157,7 +145,7 @@ fn select(var: &str, codes: &[&str], is_time: bool, expr: &str) -> Result<Vec<us
     };
     // Indices of the same kind as `code` (for time: the same period type).
     let same_kind =
-        |i: usize, like: usize| !is_time || period_kind(codes[i]) == period_kind(codes[like]);
+        |i: usize, like: usize| !is_time || PeriodKind::of(codes[i]) == PeriodKind::of(codes[like]);
     for part in split_top(expr) {
         let part = part.trim();
         if part.is_empty() {
@@ -172,12 +160,12 @@ fn select(var: &str, codes: &[&str], is_time: bool, expr: &str) -> Result<Vec<us
                 .and_then(|r| r.strip_suffix(')'))
         };
         let finest: Vec<usize> = if is_time {
-            let kind = ['M', 'K', 'Y']
+            let kind = [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year]
                 .into_iter()
-                .find(|k| codes.iter().any(|c| period_kind(c) == *k))
-                .unwrap_or('Y');
+                .find(|k| codes.iter().any(|c| PeriodKind::of(c) == *k))
+                .unwrap_or(PeriodKind::Year);
             (0..codes.len())
-                .filter(|&i| period_kind(codes[i]) == kind)
+                .filter(|&i| PeriodKind::of(codes[i]) == kind)
                 .collect()
         } else {
             (0..codes.len()).collect()

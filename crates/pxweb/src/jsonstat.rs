@@ -1,0 +1,150 @@
+//! JSON-stat 2.0: the metadata of a table (no values) and the data of a selection, with
+//! `status` for every value that is not a number.
+
+use samtalebank_model::{Lang, MEASURE_VAR};
+use samtalebank_release::{
+    DimensionMeta, Table, TableMeta, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE,
+    STATUS_NOT_YET,
+};
+use serde_json::{json, Map, Value as J};
+
+use crate::cells::{for_each_cell, round};
+use crate::selection::Selection;
+
+/// What the status symbols mean.
+pub fn status_legend(lang: Lang) -> J {
+    json!({
+        STATUS_CONFIDENTIAL: lang.pick("Diskretioneret: færre end grænseværdien, beregnet af et sådant tal, eller skjult for at beskytte et sådant tal", "Confidential: below the threshold, computed from such a count, or hidden to protect one"),
+        STATUS_NOT_APPLICABLE: lang.pick("Kan ikke beregnes (nævneren er 0)", "Not applicable (the denominator is 0)"),
+        STATUS_NOT_YET: lang.pick("Ikke tilgængelig endnu: periodens forløb kan endnu ikke følges længe nok", "Not yet available: the period's spells cannot yet be followed long enough"),
+    })
+}
+
+fn dim_json(d: &DimensionMeta, sel: Option<&[usize]>, lang: Lang) -> J {
+    let idx: Vec<usize> = match sel {
+        Some(s) => s.to_vec(),
+        None => (0..d.categories.len()).collect(),
+    };
+    let mut index = Map::new();
+    let mut label = Map::new();
+    for (pos, &i) in idx.iter().enumerate() {
+        let c = &d.categories[i];
+        index.insert(c.code.clone(), json!(pos));
+        label.insert(c.code.clone(), json!(lang.pick(&c.label_da, &c.label_en)));
+    }
+    let mut dim = json!({
+        "label": lang.pick(&d.label_da, &d.label_en),
+        "category": {"index": index, "label": label},
+    });
+    if let Some(t) = &d.total {
+        dim["extension"] = json!({"elimination": true, "eliminationValueCode": t});
+    }
+    dim
+}
+
+fn measure_json(meta: &TableMeta, sel: Option<&[usize]>, lang: Lang) -> J {
+    let idx: Vec<usize> = match sel {
+        Some(s) => s.to_vec(),
+        None => (0..meta.measures.len()).collect(),
+    };
+    let mut index = Map::new();
+    let mut label = Map::new();
+    let mut unit = Map::new();
+    for (pos, &i) in idx.iter().enumerate() {
+        let m = &meta.measures[i];
+        index.insert(m.code.clone(), json!(pos));
+        label.insert(m.code.clone(), json!(lang.pick(&m.label_da, &m.label_en)));
+        unit.insert(
+            m.code.clone(),
+            json!({"label": lang.pick(&m.unit_da, &m.unit_en), "decimals": m.decimals}),
+        );
+    }
+    json!({
+        "label": lang.pick("mål", "measure"),
+        "category": {"index": index, "label": label, "unit": unit},
+    })
+}
+
+/// The JSON-stat 2.0 dataset skeleton (no values): the metadata response, and the base of data.
+pub fn jsonstat_meta(meta: &TableMeta, sel: Option<&Selection>, lang: Lang, release: &str) -> J {
+    let mut ids: Vec<String> = meta.dimensions.iter().map(|d| d.id.clone()).collect();
+    ids.push(MEASURE_VAR.into());
+    let mut size: Vec<usize> = match sel {
+        Some(s) => s.dims.iter().map(Vec::len).collect(),
+        None => meta.dimensions.iter().map(|d| d.categories.len()).collect(),
+    };
+    size.push(sel.map(|s| s.measures.len()).unwrap_or(meta.measures.len()));
+    let mut dimension = Map::new();
+    for (i, d) in meta.dimensions.iter().enumerate() {
+        dimension.insert(
+            d.id.clone(),
+            dim_json(d, sel.map(|s| s.dims[i].as_slice()), lang),
+        );
+    }
+    dimension.insert(
+        MEASURE_VAR.into(),
+        measure_json(meta, sel.map(|s| s.measures.as_slice()), lang),
+    );
+    let geo: Vec<&str> = meta
+        .dimensions
+        .iter()
+        .filter(|d| d.role == "geo")
+        .map(|d| d.id.as_str())
+        .collect();
+    let time: Vec<&str> = meta
+        .dimensions
+        .iter()
+        .filter(|d| d.role == "time")
+        .map(|d| d.id.as_str())
+        .collect();
+    json!({
+        "version": "2.0",
+        "class": "dataset",
+        "label": lang.pick(&meta.title_da, &meta.title_en),
+        "source": meta.source,
+        "updated": meta.updated,
+        "id": ids,
+        "size": size,
+        "role": {"geo": geo, "time": time, "metric": [MEASURE_VAR]},
+        "dimension": dimension,
+        "note": match lang { Lang::Da => &meta.notes_da, Lang::En => &meta.notes_en },
+        "extension": {
+            "px": {"tableid": meta.id, "language": lang.code()},
+            "release": release,
+            "status": status_legend(lang),
+        },
+    })
+}
+
+/// The data response as JSON-stat 2.0.
+pub fn jsonstat_data(table: &Table, sel: &Selection, lang: Lang, release: &str) -> J {
+    let mut ds = jsonstat_meta(&table.meta, Some(sel), lang, release);
+    let mut values = Vec::with_capacity(sel.cells() as usize);
+    let mut status = Map::new();
+    let mut i = 0usize;
+    for_each_cell(sel, |coords, m| {
+        let dec = table.meta.measures[m].decimals;
+        match table.value(coords, m) {
+            Value::Num(x) if dec == 0 => values.push(json!(x.round() as i64)),
+            Value::Num(x) => values.push(json!(round(x, dec))),
+            Value::Suppressed => {
+                values.push(J::Null);
+                status.insert(i.to_string(), json!(STATUS_CONFIDENTIAL));
+            }
+            Value::NotApplicable => {
+                values.push(J::Null);
+                status.insert(i.to_string(), json!(STATUS_NOT_APPLICABLE));
+            }
+            Value::NotYet => {
+                values.push(J::Null);
+                status.insert(i.to_string(), json!(STATUS_NOT_YET));
+            }
+        }
+        i += 1;
+    });
+    ds["value"] = J::Array(values);
+    if !status.is_empty() {
+        ds["status"] = J::Object(status);
+    }
+    ds
+}

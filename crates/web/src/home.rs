@@ -1,0 +1,62 @@
+//! `/`: the tables of the release and the municipalities' benchmark reports.
+
+use std::fmt::Write;
+
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
+use samtalebank_model::{is_kommune, Lang, Var};
+use samtalebank_release::Release;
+
+use crate::layout::page;
+use crate::messages::msgs;
+
+/// The front page.
+pub fn home(rel: &Release, lang: Lang) -> String {
+    let m = msgs(lang);
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>Samtalebank</h1><p>{}</p><h2>{}</h2>",
+        m.site_intro, m.tables
+    );
+    for t in &rel.tables {
+        let meta = &t.meta;
+        let _ = write!(
+            b,
+            r#"<div class="card"><h3><a href="/tabel/{id}?lang={l}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{per}: {first} – {last}. {upd}: {updated}</p></div>"#,
+            id = text(&meta.id),
+            l = lang.code(),
+            title = text(meta.title(lang)),
+            desc = text(meta.description(lang)),
+            per = m.period,
+            first = text(meta.first_period().unwrap_or("")),
+            last = text(meta.last_period().unwrap_or("")),
+            upd = m.updated,
+            updated = text(&meta.updated),
+        );
+    }
+    if let Some((_, area)) = rel.table("BENCH01").and_then(|t| t.meta.var(Var::Omraade)) {
+        let _ = write!(b, "<h2>{}</h2><p>", m.kommune_reports);
+        let links: Vec<String> = area
+            .categories
+            .iter()
+            .filter(|c| is_kommune(&c.code))
+            .map(|c| {
+                format!(
+                    r#"<a href="/kommune/{}?lang={}">{}</a>"#,
+                    attr(&c.code),
+                    lang.code(),
+                    text(&c.label_da)
+                )
+            })
+            .collect();
+        b.push_str(&links.join(" · "));
+        b.push_str("</p>");
+    }
+    let _ = write!(
+        b,
+        r#"<p class="muted">{} <code>{}</code>. <a href="/api/v2/config">/api/v2/config</a></p>"#,
+        m.release,
+        text(&rel.manifest.id)
+    );
+    page(lang, "Samtalebank", &b)
+}
