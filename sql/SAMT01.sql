@@ -5,7 +5,7 @@
 -- Output: one row per non-zero cell: omraade, tid, ydelse, samtaletype, samtaleform, varighed,
 -- antal. Disclosure control is applied afterwards, by the release step.
 --
--- Time rules (SPEC §3): day number t = dato - start of the covering spell; a spell covers dato
+-- Time rules (docs/spec.md §3): day number t = dato - start of the covering spell; a spell covers dato
 -- when start <= dato <= slut (slut NULL = ongoing). The band comes from the covering spell with
 -- the same benefit group, else the latest started covering spell; none = 'uoplyst'.
 -- Portability: standard SQL with GROUPING SETS; date_diff('day', a, b) is DuckDB/Trino syntax

@@ -5,7 +5,7 @@
 -- started: startet, varet6, samtale6, varet13, samtale13. The release derives pct6 and pct13 and
 -- marks periods that cannot yet be followed 6 (13) weeks as not yet available.
 --
--- Time rules (SPEC §3): a spell's start is day 0; within 6 weeks = day 0..41, within 13 weeks =
+-- Time rules (docs/spec.md §3): a spell's start is day 0; within 6 weeks = day 0..41, within 13 weeks =
 -- day 0..90; a spell lasts 6 weeks if open or slut - start >= 41 (13 weeks: >= 90). A conversation
 -- belongs to every spell of the same person that covers its date. Counted: spells starting from
 -- the first month with conversations up to the data's end (the latest date in the store).

@@ -4,7 +4,7 @@
 -- Inputs: samtaler, forloeb, kommuner. Output: one row per (omraade, tid, ydelse) with persons:
 -- personer, med2. The release derives pct and marks periods outside the data as not available.
 --
--- Time rules (SPEC §3): the reference day R is the period's last day (month, quarter, year),
+-- Time rules (docs/spec.md §3): the reference day R is the period's last day (month, quarter, year),
 -- for every month with conversations up to the data's end. A person with a spell covering R and
 -- 91 <= R - start <= 181 is in the population, once per area and benefit cell; in the numerator
 -- with at least 2 conversations on days R - 90 .. R. Persons are counted (COUNT DISTINCT), so

@@ -1,4 +1,4 @@
-//! SAMT01 — conversations by form (SPEC §3). Twin: `sql/SAMT01.sql`.
+//! SAMT01 — conversations by form (docs/spec.md §3). Twin: `sql/SAMT01.sql`.
 //!
 //! One pass over the conversations; each cell holds the conversations (`antal`) and, among
 //! them, those by phone or video (`digital`), as the registry defines SAMT01. The duration band of a conversation comes from the

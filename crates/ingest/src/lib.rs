@@ -126,6 +126,8 @@ pub enum IngestError {
 }
 
 /// Ingest the given files or directories into the store.
+///
+/// Long: The ingest of one delivery in order (read, validate, key, stage, commit, report), sharing the summary and the rejects writer.
 pub fn run(opts: &Options) -> Result<Summary, IngestError> {
     let files = discover(&opts.inputs).map_err(IngestError::Input)?;
     if files.is_empty() {

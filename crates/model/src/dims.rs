@@ -1,4 +1,4 @@
-//! The published dimensions (SPEC §3.1): code lists with labels, and for each the mapping from
+//! The published dimensions (docs/spec.md §3.1): code lists with labels, and for each the mapping from
 //! the engine's leaf codes to every published code the leaf counts towards (itself, its
 //! parents and the total). The mapping is what makes totals consistent with their parts.
 

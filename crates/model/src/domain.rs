@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A published variable (SPEC §3.1). The measure variable `maal` is not one of them: every
+/// A published variable (docs/spec.md §3.1). The measure variable `maal` is not one of them: every
 /// table has it last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -252,7 +252,7 @@ impl std::str::FromStr for Protection {
 
 /// The defaults the command line, the build and the server share.
 pub mod defaults {
-    /// Counts from 1 up to (not including) this are not published (SPEC §4).
+    /// Counts from 1 up to (not including) this are not published (docs/spec.md §4).
     pub const THRESHOLD: u32 = 5;
     /// The largest number of cells one data request may ask for.
     pub const MAX_CELLS: usize = 100_000;

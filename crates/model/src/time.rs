@@ -1,4 +1,4 @@
-//! The time rules of SPEC §3, in one place.
+//! The time rules of docs/spec.md §3, in one place.
 //!
 //! Dates are whole days since 1970-01-01 (`i32`, as Arrow's `Date32`). A spell's start is day 0;
 //! the day number of date `d` is `t = d - start`; `slut` is the last day on the benefit.
@@ -61,7 +61,7 @@ pub fn from_days(days: i32) -> NaiveDate {
     NaiveDate::from_num_days_from_ce_opt(days + EPOCH_CE_DAYS).unwrap_or(NaiveDate::MIN)
 }
 
-/// Parse `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY` (SPEC §1.1). Rejects impossible dates
+/// Parse `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY` (docs/spec.md §1.1). Rejects impossible dates
 /// such as 2023-02-30.
 pub fn parse_date(s: &str) -> Result<i32, String> {
     let s = s.trim();
@@ -96,7 +96,7 @@ pub fn month_start(month: i32) -> i32 {
     )
 }
 
-/// Period codes of SPEC §3.1.
+/// Period codes of docs/spec.md §3.1.
 pub fn month_code(month: i32) -> String {
     format!("{}M{:02}", month.div_euclid(12), month.rem_euclid(12) + 1)
 }

@@ -1,6 +1,6 @@
 //! Vocabularies kept as data (`data/*.csv`), parsed once at start-up.
 //!
-//! Each vocabulary maps the codes of SPEC §3.1 to Danish and English labels and accepts, case-
+//! Each vocabulary maps the codes of docs/spec.md §3.1 to Danish and English labels and accepts, case-
 //! insensitively, the code itself, either label and any alias listed in the data file.
 
 use std::collections::HashMap;
@@ -105,7 +105,7 @@ pub struct YdelseLeaf {
     pub maalgruppe: Option<u8>,
 }
 
-/// Benefit groups (SPEC §1.4) with their target-group split.
+/// Benefit groups (docs/spec.md §1.4) with their target-group split.
 #[derive(Debug, Clone)]
 pub struct Ydelser {
     /// The 10 groups (`dagpenge`, `kontanthjaelp`, ...), as a vocabulary for input codes.
@@ -179,7 +179,7 @@ pub struct Region {
     pub name: String,
 }
 
-/// The 98 municipalities and 5 regions (SPEC §1.5).
+/// The 98 municipalities and 5 regions (docs/spec.md §1.5).
 #[derive(Debug, Clone)]
 pub struct Kommuner {
     pub list: Vec<Kommune>,

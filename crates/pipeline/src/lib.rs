@@ -36,6 +36,8 @@ pub struct Timings {
 }
 
 /// Build and publish a release; returns its manifest and where the time went.
+///
+/// Long: The pipeline's stages in order, each timed; reading it straight through is the point.
 pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
     samtalebank_disclosure::supported(o.protection)?;
     let mut timings = Timings::default();

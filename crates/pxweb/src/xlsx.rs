@@ -13,6 +13,8 @@ use crate::selection::Selection;
 /// The data response as an Excel workbook: one row per combination of the dimensions (codes and
 /// labels), one column per measure; a value that is not published is an empty cell with a note
 /// saying why; a second sheet holds the table's notes.
+///
+/// Long: The workbook's sheets in order (data, then notes), sharing formats and the cell walk.
 pub fn xlsx_data(table: &Table, sel: &Selection, lang: Lang) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Note, Workbook};
     let meta = &table.meta;

@@ -46,6 +46,7 @@ fn show(v: Option<Option<u32>>) -> String {
     }
 }
 
+/// Long: One walk over both releases' cells, classifying each as it goes; the counters are shared by every case.
 fn table_diff(a: &Table, b: &Table) -> TableDiff {
     let mut d = TableDiff {
         id: b.meta.id.clone(),

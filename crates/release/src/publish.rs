@@ -177,6 +177,8 @@ fn write_data(dir: &Path, meta: &TableMeta, table: &Published) -> Result<TableSu
 }
 
 /// Write the cells of the flat range `range` of a table to one Parquet file.
+///
+/// Long: One Parquet part: the column builders are filled in one walk over the cells and written together.
 fn write_part(
     path: &Path,
     meta: &TableMeta,

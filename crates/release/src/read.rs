@@ -57,6 +57,7 @@ impl Release {
         for t in &manifest.tables {
             let tdir = dir.join(&t.id);
             let meta: TableMeta = read_json(&tdir.join("metadata.json"))?;
+            check_meta(&meta).map_err(|m| fmt_err(&tdir.join("metadata.json"), m))?;
             let files: Vec<PathBuf> = t.files.iter().map(|f| tdir.join(f)).collect();
             tables.push(load_table(meta, &files, &tdir)?);
         }
@@ -73,6 +74,31 @@ impl Release {
             .iter()
             .find(|t| t.meta.id.eq_ignore_ascii_case(id))
     }
+}
+
+/// What reading back relies on: every declared total is one of its dimension's categories, and
+/// the area dimension holds the country.
+fn check_meta(meta: &TableMeta) -> std::result::Result<(), String> {
+    for d in &meta.dimensions {
+        if let Some(t) = &d.total {
+            if d.total_index().is_none() {
+                return Err(format!(
+                    "dimension '{}': total '{t}' is not one of its categories",
+                    d.id
+                ));
+            }
+        }
+    }
+    if let Some((_, d)) = meta.var(samtalebank_model::Var::Omraade) {
+        if d.position(samtalebank_model::dims::COUNTRY).is_none() {
+            return Err(format!(
+                "dimension '{}' has no country ({})",
+                d.id,
+                samtalebank_model::dims::COUNTRY
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Manifests of every complete release, oldest first (half-written ones are never listed).

@@ -93,7 +93,8 @@ impl Table {
         let (kommune, country) = match meta.var(Var::Omraade) {
             Some((_, d)) => (
                 d.categories.iter().map(|c| is_kommune(&c.code)).collect(),
-                d.position(samtalebank_model::dims::COUNTRY).unwrap_or(0),
+                d.position(samtalebank_model::dims::COUNTRY)
+                    .expect("checked when the release is opened"),
             ),
             None => (Vec::new(), 0),
         };
@@ -211,8 +212,11 @@ impl Table {
                 let Some((d, dm)) = self.meta.var(var) else {
                     return Value::NotApplicable;
                 };
+                let Some(total) = dm.total_index() else {
+                    return Value::NotApplicable;
+                };
                 let mut tot = coords.to_vec();
-                tot[d] = dm.total_index().unwrap_or(0);
+                tot[d] = total;
                 self.share_of((coords, count), (&tot, count))
             }
             Derive::Stored(n) => match self.meta.numbers.iter().position(|x| x == n) {

@@ -32,7 +32,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The release a request works on: taken once per request (by [`pin_release`]), so a
+    /// The release a request works on: taken once per request (by `pin_release`), so a
     /// request never mixes two.
     pub fn release(&self) -> Arc<Release> {
         match self.release.read() {

@@ -1,4 +1,4 @@
-//! Synthetic register extracts (SPEC §7): realistic, seeded, reproducible microdata.
+//! Synthetic register extracts (docs/spec.md §7): realistic, seeded, reproducible microdata.
 //!
 //! Spells (`forloeb`) are drawn per municipality and benefit leaf with inflow = stock / mean
 //! duration, exponential durations and a 4-year warm-up so that long spells are in stock when
@@ -585,8 +585,8 @@ fn readme(opts: &Options, s: &Summary) -> String {
         "Synthetic register extracts made by `samtalebank generate` (not real data).\n\
          \n\
          scale {scale} (1.0 = the whole country), seed {seed}, years {fy}-{ly}\n\
-         samtaler.csv  {ns} conversations (SPEC §1.1; cpr is a made-up DDMMYY-XXXX number)\n\
-         forloeb.csv   {nf} benefit spells (SPEC §1.2; slut empty = ongoing at {ly}-12-31)\n\
+         samtaler.csv  {ns} conversations (docs/spec.md §1.1; cpr is a made-up DDMMYY-XXXX number)\n\
+         forloeb.csv   {nf} benefit spells (docs/spec.md §1.2; slut empty = ongoing at {ly}-12-31)\n\
          \n\
          Calibration: national digital share (telefon + video) per year follows 22 % (2019),\n\
          69 % (2021), 44 % (2023); sygedagpenge and (for)revalidering highest. Spells start\n\

@@ -16,6 +16,8 @@ use crate::messages::msgs;
 /// The gap page for a group (`group`, `indicator`, `periode` from the query string; by default
 /// the 15 municipalities with the lowest 6-week share in the first year). `saved` are the saved
 /// groups, or why they could not be read.
+///
+/// Long: One page written top to bottom in the order it shows (form, chart, table, notes): split up, the HTML's order would be scattered over helpers.
 pub fn gap_page(
     bench: &Table,
     saved: Result<BTreeMap<String, String>, String>,

@@ -18,6 +18,8 @@ const SIMILAR: usize = 5;
 /// country, its region and the most similar municipalities, its rank among 98, and the
 /// development over time (quarters) as SVG charts. Prints well. `Err` if `code` is not a
 /// municipality of the release.
+///
+/// Long: One report written top to bottom in the order it reads; split up, the HTML's order would be scattered over helpers.
 pub fn kommune_report(rel: &Release, code: &str, lang: Lang) -> Result<String, String> {
     let m = msgs(lang);
     let bench = rel

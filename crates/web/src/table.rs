@@ -216,6 +216,8 @@ fn footer(meta: &TableMeta, sel: &Selection, lang: Lang) -> String {
 }
 
 /// The table page.
+///
+/// Long: One page written top to bottom in the order it shows (form, chart, table, links); split up, the HTML's order would be scattered over helpers.
 pub fn table_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
     let m = msgs(lang);
     let meta = &t.meta;

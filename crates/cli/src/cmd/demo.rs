@@ -22,9 +22,8 @@ pub struct Args {
     /// Keep the data here instead of in a temporary directory.
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// The LP audit's budget (see `build --lp-budget`). The demo takes 1,500, not `build`'s
-    /// 4,500, so that it starts in about a minute (at 0.02 the build takes 72 s against 534 s,
-    /// measured on a slow day).
+    /// The LP audit's budget (see `build --lp-budget`): smaller than `build`'s, so that the
+    /// demo is served sooner (docs/performance.md).
     #[arg(long, default_value_t = DEMO_LP_BUDGET)]
     lp_budget: usize,
 }

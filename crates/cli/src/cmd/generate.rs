@@ -1,4 +1,4 @@
-//! Generate synthetic register extracts (SPEC §7).
+//! Generate synthetic register extracts (docs/spec.md §7).
 //!
 //! Usage: samtalebank generate --out DIR [--scale 0.05] [--seed 42] [--years 2019-2024]
 //!

@@ -132,6 +132,12 @@ pub fn run(a: Args) -> Result<(), String> {
                             "  {}: {} compared, {} revised, {} added, {} removed, {} newly suppressed, {} no longer suppressed",
                             d.id, d.compared, d.revised, d.added, d.removed, d.newly_suppressed, d.unsuppressed
                         );
+                        if !d.only_counts.is_empty() {
+                            println!(
+                                "      counts stored in one release only (not compared): {}",
+                                d.only_counts.join(", ")
+                            );
+                        }
                         for e in &d.examples {
                             println!("      {e}");
                         }

@@ -243,6 +243,8 @@ fn attack_all(s: &Servers, sample: usize) -> [Found; 4] {
 /// every slice (a sample of `sample` suppressed counts each) and every count of `whole`. With
 /// a smaller `lp_budget` than the default, the sampled slices are larger than the LP audit's
 /// sub-tables, so only `whole` (which must fit the budget) is held to "nothing leaks" for `lp`.
+///
+/// Long: One audit: build each level, attack it and collect what leaked, with one report at the end.
 fn audit(scale: &str, sample: usize, whole: &[Vec<String>], lp_budget: Option<&str>) {
     let dir = tempfile::tempdir().unwrap();
     let raw = dir.path().join("raw");

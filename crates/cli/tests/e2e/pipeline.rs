@@ -443,6 +443,7 @@ S12,p11,2023-03-12,147,uddannelseshjaelp,,jobsamtale,fysisk
     assert_eq!(at("uddannelseshjaelp_uoplyst"), Num(1.0));
 }
 
+/// Long: One scenario: a group computed, checked on DuckDB, saved and reused, over one built release.
 #[test]
 fn benchmark_gap_of_a_group_equals_duckdb_and_groups_can_be_saved() {
     let f = fixture();

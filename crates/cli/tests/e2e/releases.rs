@@ -26,6 +26,7 @@ fn build(store: &std::path::Path, rel: &std::path::Path) -> String {
         .to_string()
 }
 
+/// Long: One scenario: readers under load while releases are swapped, checked as it runs.
 #[test]
 fn hot_swap_under_load_fails_and_mixes_nothing() {
     let f = fixture();

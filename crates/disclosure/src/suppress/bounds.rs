@@ -450,6 +450,8 @@ impl Grid<'_> {
 
     /// Lift the upper bound of suppressed count `i` to `goal`: along every relation that bounds
     /// it below the goal, suppress a published member, or follow the binding suppressed member.
+    ///
+    /// Long: One fixed-point loop whose state (the intervals and what changed) every case of it reads and writes.
     #[allow(clippy::too_many_arguments)]
     fn loosen(
         &mut self,

@@ -103,6 +103,8 @@ impl Grid<'_> {
 
     /// Candidate moves on axis `a` for `p`, best first by their cost along the line through
     /// `p`, and the best chain among them.
+    ///
+    /// Long: One search over the cube's corners, whose bookkeeping every step shares.
     fn candidates(&self, cell: usize, coords: &[usize], m: usize, a: usize) -> (Move, Vec<Move>) {
         let axis = &self.axes[a];
         let c = self.node_at(coords, m, a);

@@ -422,7 +422,7 @@ impl<'a> Grid<'a> {
             .collect()
     }
 
-    /// The line audit (SPEC §4): no relation of the table may have exactly one unknown cell,
+    /// The line audit (docs/spec.md §4): no relation of the table may have exactly one unknown cell,
     /// or a suppressed count could be recovered by subtracting its published siblings from their
     /// published total. Relations: on every axis but the measures, each node against its
     /// children (a region against its municipalities, the country against the regions, a year

@@ -20,6 +20,8 @@ pub(super) struct Verdict {
 /// Certify the program's targets. Every table a program finds is checked
 /// against every target: how far up and down each has been seen to move. A solver failure
 /// never publishes anything and counts a small count as a leak (it gets a hypercube).
+///
+/// Long: One loop of joint then single programmes over shared bounds (how far each count has been seen to move).
 pub(super) fn certify(prog: &Program, threshold: u32, stats: &mut LpStats) -> Verdict {
     let t = f64::from(threshold);
     let tg = &prog.targets;

@@ -118,6 +118,8 @@ impl Grid<'_> {
 
     /// The attacker's program; `independent`: leave out the sums that the others imply;
     /// `open`: the repair program (`open_program`).
+    ///
+    /// Long: One programme assembled in order (variables, relations, atoms, targets), each part indexing what the one before made.
     pub(super) fn program_with(
         &self,
         sel: &[Vec<usize>],
