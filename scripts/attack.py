@@ -12,8 +12,11 @@ smallest and largest value consistent with everything published, counts never ne
 Prints one JSON object: the slice's size, and for every attacked cell its codes, [lo, hi].
 The test compares these intervals with the true values from the DuckDB twin.
 
+With --ckm-d D (a release of the cell key method) nothing is suppressed: every published count
+bounds its true count to within D, and the counts that may be small are attacked.
+
 usage: attack.py --url URL --table SAMT01 [--fix var=code ...] [--keep var=code,code ...]
-       [--max N] --kommuner kommuner.csv --ydelser ydelser.csv
+       [--max N] [--ckm-d D] --kommuner kommuner.csv --ydelser ydelser.csv
 """
 import argparse
 import csv
@@ -117,6 +120,14 @@ def main():
         help="a server with the same data released with --threshold 1: judge every interval",
     )
     ap.add_argument("--threshold", type=int, default=5)
+    ap.add_argument(
+        "--ckm-d",
+        type=int,
+        default=None,
+        help="the release is perturbed by the cell key method with this largest noise D: every "
+        "published count v only bounds its true count to [v - D, v + D]; attack the counts that "
+        "may be small (v <= threshold - 1 + D)",
+    )
     a = ap.parse_args()
     table = a.table.upper()
     kommuner, ydelser = {}, {}
@@ -177,7 +188,19 @@ def main():
             st = status.get(str(flat))
             v = values[flat]
             row = {var(combo, at): 1.0 for at in measures[meas]}
-            if v is not None:
+            if v is not None and a.ckm_d is not None:
+                # The true count is within D of the published one (and never negative).
+                ub_rows.append(row)
+                ub_b.append(float(v + a.ckm_d))
+                if v - a.ckm_d > 0:
+                    ub_rows.append({k: -x for k, x in row.items()})
+                    ub_b.append(-float(v - a.ckm_d))
+                if v <= a.threshold - 1 + a.ckm_d:
+                    names = {ids[d]: codes[d][combo[j]] for j, d in enumerate(cell_dims)}
+                    names["maal"] = meas
+                    true = truth["value"][flat] if truth else None
+                    suppressed.append((row, names, true))
+            elif v is not None:
                 eq_rows.append(row)
                 eq_b.append(float(v))
             elif st == "..":
@@ -271,7 +294,7 @@ def main():
                         singletons.append({"variable": name, "total": codes[d][g[0]], "unknown": unknown[0], "maal": codes[mi][m]})
     # Against the truth: a published count must be the true one, a small true count hidden.
     mismatches, unhidden = [], []
-    if truth:
+    if truth and a.ckm_d is None:
         for flat_i, v in enumerate(values):
             t = truth["value"][flat_i]
             if v is not None and v != t:
@@ -297,6 +320,7 @@ def main():
     attacked = suppressed[::step][: a.max] if a.max > 0 else []
     out = []
     violations = []
+    bounded_small = []
     for row, names, true in attacked:
         c = np.zeros(nvar)
         for k, x in row.items():
@@ -319,7 +343,20 @@ def main():
         item = {"cell": names, "lo": lo, "hi": hi, "true": true}
         out.append(item)
         # Recovered: an exact value, or an interval that shows a count is below the threshold.
+        # Under the cell key method, only an exact small count is a leak; an interval inside
+        # 1..threshold-1 is counted (bounded_small).
         why = []
+        if a.ckm_d is not None:
+            if true is not None and 0 < true < a.threshold:
+                if hi_v - lo < 1 - 1e-6:
+                    why.append("exact")
+                if lo > 1 - 1e-6 and hi_v < a.threshold - 1e-6:
+                    bounded_small.append(names)
+            if true is not None and not (lo - 1e-6 <= true <= hi_v + 1e-6):
+                why.append("attacker's interval misses the true value")
+            if why:
+                violations.append(dict(item, why=why))
+            continue
         if hi_v - lo < 1 - 1e-6:
             why.append("exact")
         if true is not None:
@@ -340,6 +377,7 @@ def main():
                 "suppressed": len(suppressed),
                 "attacked": len(out),
                 "violations": violations,
+                "bounded_small": len(bounded_small),
                 "singletons": len(singletons),
                 "singleton_examples": singletons[:5],
                 "mismatches": len(mismatches),

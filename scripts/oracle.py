@@ -4,6 +4,9 @@ compare them with a release, cell by cell.
 
   oracle.py compare --store S --release R [--table SAMT01] [--threshold 5]  -> JSON summary of mismatches
   oracle.py sample  --store S --n 40 [--seed 1]              -> JSON list of twin cells, with pct and digital_pct
+  oracle.py ckm     --store S --release R [--js 4] [--d 5]   -> JSON per table: the twins perturbed with the shipped
+                                                              ptable against a release built with --protection ckm
+  oracle.py coverage --store S --release R [--min-den 5]    -> JSON: per slice, the share of non-empty cells with a value
   oracle.py time    --store S [--runs 1]                     -> seconds per run of the SAMT01 twin
 
 The store is read through three views (samtaler, forloeb, kommuner), exactly as sql/README.md
@@ -102,6 +105,140 @@ def compare(args):
     }
     if table in ("SAMT02", "SAMT03", "BENCH01"):
         out["twin_values"] = {v: con.execute(f"SELECT sum({v}) FROM twin WHERE {total_filter}").fetchone()[0] for v in values}
+    print(json.dumps(out))
+
+
+PTABLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "disclosure", "data", "ptable.csv")
+
+# The counts each table publishes, and for each the counts it is nested in (its records are
+# among theirs), parents first: the cell key method publishes the smaller of the two.
+CKM = {
+    "SAMT01": (["omraade", "tid", "ydelse", "samtaletype", "samtaleform", "varighed"],
+               [("antal", []), ("digital", ["antal"])]),
+    "SAMT02": (["omraade", "tid", "ydelse"],
+               [("startet", []), ("varet6", ["startet"]), ("samtale6", ["varet6"]),
+                ("varet13", ["varet6"]), ("samtale13", ["varet13"])]),
+    "SAMT03": (["omraade", "tid", "ydelse"], [("personer", []), ("med2", ["personer"])]),
+}
+
+
+def load_ptable(con):
+    rows = []
+    with open(PTABLE, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or line.startswith("i;"):
+                continue
+            i, v, _p, upper = line.strip().split(";")
+            rows.append((int(i), int(v), int(upper)))
+    con.execute("CREATE TABLE ptable (i INTEGER, v INTEGER, upper BIGINT)")
+    con.executemany("INSERT INTO ptable VALUES (?, ?, ?)", rows)
+    con.execute("CREATE TABLE pt AS SELECT i, v, upper, "
+                "coalesce(lag(upper) OVER (PARTITION BY i ORDER BY upper), 0) AS lower FROM ptable")
+    return max(r[0] for r in rows)
+
+
+def ckm(args):
+    """Apply the ptable to the twins' counts and key sums, keep nested counts in order, and
+    compare every published count of the release (built with --protection ckm); also check that
+    no published count is in 1..js and none is more than D from the truth. BENCH01 is its twin
+    run over the perturbed SAMT01-03."""
+    con = connect(args.store)
+    last = load_ptable(con)
+    js, d = int(args.js), int(args.d)
+    out = {}
+    for table, (keys, counts) in CKM.items():
+        con.execute(f"CREATE TABLE truth_{table} AS " + twin_sql(table))
+        noisy = ", ".join(
+            f"""CASE WHEN t.{c} = 0 THEN 0 ELSE greatest(t.{c} + (SELECT p.v FROM pt p
+                   WHERE p.i = least(t.{c}, {last}) AND t.{c}_key >= p.lower AND t.{c}_key < p.upper), 0) END AS {c}"""
+            for c, _ in counts)
+        con.execute(f"CREATE TABLE raw_{table} AS SELECT {', '.join('t.' + k for k in keys)}, {noisy} FROM truth_{table} t")
+        # Parents first: each count at most the (already ordered) counts it is nested in.
+        sel, done = [], {}
+        for c, parents in counts:
+            expr = c if not parents else "least(" + ", ".join([c] + [done[p] for p in parents]) + ")"
+            done[c] = expr
+            sel.append(f"{expr} AS {c}")
+        con.execute(f"CREATE TABLE {table.lower()} AS SELECT {', '.join(keys)}, {', '.join(sel)} FROM raw_{table}")
+    con.execute("CREATE TABLE bench AS " + twin_sql("BENCH01"))
+    every = list(CKM.items()) + [("BENCH01", (TABLES["BENCH01"][0], [(c, []) for c in TABLES["BENCH01"][1]]))]
+    for table, (keys, counts) in every:
+        mine = "bench" if table == "BENCH01" else table.lower()
+        names = [c for c, _ in counts]
+        nonzero = " OR ".join(f"o.{c} <> 0" for c in names)
+        con.execute(f"CREATE OR REPLACE VIEW rel AS SELECT * FROM read_parquet('{args.release}/{table}/data-*.parquet')")
+        k = ", ".join(keys)
+        diff = " OR ".join(f"o.{c} IS DISTINCT FROM r.{c}" for c in names)
+        bad = f"FROM (SELECT * FROM {mine} o WHERE {nonzero}) o FULL OUTER JOIN rel r USING ({k}) WHERE {diff}"
+        res = {
+            "cells": con.execute(f"SELECT count(*) FROM {mine} o WHERE {nonzero}").fetchone()[0],
+            "release_rows": con.execute("SELECT count(*) FROM rel").fetchone()[0],
+            "mismatches": con.execute("SELECT count(*) " + bad).fetchone()[0],
+            "examples": [list(map(str, r)) for r in con.execute(
+                f"SELECT {k}, " + ", ".join(f"o.{c}, r.{c}" for c in names) + " " + bad + " LIMIT 5").fetchall()],
+        }
+        if table != "BENCH01":
+            # Against the truth: no published count in 1..js, none more than D off.
+            j = f"FROM truth_{table} t LEFT JOIN rel r USING ({k})"
+            res["true_cells"] = con.execute(f"SELECT count(*) FROM truth_{table}").fetchone()[0]
+            res["small_published"] = con.execute(
+                f"SELECT count(*) {j} WHERE " + " OR ".join(f"coalesce(r.{c}, 0) BETWEEN 1 AND {js}" for c in names)).fetchone()[0]
+            res["max_deviation"] = con.execute(
+                f"SELECT max(greatest({', '.join(f'abs(coalesce(r.{c}, 0) - t.{c})' for c in names)})) {j}").fetchone()[0]
+            res["changed"] = con.execute(
+                f"SELECT count(*) {j} WHERE " + " OR ".join(f"coalesce(r.{c}, 0) <> t.{c}" for c in names)).fetchone()[0]
+        out[table] = res
+    print(json.dumps(out))
+
+
+def coverage(args):
+    """The share of non-empty cells that carry a value in a release, for the slices a municipal
+    analyst reads (other variables at their total): a count carries one unless suppressed (a
+    published 0 is a value); a share when its published denominator is at least --min-den. Non-empty: the
+    true count (the twin's) is above 0; SAMT02 periods that cannot yet be followed 6 weeks and
+    SAMT03 periods outside the data are left out, as the release shows them as not available."""
+    con = connect(args.store)
+    for t in ("SAMT01", "SAMT02", "SAMT03"):
+        con.execute(f"CREATE TABLE truth_{t} AS " + twin_sql(t))
+        con.execute(f"CREATE VIEW rel_{t} AS SELECT * FROM read_parquet('{args.release}/{t}/data-*.parquet')")
+    groups = []
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "crates", "model", "data", "ydelser.csv"), encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                kode, gruppe = line.split(";")[:2]
+                if kode == gruppe:
+                    groups.append(kode)
+    g = ", ".join(f"'{x}'" for x in groups)
+    end = con.execute("SELECT max(dato) FROM samtaler").fetchone()[0]
+    kommune = "length(t.omraade) = 3 AND t.omraade <> '000'"
+    m = int(args.min_den)
+    slices = [
+        ("SAMT01 digital share, kommune x month, all benefits", "SAMT01", "antal",
+         f"{kommune} AND t.tid LIKE '%M%' AND t.ydelse = 'tot' AND t.samtaletype = 'tot' AND t.samtaleform = 'tot' AND t.varighed = 'tot'", True),
+        ("SAMT01 digital share, kommune x year x benefit group", "SAMT01", "antal",
+         f"{kommune} AND length(t.tid) = 4 AND t.ydelse IN ({g}) AND t.samtaletype = 'tot' AND t.samtaleform = 'tot' AND t.varighed = 'tot'", True),
+        ("SAMT01 count, kommune x year x benefit group x form", "SAMT01", "antal",
+         f"{kommune} AND length(t.tid) = 4 AND t.ydelse IN ({g}) AND t.samtaletype = 'tot' AND t.samtaleform <> 'tot' AND t.varighed = 'tot'", False),
+        ("SAMT02 within 6 weeks, kommune x quarter", "SAMT02", "varet6",
+         f"{kommune} AND t.tid LIKE '%K%' AND t.ydelse = 'tot'", True),
+        ("SAMT02 within 6 weeks, kommune x year x benefit group", "SAMT02", "varet6",
+         f"{kommune} AND length(t.tid) = 4 AND t.ydelse IN ({g})", True),
+        ("SAMT03 frequency, kommune x month, dagpenge", "SAMT03", "personer",
+         f"{kommune} AND t.tid LIKE '%M%' AND t.ydelse = 'dagpenge'", True),
+    ]
+    keys = {"SAMT01": "omraade, tid, ydelse, samtaletype, samtaleform, varighed", "SAMT02": "omraade, tid, ydelse", "SAMT03": "omraade, tid, ydelse"}
+    out = []
+    for name, table, den, where, share in slices:
+        if table == "SAMT02":
+            # Followed 6 weeks: the period's last day at least 41 days before the data's end.
+            where += (f" AND (CASE WHEN t.tid LIKE '%K%' THEN last_day(make_date(CAST(substr(t.tid, 1, 4) AS INTEGER), 3 * CAST(substr(t.tid, 6, 1) AS INTEGER), 1))"
+                      f" ELSE make_date(CAST(t.tid AS INTEGER), 12, 31) END) + INTERVAL 41 DAY <= DATE '{end}'")
+        # A cell the release does not hold is a published 0: a value for a count, none for a share.
+        ok = f"r.{den} IS NOT NULL AND r.{den} >= {m}" if share else f"(r.{den} IS NOT NULL OR r.omraade IS NULL)"
+        n, carried = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {ok}) FROM truth_{table} t LEFT JOIN rel_{table} r USING ({keys[table]}) "
+            f"WHERE t.{den} > 0 AND {where}").fetchone()
+        out.append({"slice": name, "nonempty": n, "with_value": carried, "pct": round(100.0 * carried / n, 1) if n else None})
     print(json.dumps(out))
 
 
@@ -219,12 +356,21 @@ def main():
     g.add_argument("--codes", required=True)
     g.add_argument("--indicator", required=True)
     g.add_argument("--ydelse", default="tot")
+    k = sub.add_parser("ckm")
+    k.add_argument("--store", required=True)
+    k.add_argument("--release", required=True)
+    k.add_argument("--js", default=4)
+    k.add_argument("--d", default=5)
+    v = sub.add_parser("coverage")
+    v.add_argument("--store", required=True)
+    v.add_argument("--release", required=True)
+    v.add_argument("--min-den", default=5)
     t = sub.add_parser("time")
     t.add_argument("--store", required=True)
     t.add_argument("--runs", default=1)
     t.add_argument("--threads", default=None)
     a = p.parse_args()
-    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "time": timeit}[a.cmd](a)
+    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "ckm": ckm, "coverage": coverage, "time": timeit}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -5,15 +5,12 @@
 -- tid, ydelse) with the numerator and denominator of the share (taeller, naevner). The release
 -- derives the value, the national value, the rank among the 98 municipalities and the
 -- differences to the country and to the rest of the country.
--- digital_pct counts the digital forms (telefon, video) of all types and durations.
+-- digital_pct: SAMT01's digital conversations (telefon, video) over all, of all types and durations.
 SELECT indikator, omraade, tid, ydelse, taeller, naevner
 FROM (
-    SELECT 'digital_pct' AS indikator, omraade, tid, ydelse,
-           SUM(CASE WHEN samtaleform IN ('telefon', 'video') THEN antal ELSE 0 END) AS taeller,
-           SUM(CASE WHEN samtaleform = 'tot' THEN antal ELSE 0 END) AS naevner
+    SELECT 'digital_pct' AS indikator, omraade, tid, ydelse, digital AS taeller, antal AS naevner
     FROM samt01
-    WHERE samtaletype = 'tot' AND varighed = 'tot'
-    GROUP BY omraade, tid, ydelse
+    WHERE samtaletype = 'tot' AND samtaleform = 'tot' AND varighed = 'tot'
     UNION ALL
     SELECT 'pct6', omraade, tid, ydelse, samtale6, varet6 FROM samt02
     UNION ALL

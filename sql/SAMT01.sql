@@ -3,7 +3,9 @@
 --
 -- Inputs (views or tables over the Parquet store): samtaler, forloeb, kommuner.
 -- Output: one row per non-zero cell: omraade, tid, ydelse, samtaletype, samtaleform, varighed,
--- antal. Disclosure control is applied afterwards, by the release step.
+-- antal, digital (the conversations by phone or video among them) and, for the cell key
+-- method, each count's key sum: the sum of its records' keys (rkey) mod 2^32 (antal_key,
+-- digital_key). Disclosure control is applied afterwards, by the release step.
 --
 -- Time rules (docs/spec.md §3): day number t = dato - start of the covering spell; a spell covers dato
 -- when start <= dato <= slut (slut NULL = ongoing). The band comes from the covering spell with
@@ -28,6 +30,7 @@ banded AS (
            s.ydelse_detalje,
            s.samtaletype,
            s.samtaleform,
+           s.rkey,
            date_diff('day', COALESCE(c.start_same, c.start_any), s.dato) AS t
     FROM samtaler s
     LEFT JOIN cover c ON c.samtale_id = s.samtale_id
@@ -49,7 +52,8 @@ base AS (
                 WHEN b.t < 182 THEN '3-6'
                 WHEN b.t < 364 THEN '6-12'
                 ELSE '12+' END AS varighed,
-           COUNT(*) AS n
+           COUNT(*) AS n,
+           SUM(CAST(b.rkey AS BIGINT)) AS k
     FROM banded b
     JOIN kommuner k ON k.kode = b.kommune
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
@@ -67,7 +71,10 @@ rolled AS (
            CASE WHEN GROUPING(samtaletype) = 0 THEN samtaletype ELSE 'tot' END AS samtaletype_kode,
            CASE WHEN GROUPING(samtaleform) = 0 THEN samtaleform ELSE 'tot' END AS samtaleform_kode,
            CASE WHEN GROUPING(varighed) = 0 THEN varighed ELSE 'tot' END AS varighed_kode,
-           SUM(n) AS antal
+           SUM(n) AS antal,
+           SUM(k) % 4294967296 AS antal_key,
+           SUM(CASE WHEN samtaleform IN ('telefon', 'video') THEN n ELSE 0 END) AS digital,
+           SUM(CASE WHEN samtaleform IN ('telefon', 'video') THEN k ELSE 0 END) % 4294967296 AS digital_key
     FROM base
     GROUP BY ROLLUP (regionskode, kommune),
              ROLLUP (aar, kvartal, maaned),
@@ -84,5 +91,8 @@ SELECT omraade_kode AS omraade,
        samtaletype_kode AS samtaletype,
        samtaleform_kode AS samtaleform,
        varighed_kode AS varighed,
-       antal
+       antal,
+       antal_key,
+       digital,
+       digital_key
 FROM rolled

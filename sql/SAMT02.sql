@@ -2,7 +2,8 @@
 -- (crates/engine/src/samt02.rs); see sql/README.md for how to run it.
 --
 -- Inputs: samtaler, forloeb, kommuner. Output: one row per (omraade, tid, ydelse) with spells
--- started: startet, varet6, samtale6, varet13, samtale13. The release derives pct6 and pct13 and
+-- started: startet, varet6, samtale6, varet13, samtale13, and their key sums for the cell key
+-- method (`<count>_key`: the sum of the spells' rkey mod 2^32). The release derives pct6 and pct13 and
 -- marks periods that cannot yet be followed 6 (13) weeks as not yet available.
 --
 -- Time rules (docs/spec.md §3): a spell's start is day 0; within 6 weeks = day 0..41, within 13 weeks =
@@ -16,7 +17,8 @@ WITH bounds AS (
                     COALESCE((SELECT MAX(slut) FROM forloeb), DATE '1900-01-01')) AS data_end
 ),
 spells AS (
-    SELECT f.forloeb_id, f.person, f.kommune, f.ydelse, f.ydelse_detalje, f.start, f.slut
+    SELECT f.forloeb_id, f.person, f.kommune, f.ydelse, f.ydelse_detalje, f.start, f.slut,
+           CAST(f.rkey AS BIGINT) AS rkey
     FROM forloeb f
     CROSS JOIN bounds b
     WHERE f.start >= CAST(DATE_TRUNC('month', b.first_dato) AS DATE)
@@ -37,6 +39,7 @@ flags AS (
            sp.start,
            sp.ydelse,
            sp.ydelse_detalje,
+           sp.rkey,
            CASE WHEN sp.slut IS NULL OR date_diff('day', sp.start, sp.slut) >= 41 THEN 1 ELSE 0 END AS varet6,
            CASE WHEN sp.slut IS NULL OR date_diff('day', sp.start, sp.slut) >= 90 THEN 1 ELSE 0 END AS varet13,
            fi.t
@@ -57,7 +60,12 @@ base AS (
            SUM(f.varet6) AS varet6,
            SUM(CASE WHEN f.varet6 = 1 AND f.t <= 41 THEN 1 ELSE 0 END) AS samtale6,
            SUM(f.varet13) AS varet13,
-           SUM(CASE WHEN f.varet13 = 1 AND f.t <= 90 THEN 1 ELSE 0 END) AS samtale13
+           SUM(CASE WHEN f.varet13 = 1 AND f.t <= 90 THEN 1 ELSE 0 END) AS samtale13,
+           SUM(f.rkey) AS startet_key,
+           SUM(f.varet6 * f.rkey) AS varet6_key,
+           SUM(CASE WHEN f.varet6 = 1 AND f.t <= 41 THEN f.rkey ELSE 0 END) AS samtale6_key,
+           SUM(f.varet13 * f.rkey) AS varet13_key,
+           SUM(CASE WHEN f.varet13 = 1 AND f.t <= 90 THEN f.rkey ELSE 0 END) AS samtale13_key
     FROM flags f
     JOIN kommuner k ON k.kode = f.kommune
     GROUP BY 1, 2, 3, 4, 5, 6, 7
@@ -75,7 +83,12 @@ SELECT CASE WHEN GROUPING(kommune) = 0 THEN kommune
        SUM(varet6) AS varet6,
        SUM(samtale6) AS samtale6,
        SUM(varet13) AS varet13,
-       SUM(samtale13) AS samtale13
+       SUM(samtale13) AS samtale13,
+       SUM(startet_key) % 4294967296 AS startet_key,
+       SUM(varet6_key) % 4294967296 AS varet6_key,
+       SUM(samtale6_key) % 4294967296 AS samtale6_key,
+       SUM(varet13_key) % 4294967296 AS varet13_key,
+       SUM(samtale13_key) % 4294967296 AS samtale13_key
 FROM base
 GROUP BY ROLLUP (regionskode, kommune),
          ROLLUP (aar, kvartal, maaned),

@@ -2,7 +2,8 @@
 -- (crates/engine/src/samt03.rs); see sql/README.md for how to run it.
 --
 -- Inputs: samtaler, forloeb, kommuner. Output: one row per (omraade, tid, ydelse) with persons:
--- personer, med2. The release derives pct and marks periods outside the data as not available.
+-- personer, med2, and their key sums for the cell key method (personer_key, med2_key: the sum of
+-- the distinct persons' pkey mod 2^32). The release derives pct and marks periods outside the data as not available.
 --
 -- Time rules (docs/spec.md §3): the reference day R is the period's last day (month, quarter, year),
 -- for every month with conversations up to the data's end. A person with a spell covering R and
@@ -33,7 +34,7 @@ refs AS (
     FROM month_ends WHERE EXTRACT(MONTH FROM r) = 12
 ),
 pop AS (
-    SELECT DISTINCT x.tid, x.r, f.person, f.kommune, f.ydelse, f.ydelse_detalje
+    SELECT DISTINCT x.tid, x.r, f.person, CAST(f.pkey AS BIGINT) AS pkey, f.kommune, f.ydelse, f.ydelse_detalje
     FROM refs x
     CROSS JOIN bounds b
     JOIN forloeb f
@@ -54,6 +55,7 @@ num AS (
 expanded AS (
     SELECT p.tid,
            p.person,
+           p.pkey,
            CASE al.lvl WHEN 1 THEN p.kommune WHEN 2 THEN k.regionskode ELSE '000' END AS omraade,
            CASE yl.lvl WHEN 1 THEN p.ydelse_detalje WHEN 2 THEN p.ydelse ELSE 'tot' END AS ydelse
     FROM pop p
@@ -61,12 +63,18 @@ expanded AS (
     CROSS JOIN (VALUES (1), (2), (3)) AS al (lvl)
     CROSS JOIN (VALUES (1), (2), (3)) AS yl (lvl)
     WHERE yl.lvl <> 1 OR p.ydelse_detalje <> p.ydelse
+),
+cells AS (
+    SELECT DISTINCT e.omraade, e.tid, e.ydelse, e.person, e.pkey, n.med2
+    FROM expanded e
+    JOIN num n ON n.tid = e.tid AND n.person = e.person
 )
-SELECT e.omraade,
-       e.tid,
-       e.ydelse,
-       COUNT(DISTINCT e.person) AS personer,
-       COUNT(DISTINCT CASE WHEN n.med2 = 1 THEN e.person END) AS med2
-FROM expanded e
-JOIN num n ON n.tid = e.tid AND n.person = e.person
-GROUP BY e.omraade, e.tid, e.ydelse
+SELECT omraade,
+       tid,
+       ydelse,
+       COUNT(*) AS personer,
+       SUM(med2) AS med2,
+       SUM(pkey) % 4294967296 AS personer_key,
+       SUM(med2 * pkey) % 4294967296 AS med2_key
+FROM cells
+GROUP BY omraade, tid, ydelse

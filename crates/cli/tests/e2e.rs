@@ -4,6 +4,7 @@
 mod e2e {
     mod api;
     mod attack;
+    mod ckm;
     mod cli;
     pub mod common;
     mod pipeline;

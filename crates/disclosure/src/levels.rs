@@ -77,7 +77,7 @@ pub(crate) fn suppress(cube: &Cube, opts: &Options) -> Published {
     }
     let mut audit = None;
     match opts.protection {
-        Protection::Primary => {}
+        Protection::Ckm | Protection::Primary => {}
         Protection::Lines => grid.audit_lines(),
         Protection::Intervals | Protection::Lp => {
             grid.suppress_small_differences();

@@ -3,6 +3,8 @@
 //! The engine's [`Cube`]s come in; [`Published`] counts come out, with what protecting them
 //! cost and the note that tells readers what was done. The levels (`model::Protection`):
 //!
+//! - `ckm` (the default): the cell key method (`ckm/`): every count perturbed from its records'
+//!   keys by a perturbation table; nothing suppressed;
 //! - `primary`: counts from 1 to the threshold − 1 are suppressed;
 //! - `lines`, `intervals`, `lp`, `full`: secondary suppression on top (`suppress.rs` and its
 //!   modules), so that no suppressed count can be recovered by subtraction, by chaining
@@ -12,6 +14,7 @@
 //! Every rule of a table (its hierarchies, its counts as sums of atoms, when a count is
 //! available) comes from its registry definition.
 
+pub mod ckm;
 mod levels;
 mod suppress;
 
@@ -40,6 +43,13 @@ pub struct Options {
     pub data_end: i32,
 }
 
+/// The cell key method's parameters for a threshold (what a release records).
+pub fn ckm_params(threshold: u32) -> Result<samtalebank_tables::CkmParams, String> {
+    Ok(ckm::params(&ckm::PTable::new(ckm::Params::for_threshold(
+        threshold,
+    ))?))
+}
+
 /// Can this binary apply the level? (`lp` needs the cargo feature `lp`.)
 pub fn supported(p: Protection) -> Result<(), String> {
     if p == Protection::Lp && !cfg!(feature = "lp") {
@@ -65,16 +75,24 @@ pub fn protect(cubes: &[Cube], opts: &Options) -> Result<Vec<Published>, String>
             c.def.id
         ));
     }
-    let out = std::thread::scope(|s| {
-        let handles: Vec<_> = cubes
+    let out = if opts.protection == Protection::Ckm {
+        let table = ckm::PTable::new(ckm::Params::for_threshold(opts.threshold))?;
+        cubes
             .iter()
-            .map(|cube| s.spawn(move || levels::suppress(cube, opts)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect::<Vec<Published>>()
-    });
+            .map(|cube| ckm::perturb(cube, &table))
+            .collect::<Result<Vec<Published>, String>>()?
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = cubes
+                .iter()
+                .map(|cube| s.spawn(move || levels::suppress(cube, opts)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect::<Vec<Published>>()
+        })
+    };
     Ok(out
         .into_iter()
         .map(|mut p| {
@@ -119,6 +137,22 @@ fn lp_audit(_: &mut suppress::Grid, _: &Cube, _: usize) -> suppress::LpStats {
 /// The disclosure-control note (the first note of every table) for the rule a release applied.
 pub fn note(def: &TableDef, threshold: u32, protection: Protection) -> Text {
     let text = |da: String, en: String| Text { da, en };
+    if protection == Protection::Ckm {
+        let js = threshold.saturating_sub(1);
+        let p = ckm::Params::for_threshold(threshold);
+        let min = ckm::MIN_DENOMINATOR.max(threshold);
+        let derived = matches!(def.source, Source::Derived(_));
+        let (extra_da, extra_en) = if derived {
+            (" Værdierne er beregnet af de justerede antal i kildetabellerne (SAMT01, SAMT02, SAMT03), så et tal er det samme overalt.".to_string(),
+             " The values are computed from the adjusted counts of the source tables (SAMT01, SAMT02, SAMT03), so a figure is the same everywhere.".to_string())
+        } else {
+            (String::new(), String::new())
+        };
+        return text(
+            format!("Diskretionering: tallene er justeret en smule (højst ±{d}), så ingen person kan genkendes. Antal fra 1 til {js} vises aldrig; et 0 kan derfor dække over et lille antal. Hver celle er justeret for sig, så totaler kan afvige lidt fra summen af deres dele. De samme personer og samtaler giver altid det samme tal. Andele beregnes af de justerede antal; en andel med færre end {min} i nævneren vises som '..'.{extra_da}", d = p.d),
+            format!("Disclosure control: the figures are slightly adjusted (by at most ±{d}) so that no one can be identified. Counts from 1 to {js} never appear; a 0 can therefore stand for a small count. Each cell is adjusted on its own, so totals may differ slightly from the sum of their parts. The same persons and conversations always give the same figure. Shares are computed from the adjusted counts; a share with fewer than {min} in its denominator is shown as '..'.{extra_en}", d = p.d),
+        );
+    }
     if matches!(def.source, Source::Derived(_)) {
         return text(
             format!("Diskretionering: værdier beregnet af antal under {threshold} (og over 0) vises som '..' og får ingen rang. En værdi vises kun, når dens tæller og nævner er offentliggjort i kildetabellen (SAMT01, SAMT02 eller SAMT03)."),
@@ -140,7 +174,7 @@ pub fn note(def: &TableDef, threshold: u32, protection: Protection) -> Text {
             " Sekundær diskretionering: flere celler er skjult, så ingen total har netop én skjult del, og intet skjult antal kan findes ved at trække de viste dele fra totalen.",
             " Secondary suppression: further cells are hidden so that no total has exactly one hidden part, and no hidden count can be found by subtracting the published parts from their total.",
         ),
-        Protection::Primary => (
+        Protection::Ckm | Protection::Primary => (
             " Denne udgivelse har kun primær diskretionering: et skjult antal kan i nogle tilfælde regnes tilbage fra totaler.",
             " This release applies primary suppression only: a hidden count can in some cases be recovered from totals.",
         ),

@@ -22,6 +22,9 @@ pub(crate) struct Spell {
     pub group: u8,
     pub leaf: u8,
     pub kommune: u8,
+    /// Record key of the spell (`rkey`) and of its person (`pkey`).
+    pub rkey: u32,
+    pub pkey: u32,
 }
 
 /// Spells grouped by person: a counting sort on the top bits of the person key (pseudonymous
@@ -47,6 +50,8 @@ impl SpellIndex {
                 group: leaves[f.ydelse[i] as usize].group,
                 leaf: f.ydelse[i],
                 kommune: f.kommune[i],
+                rkey: f.rkey[i],
+                pkey: f.pkey[i],
             },
             |s| s.person,
         );
@@ -119,12 +124,14 @@ pub fn samt01_indexed(s: &SamtaleColumns, spells: &SpellIndex) -> Option<Cube> {
         .unwrap_or(2)
         .clamp(1, 8);
     let chunk = s.len().div_ceil(threads);
-    let partials: Vec<Vec<u32>> = std::thread::scope(|scope| {
+    // Per thread: the leaf counts and the sums of their records' keys (mod 2^32).
+    let partials: Vec<(Vec<u32>, Vec<u32>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let (groups, month_of_day) = (&groups, &month_of_day);
                 scope.spawn(move || {
                     let mut cube = vec![0u32; leaf_len];
+                    let mut keys = vec![0u32; leaf_len];
                     let range = (t * chunk).min(s.len())..((t + 1) * chunk).min(s.len());
                     for i in range {
                         let d = s.dato[i];
@@ -140,8 +147,9 @@ pub fn samt01_indexed(s: &SamtaleColumns, spells: &SpellIndex) -> Option<Cube> {
                             * shape[5]
                             + b as usize;
                         cube[idx] += 1;
+                        keys[idx] = keys[idx].wrapping_add(s.rkey[i]);
                     }
-                    cube
+                    (cube, keys)
                 })
             })
             .collect();
@@ -151,9 +159,13 @@ pub fn samt01_indexed(s: &SamtaleColumns, spells: &SpellIndex) -> Option<Cube> {
             .collect()
     });
     let mut leaf = vec![0u32; leaf_len];
-    for p in partials {
+    let mut leaf_keys = vec![0u32; leaf_len];
+    for (p, pk) in partials {
         for (a, b) in leaf.iter_mut().zip(p) {
             *a += b;
+        }
+        for (a, b) in leaf_keys.iter_mut().zip(pk) {
+            *a = a.wrapping_add(b);
         }
     }
     let dims = vec![
@@ -171,19 +183,23 @@ pub fn samt01_indexed(s: &SamtaleColumns, spells: &SpellIndex) -> Option<Cube> {
     let at = |code: &str| def.count(code).expect("SAMT01 counts"); // ok: the registry's own names
     let (antal, digital) = (at("antal"), at("digital"));
     let mut counts = vec![0u32; leaf_len * k];
-    for (i, &n) in leaf.iter().enumerate() {
+    let mut keys = vec![0u32; leaf_len * k];
+    for (i, (&n, &key)) in leaf.iter().zip(&leaf_keys).enumerate() {
         counts[i * k + antal] = n;
+        keys[i * k + antal] = key;
         if v.digital[(i / shape[5]) % shape[4]] {
             counts[i * k + digital] = n;
+            keys[i * k + digital] = key;
         }
     }
-    drop(leaf);
+    drop((leaf, leaf_keys));
     let counts = roll_up(counts, &shape, &dims, k);
+    let keys = roll_up(keys, &shape, &dims, k);
     Some(Cube {
         def,
         dims,
         counts,
-        keys: None,
+        keys: Some(keys),
         numbers: Vec::new(),
     })
 }

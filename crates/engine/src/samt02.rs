@@ -109,6 +109,8 @@ pub fn samt02(
         at("samtale6_varet13"),
     );
     let mut leaf = vec![0u32; shape.iter().product::<usize>() * k];
+    // The sums of the spells' record keys (mod 2^32), in the layout of `leaf`.
+    let mut keys = vec![0u32; leaf.len()];
     let (w6, w13) = (time::DAYS_6W - 1, time::DAYS_13W - 1); // day 41, day 90
                                                              // Month of each day in the window, so the loop does no calendar arithmetic.
     let month_of_day: Vec<u16> = (first_day..=data_end)
@@ -127,19 +129,25 @@ pub fn samt02(
         let lasts13 = open || slut - start >= w13;
         let first = convs.first_in(sp.person, start, slut.min(start + w13));
         leaf[cell + startet] += 1;
+        keys[cell + startet] = keys[cell + startet].wrapping_add(sp.rkey);
         if lasts6 {
             leaf[cell + varet6] += 1;
+            keys[cell + varet6] = keys[cell + varet6].wrapping_add(sp.rkey);
             if first.is_some_and(|t| t <= w6) {
                 leaf[cell + samtale6] += 1;
+                keys[cell + samtale6] = keys[cell + samtale6].wrapping_add(sp.rkey);
             }
         }
         if lasts13 {
             leaf[cell + varet13] += 1;
+            keys[cell + varet13] = keys[cell + varet13].wrapping_add(sp.rkey);
             if first.is_some_and(|t| t <= w13) {
                 leaf[cell + samtale13] += 1;
+                keys[cell + samtale13] = keys[cell + samtale13].wrapping_add(sp.rkey);
             }
             if first.is_some_and(|t| t <= w6) {
                 leaf[cell + samtale6_varet13] += 1;
+                keys[cell + samtale6_varet13] = keys[cell + samtale6_varet13].wrapping_add(sp.rkey);
             }
         }
     }
@@ -149,11 +157,12 @@ pub fn samt02(
         dims::ydelse(),
     ];
     let counts = roll_up(leaf, &shape, &dims, k);
+    let keys = roll_up(keys, &shape, &dims, k);
     Some(Cube {
         def,
         dims,
         counts,
-        keys: None,
+        keys: Some(keys),
         numbers: Vec::new(),
     })
 }

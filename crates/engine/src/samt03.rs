@@ -53,11 +53,14 @@ pub fn samt03(
     let at = |code: &str| def.count(code).expect("SAMT03 counts"); // ok: the registry's own names
     let (personer, med2_count) = (at("personer"), at("med2"));
     let mut counts = vec![0u32; na * np * ny * k];
+    // The sums of the distinct persons' keys (mod 2^32), in the layout of `counts`.
+    let mut keys = vec![0u32; counts.len()];
     let all = &spells.spells;
     let mut cells: Vec<(usize, usize, usize)> = Vec::new(); // (period, area, ydelse) of one person
     let mut i = 0;
     while i < all.len() {
         let person = all[i].person;
+        let pkey = all[i].pkey;
         let mut j = i;
         while j < all.len() && all[j].person == person {
             j += 1;
@@ -93,8 +96,10 @@ pub fn samt03(
                 }
                 let c = ((a * np + p) * ny + y) * k;
                 counts[c + personer] += 1;
+                keys[c + personer] = keys[c + personer].wrapping_add(pkey);
                 if med2 {
                     counts[c + med2_count] += 1;
+                    keys[c + med2_count] = keys[c + med2_count].wrapping_add(pkey);
                 }
             }
         }
@@ -104,7 +109,7 @@ pub fn samt03(
         def,
         dims: vec![area, tid, ydelse],
         counts,
-        keys: None,
+        keys: Some(keys),
         numbers: Vec::new(),
     })
 }

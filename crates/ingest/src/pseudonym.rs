@@ -36,6 +36,7 @@ impl std::fmt::Display for KeySource {
 pub struct Pseudonymiser {
     mac: Hmac<Sha256>,
     cache: FxHashMap<[u8; 10], i64>,
+    pkeys: FxHashMap<i64, u32>,
 }
 
 /// The key file that belongs to a store: beside it, named after it.
@@ -53,6 +54,7 @@ impl Pseudonymiser {
         Pseudonymiser {
             mac: <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length"), // ok: infallible for HMAC
             cache: FxHashMap::default(),
+            pkeys: FxHashMap::default(),
         }
     }
 
@@ -99,6 +101,33 @@ impl Pseudonymiser {
         }
         let k = self.mac(b"cpr:", &digits);
         self.cache.insert(digits, k);
+        k
+    }
+
+    /// Record key of the cell key method: a uniform 32-bit number, the first 4 bytes of
+    /// HMAC-SHA-256(key, `kind` `:` the record's id). Nobody without the key can compute it; the
+    /// same id always gets the same key.
+    pub fn record_key(&self, kind: &str, id: &str) -> u32 {
+        let mut m = self.mac.clone();
+        m.update(kind.as_bytes());
+        m.update(b":");
+        m.update(id.as_bytes());
+        let out = m.finalize().into_bytes();
+        u32::from_be_bytes([out[0], out[1], out[2], out[3]])
+    }
+
+    /// Person key of the cell key method: the first 4 bytes of HMAC-SHA-256(key, `pkey:` +
+    /// the person's pseudonymous key as 8 big-endian bytes).
+    pub fn person_cell_key(&mut self, person: i64) -> u32 {
+        if let Some(k) = self.pkeys.get(&person) {
+            return *k;
+        }
+        let mut m = self.mac.clone();
+        m.update(b"pkey:");
+        m.update(&person.to_be_bytes());
+        let out = m.finalize().into_bytes();
+        let k = u32::from_be_bytes([out[0], out[1], out[2], out[3]]);
+        self.pkeys.insert(person, k);
         k
     }
 

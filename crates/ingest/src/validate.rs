@@ -172,6 +172,8 @@ pub(crate) fn row(
                 ) if c.problems.is_empty() => Some((
                     id.clone(),
                     Row::Samtale(SamtaleRecord {
+                        rkey: pseudo.record_key("samtale", &id),
+                        pkey: pseudo.person_cell_key(person),
                         id,
                         person,
                         dato,
@@ -206,6 +208,8 @@ pub(crate) fn row(
                     Some((
                         id.clone(),
                         Row::Forloeb(ForloebRecord {
+                            rkey: pseudo.record_key("forloeb", &id),
+                            pkey: pseudo.person_cell_key(person),
                             id,
                             person,
                             kommune,

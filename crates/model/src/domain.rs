@@ -200,6 +200,9 @@ impl PeriodKind {
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Protection {
+    /// The cell key method: every count is published with a small, deterministic perturbation
+    /// from the keys of its records; no count from 1 to the threshold − 1 is ever shown.
+    Ckm,
     /// Counts from 1 up to the threshold are suppressed, and shares computed from them.
     #[default]
     Primary,
@@ -218,7 +221,8 @@ pub enum Protection {
 }
 
 impl Protection {
-    pub const ALL: [Protection; 5] = [
+    pub const ALL: [Protection; 6] = [
+        Protection::Ckm,
         Protection::Primary,
         Protection::Lines,
         Protection::Intervals,
@@ -228,6 +232,7 @@ impl Protection {
 
     pub fn name(self) -> &'static str {
         match self {
+            Protection::Ckm => "ckm",
             Protection::Primary => "primary",
             Protection::Lines => "lines",
             Protection::Intervals => "intervals",

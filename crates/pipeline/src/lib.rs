@@ -136,6 +136,11 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
             releases: o.releases.clone(),
             threshold: o.threshold,
             protection: o.protection,
+            ckm: if o.protection == Protection::Ckm {
+                Some(samtalebank_disclosure::ckm_params(o.threshold)?)
+            } else {
+                None
+            },
             inputs,
             data_end,
             data_start,

@@ -94,6 +94,9 @@ pub struct Manifest {
     /// The disclosure control the release applied.
     #[serde(default)]
     pub protection: Protection,
+    /// With the cell key method: its parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ckm: Option<samtalebank_tables::CkmParams>,
     /// The last day of data the release covers.
     pub data_end: String,
     pub inputs: Vec<InputChecksum>,

@@ -87,6 +87,10 @@ pub struct TableMeta {
     /// available.
     #[serde(default)]
     pub data_start: String,
+    /// A share is published only if its denominator is at least this (the cell key method's
+    /// minimum; 0: any non-zero denominator).
+    #[serde(default)]
+    pub min_denominator: u32,
 }
 
 /// The source named in every table.
@@ -157,6 +161,7 @@ impl TableMeta {
             numbers: def.numbers.iter().map(|n| n.to_string()).collect(),
             data_end: data.1.into(),
             data_start: data.0.into(),
+            min_denominator: 0,
         }
     }
 

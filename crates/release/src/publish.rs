@@ -26,6 +26,8 @@ pub struct PublishOptions {
     pub threshold: u32,
     /// The disclosure control the tables went through.
     pub protection: Protection,
+    /// With the cell key method: its parameters.
+    pub ckm: Option<samtalebank_tables::CkmParams>,
     pub inputs: Vec<InputChecksum>,
     /// Last day of data (days since 1970-01-01).
     pub data_end: i32,
@@ -72,7 +74,8 @@ pub fn publish(opts: &PublishOptions, tables: &[Published]) -> Result<Manifest> 
     for table in tables {
         let dir = tmp.join(table.def.id);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        let meta = TableMeta::new(table, &created, opts.threshold, (&data_start, &data_end));
+        let mut meta = TableMeta::new(table, &created, opts.threshold, (&data_start, &data_end));
+        meta.min_denominator = opts.ckm.as_ref().map_or(0, |c| c.min_denominator);
         write_json(&dir.join("metadata.json"), &meta)?;
         let mut summary = write_data(&dir, &meta, table)?;
         summary.cost = table.report.cost.clone();
@@ -85,6 +88,7 @@ pub fn publish(opts: &PublishOptions, tables: &[Published]) -> Result<Manifest> 
         created,
         threshold: opts.threshold,
         protection: opts.protection,
+        ckm: opts.ckm.clone(),
         data_end,
         inputs: opts.inputs.clone(),
         tables: summaries,

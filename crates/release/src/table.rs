@@ -190,6 +190,9 @@ impl Table {
         }
         match (self.named(num.0, num.1), self.named(den.0, den.1)) {
             (Err(v), _) | (_, Err(v)) => v,
+            (Ok(Some(_)), Ok(Some(d))) if d > 0 && d < self.meta.min_denominator => {
+                Value::Suppressed
+            }
             (Ok(Some(n)), Ok(d)) => share(n, d),
             (Ok(None), _) => Value::Suppressed,
         }

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::path::Path;
 
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Date32Type, Int16Type, Int32Type, Int64Type, Int8Type};
+use arrow_array::types::{Date32Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt32Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -27,6 +27,10 @@ pub struct SamtaleColumns {
     pub ydelse: Vec<u8>,
     pub samtaletype: Vec<u8>,
     pub samtaleform: Vec<u8>,
+    /// Record keys (`rkey`).
+    pub rkey: Vec<u32>,
+    /// Person keys (`pkey`).
+    pub pkey: Vec<u32>,
 }
 
 /// All spells.
@@ -38,6 +42,10 @@ pub struct ForloebColumns {
     pub start: Vec<i32>,
     /// Last day on the benefit, [`OPEN_END`] while ongoing.
     pub slut: Vec<i32>,
+    /// Record keys (`rkey`).
+    pub rkey: Vec<u32>,
+    /// Person keys (`pkey`).
+    pub pkey: Vec<u32>,
 }
 
 impl SamtaleColumns {
@@ -49,6 +57,8 @@ impl SamtaleColumns {
             ydelse: Vec::with_capacity(n),
             samtaletype: Vec::with_capacity(n),
             samtaleform: Vec::with_capacity(n),
+            rkey: Vec::with_capacity(n),
+            pkey: Vec::with_capacity(n),
         }
     }
 
@@ -65,6 +75,8 @@ impl SamtaleColumns {
         self.ydelse.append(&mut o.ydelse);
         self.samtaletype.append(&mut o.samtaletype);
         self.samtaleform.append(&mut o.samtaleform);
+        self.rkey.append(&mut o.rkey);
+        self.pkey.append(&mut o.pkey);
     }
 }
 
@@ -76,6 +88,8 @@ impl ForloebColumns {
             ydelse: Vec::with_capacity(n),
             start: Vec::with_capacity(n),
             slut: Vec::with_capacity(n),
+            rkey: Vec::with_capacity(n),
+            pkey: Vec::with_capacity(n),
         }
     }
 
@@ -91,6 +105,8 @@ impl ForloebColumns {
         self.ydelse.append(&mut o.ydelse);
         self.start.append(&mut o.start);
         self.slut.append(&mut o.slut);
+        self.rkey.append(&mut o.rkey);
+        self.pkey.append(&mut o.pkey);
     }
 }
 
@@ -103,7 +119,7 @@ fn batches(path: &Path, columns: &[&str]) -> Result<Vec<RecordBatch>> {
     for c in columns {
         let i = (0..schema.num_columns())
             .find(|&i| schema.column(i).name() == *c)
-            .ok_or_else(|| fmt_err(path, format!("column '{c}' is missing")))?;
+            .ok_or_else(|| fmt_err(path, missing(c)))?;
         idx.push(i);
     }
     let mask = ProjectionMask::leaves(schema, idx);
@@ -117,7 +133,25 @@ fn batches(path: &Path, columns: &[&str]) -> Result<Vec<RecordBatch>> {
 
 fn col<'a>(b: &'a RecordBatch, name: &str, path: &Path) -> Result<&'a ArrayRef> {
     b.column_by_name(name)
-        .ok_or_else(|| fmt_err(path, format!("column '{name}' is missing")))
+        .ok_or_else(|| fmt_err(path, missing(name)))
+}
+
+fn missing(name: &str) -> String {
+    if name == "rkey" || name == "pkey" {
+        format!("column '{name}' is missing: this store was written without the record keys of the cell key method; ingest the extracts again into a new store (docs/store.md)")
+    } else {
+        format!("column '{name}' is missing")
+    }
+}
+
+fn u32s(a: &ArrayRef, name: &str, path: &Path) -> Result<Vec<u32>> {
+    match a.data_type() {
+        DataType::UInt32 => Ok(a.as_primitive::<UInt32Type>().values().to_vec()),
+        t => Err(fmt_err(
+            path,
+            format!("column '{name}': unexpected type {t}"),
+        )),
+    }
 }
 
 /// Map a string column (plain or dictionary-encoded) to indices into `values`.
@@ -255,6 +289,8 @@ pub(crate) fn read_samtaler(store: &Store) -> Result<SamtaleColumns> {
         "ydelse_detalje",
         "samtaletype",
         "samtaleform",
+        "rkey",
+        "pkey",
     ];
     let chunks = par_parts(store, SAMTALER, |path| {
         let mut out = SamtaleColumns::default();
@@ -281,6 +317,8 @@ pub(crate) fn read_samtaler(store: &Store) -> Result<SamtaleColumns> {
                     "samtaleform",
                     path,
                 )?,
+                rkey: u32s(col(&b, "rkey", path)?, "rkey", path)?,
+                pkey: u32s(col(&b, "pkey", path)?, "pkey", path)?,
             });
         }
         Ok(out)
@@ -296,7 +334,15 @@ pub(crate) fn read_samtaler(store: &Store) -> Result<SamtaleColumns> {
 
 pub(crate) fn read_forloeb(store: &Store) -> Result<ForloebColumns> {
     let d = dicts();
-    let names = ["person", "kommune", "ydelse_detalje", "start", "slut"];
+    let names = [
+        "person",
+        "kommune",
+        "ydelse_detalje",
+        "start",
+        "slut",
+        "rkey",
+        "pkey",
+    ];
     let chunks = par_parts(store, FORLOEB, |path| {
         let mut out = ForloebColumns::default();
         for b in batches(path, &names)? {
@@ -311,6 +357,8 @@ pub(crate) fn read_forloeb(store: &Store) -> Result<ForloebColumns> {
                 )?,
                 start: dates(col(&b, "start", path)?, "start", path, None)?,
                 slut: dates(col(&b, "slut", path)?, "slut", path, Some(OPEN_END))?,
+                rkey: u32s(col(&b, "rkey", path)?, "rkey", path)?,
+                pkey: u32s(col(&b, "pkey", path)?, "pkey", path)?,
             });
         }
         Ok(out)

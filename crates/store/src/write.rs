@@ -9,6 +9,7 @@ use std::sync::Arc;
 use arrow_array::types::Int16Type;
 use arrow_array::{
     ArrayRef, Date32Array, DictionaryArray, Int16Array, Int64Array, RecordBatch, StringArray,
+    UInt32Array,
 };
 use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
@@ -33,6 +34,10 @@ pub struct SamtaleRecord {
     pub ydelse: u8,
     pub samtaletype: u8,
     pub samtaleform: u8,
+    /// Record key of the cell key method (`rkey`, docs/store.md).
+    pub rkey: u32,
+    /// Person key of the cell key method (`pkey`).
+    pub pkey: u32,
 }
 
 /// A validated benefit spell.
@@ -45,6 +50,10 @@ pub struct ForloebRecord {
     pub start: i32,
     /// Last day on the benefit; `None` while ongoing.
     pub slut: Option<i32>,
+    /// Record key of the cell key method (`rkey`, docs/store.md).
+    pub rkey: u32,
+    /// Person key of the cell key method (`pkey`).
+    pub pkey: u32,
 }
 
 /// Stable fingerprint of a row's content (not its id), stored as `indhold_hash`, so that a
@@ -237,6 +246,8 @@ pub(crate) fn samtaler_schema() -> Arc<Schema> {
         Field::new("samtaletype", dict_type(), false),
         Field::new("samtaleform", dict_type(), false),
         Field::new("indhold_hash", DataType::Int64, false),
+        Field::new("rkey", DataType::UInt32, false),
+        Field::new("pkey", DataType::UInt32, false),
     ]))
 }
 
@@ -251,6 +262,8 @@ pub(crate) fn forloeb_schema() -> Arc<Schema> {
         Field::new("start", DataType::Date32, false),
         Field::new("slut", DataType::Date32, true),
         Field::new("indhold_hash", DataType::Int64, false),
+        Field::new("rkey", DataType::UInt32, false),
+        Field::new("pkey", DataType::UInt32, false),
     ]))
 }
 
@@ -303,6 +316,8 @@ fn samtaler_batch(rows: &[SamtaleRecord]) -> std::result::Result<RecordBatch, St
         Arc::new(Int64Array::from_iter_values(
             rows.iter().map(|r| r.fingerprint() as i64),
         )),
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.rkey))),
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.pkey))),
     ];
     RecordBatch::try_new(samtaler_schema(), cols).map_err(|e| e.to_string())
 }
@@ -330,6 +345,8 @@ fn forloeb_batch(rows: &[ForloebRecord]) -> std::result::Result<RecordBatch, Str
         Arc::new(Int64Array::from_iter_values(
             rows.iter().map(|r| r.fingerprint() as i64),
         )),
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.rkey))),
+        Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.pkey))),
     ];
     RecordBatch::try_new(forloeb_schema(), cols).map_err(|e| e.to_string())
 }

@@ -63,6 +63,19 @@ impl Cube {
         let k = self.def.count(count)?;
         coords.map(|c| self.counts[self.index(&c) * self.def.counts.len() + k])
     }
+
+    /// The cell key of the named count of the cell given by category codes (for tests and
+    /// tools). `None` for an unknown code or count, or without keys.
+    pub fn key(&self, codes: &[&str], count: &str) -> Option<u32> {
+        let coords: Option<Vec<usize>> = codes
+            .iter()
+            .zip(&self.dims)
+            .map(|(c, d)| d.position(c))
+            .collect();
+        let k = self.def.count(count)?;
+        let keys = self.keys.as_ref()?;
+        coords.map(|c| keys[self.index(&c) * self.def.counts.len() + k])
+    }
 }
 
 /// The status of a stored count after disclosure control.

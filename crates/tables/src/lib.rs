@@ -11,7 +11,7 @@ pub use registry::{
     table, Availability, Count, CountKind, Derive, Indicator, Measure, PageLayout, Source,
     TableDef, TableText, Text, TABLES,
 };
-pub use report::{AuditStats, DisclosureReport, LevelCost};
+pub use report::{AuditStats, CkmParams, DisclosureReport, LevelCost};
 
 #[cfg(test)]
 mod tests {

@@ -99,3 +99,19 @@ pub struct AuditStats {
     #[serde(default)]
     pub lp_budget: usize,
 }
+
+/// The cell key method's parameters, as a release records them. The record keys, the store's
+/// secret key and so the cell keys stay secret; the perturbation table's parameters are public.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CkmParams {
+    /// The largest noise, either way.
+    pub d: u32,
+    /// The noise variance (of every count above js).
+    pub v: f64,
+    /// No published count in 1..=js.
+    pub js: u32,
+    /// The probability that a count above D + js is published unchanged.
+    pub p_unchanged: f64,
+    /// A share is published only if its perturbed denominator is at least this.
+    pub min_denominator: u32,
+}

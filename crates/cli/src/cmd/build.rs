@@ -1,7 +1,7 @@
 //! Build a release from the store.
 //!
 //! Usage: samtalebank build --store DIR --releases DIR [--threshold 5]
-//!                          [--protection lp|intervals|lines|full|primary] [--lp-budget 4500]
+//!                          [--protection ckm|primary|lines|intervals|lp|full] [--lp-budget 4500]
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
@@ -24,13 +24,14 @@ pub struct Args {
     /// Counts from 1 up to (not including) this are not published.
     #[arg(long, default_value_t = defaults::THRESHOLD)]
     threshold: u32,
-    /// Disclosure control: `primary` (counts below the threshold only), `lines` (then no total
-    /// with exactly one hidden part: nothing recoverable by subtraction), `intervals` (then
-    /// nothing pinned or shown below the threshold by chaining relations), `lp` (then nothing
-    /// pinned or shown small by a linear programme over any sub-table up to `--lp-budget`
-    /// published counts; the default), `full` (the hypercube method instead: nothing recoverable
-    /// by linear programming; hides most of the detailed tables). See docs/disclosure.md.
-    #[arg(long, value_enum, default_value_t = Protection::Lp)]
+    /// Disclosure control: `ckm` (the default: the cell key method, every count slightly and
+    /// deterministically perturbed, none from 1 to threshold − 1 shown, nothing hidden);
+    /// suppression for additive tables: `primary` (counts below the threshold only), `lines`
+    /// (then no total with exactly one hidden part), `intervals` (then nothing pinned or shown
+    /// below the threshold by chaining relations), `lp` (then nothing pinned or shown small by a
+    /// linear programme over any sub-table up to `--lp-budget` published counts; needs a binary
+    /// built with `--features lp`), `full` (the hypercube method). See docs/disclosure.md.
+    #[arg(long, value_enum, default_value_t = Protection::Ckm)]
     protection: Protection,
     /// With `--protection lp`: the largest sub-table the LP audit solves, in published counts
     /// (cells times counts per cell). Larger sub-tables protect against attackers who take
@@ -86,7 +87,18 @@ pub fn run(a: Args) -> Result<(), String> {
                 a.lp_left
             );
         }
-        for c in &tb.cost {
+        for c in tb.cost.iter().filter(|c| c.changed_counts.is_some()) {
+            eprintln!(
+                "      {:<8} {} non-zero cells, all published; {} of {} counts changed, mean |change| {:.2}, largest {}",
+                c.level,
+                c.cells,
+                c.changed_counts.unwrap_or(0),
+                c.counts.unwrap_or(0),
+                c.mean_abs_change.unwrap_or(0.0),
+                c.max_abs_change.unwrap_or(0)
+            );
+        }
+        for c in tb.cost.iter().filter(|c| c.changed_counts.is_none()) {
             eprintln!(
                 "      {:<8} {:>5.1} % of non-zero cells suppressed ({:.1} % primary), {:>5.2} % of the count",
                 c.level,

@@ -1,6 +1,6 @@
 //! Everything at once: generate a small sample, ingest, build and serve it.
 //!
-//! Usage: samtalebank demo [--port 8080] [--scale 0.02] [--dir DIR] [--lp-budget 1500]
+//! Usage: samtalebank demo [--port 8080] [--scale 0.02] [--seed 42] [--dir DIR] [--protection ckm]
 //!
 //! Works in a temporary directory (removed on exit) unless --dir is given, and prints the URL.
 
@@ -22,14 +22,13 @@ pub struct Args {
     /// Keep the data here instead of in a temporary directory.
     #[arg(long)]
     dir: Option<PathBuf>,
-    /// The LP audit's budget (see `build --lp-budget`): smaller than `build`'s, so that the
-    /// demo is served sooner (docs/performance.md).
-    #[arg(long, default_value_t = DEMO_LP_BUDGET)]
+    /// Disclosure control (see `build --protection`).
+    #[arg(long, value_enum, default_value_t = samtalebank_model::Protection::Ckm)]
+    protection: samtalebank_model::Protection,
+    /// With `--protection lp`: the LP audit's budget (see `build --lp-budget`).
+    #[arg(long, default_value_t = 1500)]
     lp_budget: usize,
 }
-
-/// The demo's LP budget.
-const DEMO_LP_BUDGET: usize = 1500;
 
 pub fn run(a: Args) -> Result<(), String> {
     let tmp;
@@ -72,15 +71,14 @@ pub fn run(a: Args) -> Result<(), String> {
         sum.rejected()
     );
     eprintln!(
-        "3/3 building the release (the default disclosure control, the LP audit, on sub-tables up to {} published counts: about a minute at scale 0.02 on two cores; `build` takes {} by default)",
-        a.lp_budget,
-        samtalebank_disclosure::LP_BUDGET
+        "3/3 building the release (disclosure control: {})",
+        a.protection.name()
     );
     let (m, _) = samtalebank_pipeline::build(&samtalebank_pipeline::BuildOptions {
         store,
         releases: releases.clone(),
         threshold: samtalebank_model::defaults::THRESHOLD,
-        protection: samtalebank_model::Protection::Lp,
+        protection: a.protection,
         lp_budget: a.lp_budget,
     })?;
     eprintln!("3/3 built release {}", m.id);

@@ -127,7 +127,7 @@ fn region_1081() -> String {
 
 /// Slices of every table: a region with its municipalities, or the country with its regions,
 /// over a year's periods, every benefit and (SAMT01) every form.
-fn slices() -> Vec<(&'static str, Vec<String>)> {
+pub(super) fn slices() -> Vec<(&'static str, Vec<String>)> {
     let region = region_1081();
     let k = |s: &str| vec!["--keep".to_string(), s.to_string()];
     let f = |s: &str| vec!["--fix".to_string(), s.to_string()];

@@ -31,6 +31,9 @@ fn fixture() -> (SamtaleColumns, ForloebColumns) {
         (3, "dagpenge", "2022-01-01", Some("2022-12-31")),
     ] {
         f.person.push(p);
+        f.rkey
+            .push(1_000_000_007u32.wrapping_mul(f.person.len() as u32));
+        f.pkey.push((p) as u32 ^ 0x9e37_79b9);
         f.kommune.push(kommune("101"));
         f.ydelse.push(leaf(y));
         f.start.push(d(s));
@@ -50,6 +53,9 @@ fn fixture() -> (SamtaleColumns, ForloebColumns) {
     let mut s = SamtaleColumns::default();
     for c in convs {
         s.person.push(c.0);
+        s.rkey
+            .push(2_654_435_761u32.wrapping_mul(s.person.len() as u32));
+        s.pkey.push((c.0) as u32 ^ 0x9e37_79b9);
         s.dato.push(d(c.1));
         s.ydelse.push(leaf(c.2));
         s.kommune.push(kommune(c.3));
@@ -166,6 +172,31 @@ fn digital_conversations_are_those_by_phone_or_video() {
     assert_eq!(get("fysisk", "digital"), 0);
     // 2023: the phone and the video conversation of 15 March.
     assert_eq!(get("tot", "digital"), 2);
+}
+
+/// A cell key is the sum of its records' keys (mod 2^32), at every level: here the country's
+/// year totals, the sum over the fixture's conversations of that year (computed from the input).
+#[test]
+fn cell_keys_are_the_sums_of_their_records_keys() {
+    let (s, f) = fixture();
+    let c = samt01(&s, &f).unwrap();
+    for year in ["2022", "2023"] {
+        let y: i32 = year.parse().unwrap();
+        let want = s
+            .dato
+            .iter()
+            .zip(&s.rkey)
+            .filter(|(d, _)| samtalebank_model::time::month_of(**d).div_euclid(12) == y)
+            .fold(0u32, |a, (_, k)| a.wrapping_add(*k));
+        let cell = ["000", year, "tot", "tot", "tot", "tot"];
+        if c.get(&cell, "antal").unwrap_or(0) == 0 {
+            continue;
+        }
+        assert_eq!(c.key(&cell, "antal"), Some(want), "{year}");
+        // The phone cell's digital count is the same records as its antal: the same key.
+        let phone = ["000", year, "tot", "tot", "telefon", "tot"];
+        assert_eq!(c.key(&phone, "digital"), c.key(&phone, "antal"));
+    }
 }
 
 #[test]

@@ -19,6 +19,9 @@ fn build(
     let mut f = ForloebColumns::default();
     for (p, y, s, e) in spells {
         f.person.push(*p);
+        f.rkey
+            .push(1_000_000_007u32.wrapping_mul(f.person.len() as u32));
+        f.pkey.push((*p) as u32 ^ 0x9e37_79b9);
         f.kommune.push(v.kommuner.lookup("101").unwrap());
         f.ydelse.push(leaf(y));
         f.start.push(d(s));
@@ -27,6 +30,9 @@ fn build(
     let mut s = SamtaleColumns::default();
     for (p, dato) in convs {
         s.person.push(*p);
+        s.rkey
+            .push(2_654_435_761u32.wrapping_mul(s.person.len() as u32));
+        s.pkey.push((*p) as u32 ^ 0x9e37_79b9);
         s.dato.push(d(dato));
         s.kommune.push(v.kommuner.lookup("101").unwrap());
         s.ydelse.push(leaf("dagpenge"));

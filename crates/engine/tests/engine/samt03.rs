@@ -26,6 +26,9 @@ fn population_window_conversation_window_and_distinct_persons() {
         (6, "730", "sygedagpenge", 150, None), //   counted once in 000 and once per area
     ] {
         f.person.push(p);
+        f.rkey
+            .push(1_000_000_007u32.wrapping_mul(f.person.len() as u32));
+        f.pkey.push((p) as u32 ^ 0x9e37_79b9);
         f.kommune.push(v.kommuner.lookup(k).unwrap());
         f.ydelse.push(leaf(y));
         f.start.push(r - days);
@@ -43,6 +46,9 @@ fn population_window_conversation_window_and_distinct_persons() {
         (9, d("2023-01-01")),
     ] {
         s.person.push(p);
+        s.rkey
+            .push(2_654_435_761u32.wrapping_mul(s.person.len() as u32));
+        s.pkey.push((p) as u32 ^ 0x9e37_79b9);
         s.dato.push(day);
         s.kommune.push(0);
         s.ydelse.push(0);
