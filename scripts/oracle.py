@@ -239,7 +239,11 @@ def coverage(args):
             f"SELECT count(*), count(*) FILTER (WHERE {ok}) FROM truth_{table} t LEFT JOIN rel_{table} r USING ({keys[table]}) "
             f"WHERE t.{den} > 0 AND {where}").fetchone()
         out.append({"slice": name, "nonempty": n, "with_value": carried, "pct": round(100.0 * carried / n, 1) if n else None})
-    print(json.dumps(out))
+    if args.text:
+        for r in out:
+            print(f"  {r['pct']:5.1f} %  {r['slice']} ({r['with_value']} of {r['nonempty']})")
+    else:
+        print(json.dumps(out))
 
 
 def sample(args):
@@ -365,6 +369,7 @@ def main():
     v.add_argument("--store", required=True)
     v.add_argument("--release", required=True)
     v.add_argument("--min-den", default=5)
+    v.add_argument("--text", action="store_true", help="one line per slice instead of JSON")
     t = sub.add_parser("time")
     t.add_argument("--store", required=True)
     t.add_argument("--runs", default=1)

@@ -100,6 +100,12 @@ pub fn run(a: Args) -> Result<(), String> {
                 m.threshold,
                 m.protection.name()
             );
+            if let Some(c) = &m.ckm {
+                println!(
+                    "cell key method: largest change ±{}, variance {}, no count in 1..{}, unchanged with probability {:.2} (counts above {}), shares need a denominator of at least {}",
+                    c.d, c.v, c.js, c.p_unchanged, c.d + c.js, c.min_denominator
+                );
+            }
             println!(
                 "inputs: {} files, {} rows",
                 m.inputs.len(),
@@ -111,6 +117,16 @@ pub fn run(a: Args) -> Result<(), String> {
                     "  {}: {} cells, {} non-zero, {} with a suppressed count ({} primary)",
                     t.id, t.cells, t.nonzero_cells, t.suppressed_cells, primary
                 );
+                for c in t.cost.iter().filter(|c| c.changed_counts.is_some()) {
+                    println!(
+                        "      {:<8} {} of {} counts changed, mean |change| {:.2}, largest {}",
+                        c.level,
+                        c.changed_counts.unwrap_or(0),
+                        c.counts.unwrap_or(0),
+                        c.mean_abs_change.unwrap_or(0.0),
+                        c.max_abs_change.unwrap_or(0)
+                    );
+                }
             }
         }
         Sub::Diff { releases, a, b } => {
