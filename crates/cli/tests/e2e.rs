@@ -9,6 +9,7 @@ mod e2e {
     pub mod common;
     mod pipeline;
     mod privacy;
+    mod pxweb;
     mod releases;
     mod web;
 }

@@ -261,6 +261,12 @@ pub mod defaults {
     pub const THRESHOLD: u32 = 5;
     /// The largest number of cells one data request may ask for.
     pub const MAX_CELLS: usize = 100_000;
+    /// API calls one client may make per [`TIME_WINDOW`] seconds.
+    pub const MAX_CALLS: u32 = 600;
+    /// The rate limit's window, in seconds.
+    pub const TIME_WINDOW: u32 = 10;
+    /// Megabytes of responses the server's cache keeps.
+    pub const CACHE_MB: usize = 64;
 }
 
 #[cfg(test)]

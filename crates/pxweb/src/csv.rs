@@ -1,92 +1,65 @@
-//! CSV output: one row per combination of the dimensions, one column per measure.
+//! CSV output: the stub's variables as columns of codes and/or texts, then one column per
+//! combination of the heading's values (by default the measures).
 
 use samtalebank_model::Lang;
 use samtalebank_release::Table;
 
-use crate::cells::{for_each_cell, format_value};
+use crate::cells::{for_each_combination, format_value, Grid, Names};
+use crate::format::FormatOptions;
 use crate::selection::Selection;
 
-/// CSV options (PxWeb `outputFormatParams`).
-#[derive(Debug, Clone, Copy)]
-pub struct CsvOptions {
-    pub codes: bool,
-    pub texts: bool,
-    pub separator: u8,
-    pub decimal_comma: bool,
-    pub bom: bool,
+/// The header of a heading column: its values' codes or texts, joined by a space.
+pub(crate) fn column_name(names: &Names, grid: &Grid, col: &[usize], o: &FormatOptions) -> String {
+    grid.sel
+        .heading
+        .iter()
+        .zip(col)
+        .map(|(&v, &p)| names.value(v, grid.index(v, p), o.codes && !o.texts, o.texts))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
-impl CsvOptions {
-    pub fn parse(params: Option<&str>) -> CsvOptions {
-        let mut o = CsvOptions {
-            codes: true,
-            texts: false,
-            separator: b',',
-            decimal_comma: false,
-            bom: false,
-        };
-        for p in params
-            .unwrap_or("")
-            .split(',')
-            .map(|p| p.trim().to_ascii_lowercase())
-        {
-            match p.as_str() {
-                "usecodes" => (o.codes, o.texts) = (true, false),
-                "usetexts" => (o.codes, o.texts) = (false, true),
-                "usecodesandtexts" => (o.codes, o.texts) = (true, true),
-                "separatortab" => o.separator = b'\t',
-                "separatorsemicolon" => o.separator = b';',
-                "separatorcomma" => o.separator = b',',
-                "decimalcomma" => o.decimal_comma = true,
-                "includebom" | "bom" => o.bom = true,
-                _ => {}
-            }
-        }
-        o
-    }
-}
-
-/// The data response as CSV: one row per combination of the dimensions, one column per measure.
-pub fn csv_data(table: &Table, sel: &Selection, lang: Lang, o: CsvOptions) -> Vec<u8> {
+/// The data response as CSV.
+pub fn csv_data(table: &Table, sel: &Selection, lang: Lang, o: FormatOptions) -> Vec<u8> {
     let meta = &table.meta;
+    let names = Names { meta, lang };
     let mut w = csv::WriterBuilder::new()
         .delimiter(o.separator)
+        .flexible(true)
         .from_writer(Vec::new());
+    if o.title {
+        let _ = w.write_record([meta.title(lang)]);
+    }
+    let mut grid = Grid::new(sel);
+    let columns = grid.columns();
     let mut header: Vec<String> = Vec::new();
-    for d in &meta.dimensions {
+    for &v in &sel.stub {
         if o.codes {
-            header.push(d.id.clone());
+            header.push(names.var_code(v).to_string());
         }
         if o.texts {
-            header.push(lang.pick(&d.label_da, &d.label_en).to_string());
+            header.push(names.var_text(v).to_string());
         }
     }
-    for &m in &sel.measures {
-        let me = &meta.measures[m];
-        header.push(if o.texts && !o.codes {
-            lang.pick(&me.label_da, &me.label_en).to_string()
-        } else {
-            me.code.clone()
-        });
+    for c in &columns {
+        header.push(column_name(&names, &grid, c, &o));
     }
     let _ = w.write_record(&header);
-    let dims_only = Selection {
-        dims: sel.dims.clone(),
-        measures: vec![0],
-    };
     let mut row: Vec<String> = Vec::new();
-    for_each_cell(&dims_only, |coords, _| {
+    let row_lens = grid.row_lens.clone();
+    for_each_combination(&row_lens, |r| {
         row.clear();
-        for (d, &c) in meta.dimensions.iter().zip(coords) {
-            let cat = &d.categories[c];
+        for (&v, &p) in sel.stub.iter().zip(r) {
+            let i = grid.index(v, p);
             if o.codes {
-                row.push(cat.code.clone());
+                row.push(names.code(v, i).to_string());
             }
             if o.texts {
-                row.push(lang.pick(&cat.label_da, &cat.label_en).to_string());
+                row.push(names.text(v, i).to_string());
             }
         }
-        for &m in &sel.measures {
+        for c in &columns {
+            let (coords, m) = grid.cell(r, c);
             row.push(format_value(
                 table.value(coords, m),
                 meta.measures[m].decimals,

@@ -9,6 +9,7 @@ use samtalebank_release::{
 use serde_json::{json, Map, Value as J};
 
 use crate::cells::{for_each_cell, round};
+use crate::codelist::Codelist;
 use crate::selection::Selection;
 
 /// What the status symbols mean.
@@ -20,7 +21,7 @@ pub fn status_legend(lang: Lang) -> J {
     })
 }
 
-fn dim_json(d: &DimensionMeta, sel: Option<&[usize]>, lang: Lang) -> J {
+fn dim_json(d: &DimensionMeta, sel: Option<&[usize]>, lang: Lang, lists: &[Codelist]) -> J {
     let idx: Vec<usize> = match sel {
         Some(s) => s.to_vec(),
         None => (0..d.categories.len()).collect(),
@@ -36,9 +37,22 @@ fn dim_json(d: &DimensionMeta, sel: Option<&[usize]>, lang: Lang) -> J {
         "label": lang.pick(&d.label_da, &d.label_en),
         "category": {"index": index, "label": label},
     });
+    let mut ext = json!({
+        "elimination": d.total.is_some(),
+        "show": if d.role == "geo" { "code_value" } else { "value" },
+    });
     if let Some(t) = &d.total {
-        dim["extension"] = json!({"elimination": true, "eliminationValueCode": t});
+        ext["eliminationValueCode"] = json!(t);
     }
+    let mine: Vec<J> = lists
+        .iter()
+        .filter(|c| c.variable == d.id)
+        .map(|c| c.info_json(lang))
+        .collect();
+    if !mine.is_empty() {
+        ext["codelists"] = J::Array(mine);
+    }
+    dim["extension"] = ext;
     dim
 }
 
@@ -65,8 +79,15 @@ fn measure_json(meta: &TableMeta, sel: Option<&[usize]>, lang: Lang) -> J {
     })
 }
 
-/// The JSON-stat 2.0 dataset skeleton (no values): the metadata response, and the base of data.
-pub fn jsonstat_meta(meta: &TableMeta, sel: Option<&Selection>, lang: Lang, release: &str) -> J {
+/// The JSON-stat 2.0 dataset skeleton (`value` empty): the metadata response, and the base of
+/// data. `lists` are the codelists of the table's variables, listed in their `extension`.
+pub fn jsonstat_meta(
+    meta: &TableMeta,
+    sel: Option<&Selection>,
+    lang: Lang,
+    release: &str,
+    lists: &[Codelist],
+) -> J {
     let mut ids: Vec<String> = meta.dimensions.iter().map(|d| d.id.clone()).collect();
     ids.push(MEASURE_VAR.into());
     let mut size: Vec<usize> = match sel {
@@ -78,7 +99,7 @@ pub fn jsonstat_meta(meta: &TableMeta, sel: Option<&Selection>, lang: Lang, rele
     for (i, d) in meta.dimensions.iter().enumerate() {
         dimension.insert(
             d.id.clone(),
-            dim_json(d, sel.map(|s| s.dims[i].as_slice()), lang),
+            dim_json(d, sel.map(|s| s.dims[i].as_slice()), lang, lists),
         );
     }
     dimension.insert(
@@ -97,6 +118,7 @@ pub fn jsonstat_meta(meta: &TableMeta, sel: Option<&Selection>, lang: Lang, rele
         .filter(|d| d.role == "time")
         .map(|d| d.id.as_str())
         .collect();
+    let stub: Vec<&str> = meta.dimensions.iter().map(|d| d.id.as_str()).collect();
     json!({
         "version": "2.0",
         "class": "dataset",
@@ -107,9 +129,20 @@ pub fn jsonstat_meta(meta: &TableMeta, sel: Option<&Selection>, lang: Lang, rele
         "size": size,
         "role": {"geo": geo, "time": time, "metric": [MEASURE_VAR]},
         "dimension": dimension,
-        "note": match lang { Lang::Da => &meta.notes_da, Lang::En => &meta.notes_en },
+        "note": meta.notes(lang),
+        "value": [],
         "extension": {
-            "px": {"tableid": meta.id, "language": lang.code()},
+            "px": {
+                "tableid": meta.id,
+                "language": lang.code(),
+                "contents": meta.title(lang),
+                "decimals": meta.measures.iter().map(|m| m.decimals).max().unwrap_or(0),
+                "matrix": meta.id,
+                "subject-code": "SAMT",
+                "stub": stub,
+                "heading": [MEASURE_VAR],
+                "official-statistics": false,
+            },
             "release": release,
             "status": status_legend(lang),
         },
@@ -118,7 +151,7 @@ pub fn jsonstat_meta(meta: &TableMeta, sel: Option<&Selection>, lang: Lang, rele
 
 /// The data response as JSON-stat 2.0.
 pub fn jsonstat_data(table: &Table, sel: &Selection, lang: Lang, release: &str) -> J {
-    let mut ds = jsonstat_meta(&table.meta, Some(sel), lang, release);
+    let mut ds = jsonstat_meta(&table.meta, Some(sel), lang, release, &[]);
     let mut values = Vec::with_capacity(sel.cells() as usize);
     let mut status = Map::new();
     let mut i = 0usize;

@@ -2,97 +2,98 @@
 //! not published, and a sheet of the table's notes.
 
 use samtalebank_model::Lang;
-use samtalebank_release::{
-    Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE, STATUS_NOT_YET,
-};
+use samtalebank_release::{Table, Value};
 
-use crate::cells::{for_each_cell, round};
+use crate::cells::{for_each_combination, round, Grid, Names};
+use crate::csv::column_name;
+use crate::format::FormatOptions;
 use crate::jsonstat::status_legend;
 use crate::selection::Selection;
 
-/// The data response as an Excel workbook: one row per combination of the dimensions (codes and
-/// labels), one column per measure; a value that is not published is an empty cell with a note
-/// saying why; a second sheet holds the table's notes.
+/// The data response as an Excel workbook: the stub's variables as columns (codes and labels,
+/// unless the options ask for one of them), one column per combination of the heading's values
+/// (by default the measures, with their units); a value that is not published is an empty cell
+/// with a note saying why; a second sheet holds the table's notes.
 ///
 /// Long: The workbook's sheets in order (data, then notes), sharing formats and the cell walk.
-pub fn xlsx_data(table: &Table, sel: &Selection, lang: Lang) -> Result<Vec<u8>, String> {
+pub fn xlsx_data(
+    table: &Table,
+    sel: &Selection,
+    lang: Lang,
+    o: FormatOptions,
+) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Note, Workbook};
     let meta = &table.meta;
+    let names = Names { meta, lang };
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let e = |x: rust_xlsxwriter::XlsxError| x.to_string();
     let ws = wb.add_worksheet();
     ws.set_name(&meta.id).map_err(e)?;
-    let mut col: u16 = 0;
-    for d in &meta.dimensions {
-        ws.write_string_with_format(0, col, &d.id, &bold)
+    let mut grid = Grid::new(sel);
+    let columns = grid.columns();
+    let mut head_row: u32 = 0;
+    if o.title {
+        ws.write_string_with_format(0, 0, meta.title(lang), &bold)
             .map_err(e)?;
-        ws.write_string_with_format(0, col + 1, lang.pick(&d.label_da, &d.label_en), &bold)
-            .map_err(e)?;
-        col += 2;
+        head_row = 2;
     }
-    for &m in &sel.measures {
-        let me = &meta.measures[m];
-        let head = format!(
-            "{} ({})",
-            lang.pick(&me.label_da, &me.label_en),
-            lang.pick(&me.unit_da, &me.unit_en)
-        );
-        ws.write_string_with_format(0, col, &head, &bold)
+    let mut col: u16 = 0;
+    for &v in &sel.stub {
+        if o.codes {
+            ws.write_string_with_format(head_row, col, names.var_code(v), &bold)
+                .map_err(e)?;
+            col += 1;
+        }
+        if o.texts {
+            ws.write_string_with_format(head_row, col, names.var_text(v), &bold)
+                .map_err(e)?;
+            col += 1;
+        }
+    }
+    let measures_only = sel.heading == [sel.dims.len()];
+    for c in &columns {
+        let mut head = column_name(&names, &grid, c, &o);
+        if measures_only {
+            let me = &meta.measures[grid.index(sel.dims.len(), c[0])];
+            head = format!("{head} ({})", lang.pick(&me.unit_da, &me.unit_en));
+        }
+        ws.write_string_with_format(head_row, col, &head, &bold)
             .map_err(e)?;
         col += 1;
     }
     let legend = status_legend(lang);
     let why = |code: &str| legend[code].as_str().unwrap_or(code).to_string();
-    let dims_only = Selection {
-        dims: sel.dims.clone(),
-        measures: vec![0],
-    };
-    let mut row: u32 = 1;
+    let mut row: u32 = head_row + 1;
     let mut err: Option<String> = None;
-    for_each_cell(&dims_only, |coords, _| {
+    let row_lens = grid.row_lens.clone();
+    for_each_combination(&row_lens, |r| {
         if err.is_some() {
             return;
         }
         let mut write = || -> Result<(), rust_xlsxwriter::XlsxError> {
             let mut c: u16 = 0;
-            for (d, &i) in meta.dimensions.iter().zip(coords) {
-                let cat = &d.categories[i];
-                ws.write_string(row, c, &cat.code)?;
-                ws.write_string(row, c + 1, lang.pick(&cat.label_da, &cat.label_en))?;
-                c += 2;
+            for (&v, &p) in sel.stub.iter().zip(r) {
+                let i = grid.index(v, p);
+                if o.codes {
+                    ws.write_string(row, c, names.code(v, i))?;
+                    c += 1;
+                }
+                if o.texts {
+                    ws.write_string(row, c, names.text(v, i))?;
+                    c += 1;
+                }
             }
-            for &m in &sel.measures {
-                match table.value(coords, m) {
+            for col in &columns {
+                let (coords, m) = grid.cell(r, col);
+                let v = table.value(coords, m);
+                match v {
                     Value::Num(x) => {
                         ws.write_number(row, c, round(x, meta.measures[m].decimals))?;
                     }
-                    Value::Suppressed => {
-                        ws.insert_note(
-                            row,
-                            c,
-                            &Note::new(format!(
-                                "{STATUS_CONFIDENTIAL} {}",
-                                why(STATUS_CONFIDENTIAL)
-                            )),
-                        )?;
-                    }
-                    Value::NotApplicable => {
-                        ws.insert_note(
-                            row,
-                            c,
-                            &Note::new(format!(
-                                "{STATUS_NOT_APPLICABLE} {}",
-                                why(STATUS_NOT_APPLICABLE)
-                            )),
-                        )?;
-                    }
-                    Value::NotYet => {
-                        ws.insert_note(
-                            row,
-                            c,
-                            &Note::new(format!("{STATUS_NOT_YET} {}", why(STATUS_NOT_YET))),
-                        )?;
+                    other => {
+                        let sym = other.symbol().unwrap_or_default();
+                        ws.insert_note(row, c, &Note::new(format!("{sym} {}", why(sym))))?;
                     }
                 }
                 c += 1;

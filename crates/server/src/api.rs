@@ -1,13 +1,19 @@
-//! PxWeb API v2 endpoints (config, tables, table, metadata, data) and our own (benchmark gap).
+//! The PxWeb API 2.0 operations (config, tables, table, metadata, default selection, data by GET
+//! and POST, codelists) and the OpenAPI document; saved queries are in `saved`, the benchmark
+//! gap in `gap`.
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
 use axum::http::{header, Uri};
 use axum::response::{IntoResponse, Response};
-use samtalebank_model::{Lang, PeriodKind, Var};
-use samtalebank_pxweb::{csv::CsvOptions, jsonstat, Problem, Selection};
-use samtalebank_release::{Release, Table, Value};
+use samtalebank_model::{Lang, PeriodKind};
+use samtalebank_pxweb::selection::resolve;
+use samtalebank_pxweb::{
+    jsonstat, Codelist, FormatOptions, OutputFormat, Problem, Selection, VariablesSelection,
+};
+use samtalebank_release::{Release, Table};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -25,11 +31,24 @@ pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// Every value of a parameter that may be repeated.
+pub(crate) fn params_all(params: &Params, name: &str) -> Vec<String> {
+    params
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+fn lang_of(params: &Params) -> Lang {
+    Lang::parse(param(params, "lang"))
+}
+
 /// `?lang=` alone.
 #[derive(Deserialize, Default)]
 pub struct LangQuery {
     #[serde(default)]
-    lang: Option<String>,
+    pub lang: Option<String>,
 }
 
 impl LangQuery {
@@ -38,7 +57,7 @@ impl LangQuery {
     }
 }
 
-fn json_response(v: serde_json::Value) -> Response {
+pub(crate) fn json_response(v: serde_json::Value) -> Response {
     (
         [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
         v.to_string(),
@@ -46,10 +65,11 @@ fn json_response(v: serde_json::Value) -> Response {
         .into_response()
 }
 
-pub async fn config(
-    State(st): State<Arc<AppState>>,
-    Extension(rel): Extension<Arc<Release>>,
-) -> Response {
+pub(crate) fn link(rel: &str, lang: Lang, href: String) -> serde_json::Value {
+    json!({"rel": rel, "hreflang": lang.code(), "href": href})
+}
+
+pub async fn config(State(st): State<Arc<AppState>>) -> Response {
     json_response(json!({
         "apiName": "Samtalebank PxWeb API",
         "apiVersion": "2.0.0",
@@ -57,19 +77,37 @@ pub async fn config(
         "languages": [{"id": "da", "label": "Dansk"}, {"id": "en", "label": "English"}],
         "defaultLanguage": "da",
         "maxDataCells": st.config.max_cells,
-        "maxCallsPerTimeWindow": null,
-        "timeWindow": null,
+        "maxCallsPerTimeWindow": st.limiter.max_calls,
+        "timeWindow": st.limiter.window.as_secs(),
         "license": "CC BY 4.0",
         "sourceReferences": [{"language": "da", "text": "Kilde: Samtalebank"}, {"language": "en", "text": "Source: Samtalebank"}],
         "defaultDataFormat": "json-stat2",
-        "dataFormats": ["json-stat2", "csv", "xlsx"],
-        "release": rel.manifest.id,
+        "dataFormats": OutputFormat::ALL.map(|f| f.code()),
+        "features": [],
     }))
+}
+
+fn time_unit(t: &Table) -> &'static str {
+    let has = |k: PeriodKind| {
+        t.meta
+            .time()
+            .is_some_and(|(_, d)| d.categories.iter().any(|c| PeriodKind::of(&c.code) == k))
+    };
+    if has(PeriodKind::Month) {
+        "Monthly"
+    } else if has(PeriodKind::Quarter) {
+        "Quarterly"
+    } else if has(PeriodKind::Year) {
+        "Annual"
+    } else {
+        "Other"
+    }
 }
 
 fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
     let m = &t.meta;
     let base = format!("/api/v2/tables/{}", m.id);
+    let l = lang.code();
     json!({
         "type": "Table",
         "id": m.id,
@@ -79,73 +117,134 @@ fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
         "firstPeriod": m.first_period(),
         "lastPeriod": m.last_period(),
         "category": "public",
+        "discontinued": false,
         "source": m.source,
+        "subjectCode": "SAMT",
+        "timeUnit": time_unit(t),
+        "paths": [[{"id": "SAMT", "label": lang.pick("Samtaler i jobcentrene", "Jobcentre conversations"), "sortCode": "1"}]],
         "variableNames": m.dimensions.iter().map(|d| d.label(lang)).chain([lang.pick("mål", "measure")]).collect::<Vec<_>>(),
         "links": [
-            {"rel": "self", "hreflang": lang.code(), "href": format!("{base}?lang={}", lang.code())},
-            {"rel": "metadata", "hreflang": lang.code(), "href": format!("{base}/metadata?lang={}", lang.code())},
-            {"rel": "data", "hreflang": lang.code(), "href": format!("{base}/data?lang={}", lang.code())},
+            link("self", lang, format!("{base}?lang={l}")),
+            link("metadata", lang, format!("{base}/metadata?lang={l}")),
+            link("data", lang, format!("{base}/data?lang={l}")),
         ],
     })
 }
 
-/// `GET /api/v2/tables`'s query.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TablesQuery {
-    #[serde(default)]
-    lang: Option<String>,
-    #[serde(default)]
-    query: Option<String>,
-    #[serde(default)]
-    page_number: Option<String>,
-    #[serde(default)]
-    page_size: Option<String>,
+/// A whole number parameter: absent → `default`; not a whole number at least 1 → 400.
+fn positive(params: &Params, name: &str, default: usize) -> Result<usize, Problem> {
+    match param(params, name) {
+        None => Ok(default),
+        Some(s) => s
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| {
+                Problem::bad_request(format!(
+                    "{name} must be a whole number at least 1, not '{s}'"
+                ))
+            }),
+    }
 }
 
-pub async fn tables(Extension(rel): Extension<Arc<Release>>, Q(q): Q<TablesQuery>) -> ApiResult {
-    let lang = Lang::parse(q.lang.as_deref());
-    let search = q.query.unwrap_or_default().to_lowercase();
-    let number = |s: Option<String>, default: usize| {
-        s.and_then(|s| s.parse::<usize>().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(default)
+/// Was the table updated within the last `days` days?
+fn updated_within(t: &Table, days: usize) -> bool {
+    // More days than a duration holds: every table.
+    let Some(window) = i64::try_from(days)
+        .ok()
+        .and_then(chrono::Duration::try_days)
+    else {
+        return true;
     };
-    let page_size = number(q.page_size, 20);
-    let page = number(q.page_number, 1);
+    chrono::DateTime::parse_from_rfc3339(&t.meta.updated)
+        .is_ok_and(|u| chrono::Utc::now().signed_duration_since(u) <= window)
+}
+
+/// Long: The list's filters (query, pastDays, includeDiscontinued), paging and its links.
+pub async fn tables(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> ApiResult {
+    let lang = lang_of(&q);
+    let search = param(&q, "query").unwrap_or_default().to_lowercase();
+    let page_size = positive(&q, "pageSize", 20)?.min(1000);
+    let page = positive(&q, "pageNumber", 1)?;
+    let past_days = match param(&q, "pastDays") {
+        Some(_) => Some(positive(&q, "pastDays", 1)?),
+        None => None,
+    };
+    if let Some(s) = param(&q, "includeDiscontinued") {
+        // No table of this bank is discontinued: either value lists them all.
+        if !s.eq_ignore_ascii_case("true") && !s.eq_ignore_ascii_case("false") {
+            return Err(Problem::bad_request(format!(
+                "includeDiscontinued must be true or false, not '{s}'"
+            ))
+            .into());
+        }
+    }
     let hits: Vec<&Table> = rel
         .tables
         .iter()
         .filter(|t| {
             search.is_empty()
-                || [
-                    &t.meta.id,
-                    &t.meta.title_da,
-                    &t.meta.title_en,
-                    &t.meta.description_da,
-                    &t.meta.description_en,
-                ]
-                .iter()
-                .any(|s| s.to_lowercase().contains(&search))
+                || search.split_whitespace().all(|word| {
+                    [
+                        &t.meta.id,
+                        &t.meta.title_da,
+                        &t.meta.title_en,
+                        &t.meta.description_da,
+                        &t.meta.description_en,
+                    ]
+                    .iter()
+                    .any(|s| s.to_lowercase().contains(word))
+                })
         })
+        .filter(|t| past_days.is_none_or(|d| updated_within(t, d)))
         .collect();
     let total = hits.len();
     let pages = total.div_ceil(page_size).max(1);
+    if page > pages {
+        return Err(Problem::not_found(format!(
+            "page {page} is past the last page ({pages}) of {total} tables"
+        ))
+        .into());
+    }
     let items: Vec<serde_json::Value> = hits
         .iter()
         .skip((page - 1) * page_size)
         .take(page_size)
         .map(|t| table_json(t, lang))
         .collect();
+    let page_href = |n: usize| {
+        let mut h = format!(
+            "/api/v2/tables?lang={}&pageNumber={n}&pageSize={page_size}",
+            lang.code()
+        );
+        if !search.is_empty() {
+            h.push_str("&query=");
+            h.extend(form_urlencoded::byte_serialize(search.as_bytes()));
+        }
+        if let Some(d) = past_days {
+            h.push_str(&format!("&pastDays={d}"));
+        }
+        h
+    };
+    let mut links = vec![link("self", lang, page_href(page))];
+    if page > 1 {
+        links.push(link("previous", lang, page_href(page - 1)));
+    }
+    if page < pages {
+        links.push(link("next", lang, page_href(page + 1)));
+    }
+    links.push(link("first", lang, page_href(1)));
+    links.push(link("last", lang, page_href(pages)));
     Ok(json_response(json!({
         "language": lang.code(),
         "tables": items,
-        "page": {"pageNumber": page, "pageSize": page_size, "totalElements": total, "totalPages": pages},
-        "links": [],
+        "page": {"pageNumber": page, "pageSize": page_size, "totalElements": total, "totalPages": pages, "links": links},
+        "links": [link("self", lang, page_href(page))],
     })))
 }
 
-fn find_table<'a>(rel: &'a Release, id: &str) -> Result<&'a Table, Problem> {
+pub(crate) fn find_table<'a>(rel: &'a Release, id: &str) -> Result<&'a Table, Problem> {
     rel.table(id)
         .ok_or_else(|| Problem::not_found(format!("no table '{id}'; see /api/v2/tables")))
 }
@@ -155,53 +254,165 @@ pub async fn table(
     Path(id): Path<String>,
     Q(q): Q<LangQuery>,
 ) -> ApiResult {
-    Ok(json_response(table_json(find_table(&rel, &id)?, q.lang())))
+    let lang = q.lang();
+    let mut t = table_json(find_table(&rel, &id)?, lang);
+    t["language"] = json!(lang.code());
+    Ok(json_response(t))
 }
 
+/// The codelists of a table's variables (with the saved municipality groups).
+fn codelists(st: &AppState, rel: &Release, t: &Table) -> Vec<Codelist> {
+    samtalebank_pxweb::codelist::for_table(&t.meta, &st.groups(rel))
+}
+
+/// `GET /tables/{id}/metadata`: JSON-stat 2.0 without values; with `codelist[VAR]`,
+/// `defaultSelection=true` or `savedQuery=ID` the variables list only the values those select.
 pub async fn metadata(
+    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<Release>>,
+    Path(id): Path<String>,
+    Q(q): Q<Params>,
+) -> ApiResult {
+    let t = find_table(&rel, &id)?;
+    let lang = lang_of(&q);
+    let lists = codelists(&st, &rel, t);
+    let req = VariablesSelection::from_query(&q);
+    let saved_sel = match param(&q, "savedQuery").filter(|s| !s.is_empty()) {
+        Some(sid) => Some(crate::saved::load_saved(&st, sid)?.selection),
+        None => None,
+    };
+    let default = param(&q, "defaultSelection").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let sel = if let Some(s) = saved_sel {
+        Some(resolve(&t.meta, &s, &lists)?)
+    } else if default {
+        Some(resolve(&t.meta, &VariablesSelection::default(), &lists)?)
+    } else if req.selection.iter().any(|s| s.codelist.is_some()) {
+        // Only the codelists narrow the metadata: value codes are not a metadata parameter.
+        let mut only_lists = req.clone();
+        only_lists.selection.retain(|s| s.codelist.is_some());
+        for s in &mut only_lists.selection {
+            s.value_codes.clear();
+        }
+        let mut sel = resolve(&t.meta, &only_lists, &lists)?;
+        for (i, s) in sel.dims.iter_mut().enumerate() {
+            let d = &t.meta.dimensions[i];
+            if !only_lists
+                .selection
+                .iter()
+                .any(|v| v.variable_code.eq_ignore_ascii_case(&d.id))
+            {
+                *s = (0..d.categories.len()).collect();
+            }
+        }
+        Some(sel)
+    } else {
+        None
+    };
+    Ok(json_response(jsonstat::jsonstat_meta(
+        &t.meta,
+        sel.as_ref(),
+        lang,
+        &rel.manifest.id,
+        &lists,
+    )))
+}
+
+pub(crate) fn selection_response(
+    t: &Table,
+    sel: &Selection,
+    lang: Lang,
+    self_href: String,
+) -> Response {
+    let mut v = serde_json::to_value(sel.to_codes(&t.meta)).unwrap_or_default();
+    v["language"] = json!(lang.code());
+    v["links"] = json!([link("self", lang, self_href)]);
+    json_response(v)
+}
+
+/// `GET /tables/{id}/defaultselection`: what `…/data` gives without a selection, in codes.
+pub async fn default_selection(
+    State(st): State<Arc<AppState>>,
     Extension(rel): Extension<Arc<Release>>,
     Path(id): Path<String>,
     Q(q): Q<LangQuery>,
 ) -> ApiResult {
     let t = find_table(&rel, &id)?;
-    Ok(json_response(jsonstat::jsonstat_meta(
+    let lang = q.lang();
+    let sel = resolve(
         &t.meta,
-        None,
-        q.lang(),
-        &rel.manifest.id,
-    )))
+        &VariablesSelection::default(),
+        &codelists(&st, &rel, t),
+    )?;
+    Ok(selection_response(
+        t,
+        &sel,
+        lang,
+        format!(
+            "/api/v2/tables/{}/defaultselection?lang={}",
+            t.meta.id,
+            lang.code()
+        ),
+    ))
 }
 
-/// Parse a selection and refuse it, before any work, if it asks for more cells than allowed.
-pub fn checked_selection(t: &Table, q: &Params, max_cells: usize) -> Result<Selection, Problem> {
-    let sel = samtalebank_pxweb::selection::parse(&t.meta, q)?;
+/// Resolve a selection and refuse it, before any work, if it asks for more cells than allowed.
+pub(crate) fn checked_selection(
+    st: &AppState,
+    rel: &Release,
+    t: &Table,
+    req: &VariablesSelection,
+) -> Result<Selection, Problem> {
+    let sel = resolve(&t.meta, req, &codelists(st, rel, t))?;
     let n = sel.cells();
-    if n > max_cells as u128 {
+    let max = st.config.max_cells;
+    if n > max as u128 {
         return Err(Problem::new(
             403,
             "Too many cells selected",
-            format!(
-                "the selection asks for {n} cells; the limit is {max_cells}. Select fewer values."
-            ),
+            format!("the selection asks for {n} cells; the limit is {max}. Select fewer values."),
         ));
     }
     Ok(sel)
 }
 
-fn attachment(content_type: &str, name: String, body: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+/// Render a selection in a format as the response.
+pub(crate) fn render(
+    t: &Table,
+    sel: &Selection,
+    lang: Lang,
+    format: OutputFormat,
+    opts: &[String],
+    release: &str,
+) -> ApiResult {
+    let o = FormatOptions::parse(format, opts)?;
+    let body = samtalebank_pxweb::render(t, sel, lang, format, o, release)?;
+    let mut r = ([(header::CONTENT_TYPE, format.content_type())], body).into_response();
+    if !matches!(format, OutputFormat::JsonStat2 | OutputFormat::JsonPx) {
+        let disposition = if format == OutputFormat::Html {
+            "inline"
+        } else {
+            "attachment"
+        };
+        if let Ok(v) = header::HeaderValue::from_str(&format!(
+            "{disposition}; filename=\"{}.{}\"",
+            t.meta.id,
+            format.extension()
+        )) {
+            r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+    }
+    Ok(r)
 }
 
+fn format_of(q: &Params) -> Result<OutputFormat, Problem> {
+    param(q, "outputFormat")
+        .or(param(q, "format"))
+        .filter(|s| !s.is_empty())
+        .map_or(Ok(OutputFormat::JsonStat2), OutputFormat::parse)
+}
+
+/// `GET /tables/{id}/data`: `valuecodes[VAR]`, `codelist[VAR]`, `heading`, `stub`,
+/// `outputFormat`, `outputFormatParams`; no selection is the default selection.
 pub async fn data(
     State(st): State<Arc<AppState>>,
     Extension(rel): Extension<Arc<Release>>,
@@ -209,177 +420,73 @@ pub async fn data(
     Q(q): Q<Params>,
 ) -> ApiResult {
     let t = find_table(&rel, &id)?;
-    let lang = Lang::parse(param(&q, "lang"));
-    let format = param(&q, "outputFormat")
-        .or(param(&q, "format"))
-        .unwrap_or("json-stat2")
-        .to_ascii_lowercase();
-    if !matches!(format.as_str(), "json-stat2" | "jsonstat2" | "csv" | "xlsx") {
-        return Err(Problem::bad_request(format!(
-            "unknown outputFormat '{format}'; use json-stat2, csv or xlsx"
-        ))
-        .into());
-    }
-    let sel = checked_selection(t, &q, st.config.max_cells)?;
-    Ok(match format.as_str() {
-        "xlsx" => {
-            let body = samtalebank_pxweb::xlsx::xlsx_data(t, &sel, lang)
-                .map_err(|e| Problem::internal("Excel output failed", e))?;
-            attachment(
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                format!("{}.xlsx", t.meta.id),
-                body,
-            )
-        }
-        "csv" => {
-            let o = CsvOptions::parse(param(&q, "outputFormatParams"));
-            attachment(
-                "text/csv; charset=utf-8",
-                format!("{}.csv", t.meta.id),
-                samtalebank_pxweb::csv::csv_data(t, &sel, lang, o),
-            )
-        }
-        // The release headers come from the `pin_release` middleware.
-        _ => json_response(jsonstat::jsonstat_data(t, &sel, lang, &rel.manifest.id)),
-    })
+    let format = format_of(&q)?;
+    let req = VariablesSelection::from_query(&q);
+    let sel = checked_selection(&st, &rel, t, &req)?;
+    render(
+        t,
+        &sel,
+        lang_of(&q),
+        format,
+        &params_all(&q, "outputFormatParams"),
+        &rel.manifest.id,
+    )
 }
 
-/// PxWeb API v2 POST body: `{"selection": [{"variableCode": "tid", "valueCodes": ["2023"]}]}`.
-#[derive(Deserialize)]
-pub struct PostBody {
-    #[serde(default)]
-    selection: Vec<PostSelection>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PostSelection {
-    variable_code: String,
-    #[serde(default)]
-    value_codes: Vec<String>,
-}
-
-/// POST variant of [`data`]: the selection comes in the body, the output format in the query.
+/// `POST /tables/{id}/data`: the selection (and placement) in the body, the output format in
+/// the query; an empty body is the default selection.
 pub async fn data_post(
-    st: State<Arc<AppState>>,
-    rel: Extension<Arc<Release>>,
-    id: Path<String>,
-    Q(mut q): Q<Params>,
-    body: axum::body::Bytes,
-) -> ApiResult {
-    let parsed: PostBody = serde_json::from_slice(&body).map_err(|e| {
-        Problem::bad_request(format!("the request body is not a PxWeb selection: {e}"))
-    })?;
-    for s in parsed.selection {
-        let key = format!("valuecodes[{}]", s.variable_code);
-        q.retain(|(k, _)| !k.eq_ignore_ascii_case(&key));
-        q.push((key, s.value_codes.join(",")));
-    }
-    data(st, rel, id, Q(q)).await
-}
-
-/// `GET /api/v2/benchmark/gap`'s query.
-#[derive(Deserialize)]
-pub struct GapQuery {
-    #[serde(default)]
-    lang: Option<String>,
-    group: Option<String>,
-    indicator: Option<String>,
-    #[serde(default)]
-    ydelse: Option<String>,
-    #[serde(default)]
-    periode: Option<String>,
-    #[serde(default, rename = "outputFormat")]
-    output_format: Option<String>,
-}
-
-/// `GET /api/v2/benchmark/gap?group=...&indicator=...[&ydelse=tot][&periode=maaned]`: the gap
-/// between a group of municipalities and the rest of the country, as JSON-stat 2.0 (tid × maal)
-/// or CSV.
-pub async fn gap(
     State(st): State<Arc<AppState>>,
     Extension(rel): Extension<Arc<Release>>,
-    Q(q): Q<GapQuery>,
+    Path(id): Path<String>,
+    Q(q): Q<Params>,
+    body: Bytes,
 ) -> ApiResult {
-    use samtalebank_analysis::gap as g;
-    let bench = rel
-        .table("BENCH01")
-        .ok_or_else(|| Problem::not_found("the current release has no BENCH01 table"))?;
-    let lang = Lang::parse(q.lang.as_deref());
-    let (Some(group), Some(indicator)) = (q.group.as_deref(), q.indicator.as_deref()) else {
-        return Err(Problem::bad_request("give group (codes, lowest:15:pct13:2019M11 or @name) and indicator (digital_pct, pct6, pct13, intensitet)").into());
+    let t = find_table(&rel, &id)?;
+    let format = format_of(&q)?;
+    let req: VariablesSelection = if body.iter().all(u8::is_ascii_whitespace) {
+        VariablesSelection::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            Problem::bad_request(format!("the request body is not a PxWeb selection: {e}"))
+        })?
     };
-    let kind = PeriodKind::parse(q.periode.as_deref().unwrap_or("maaned"))
-        .map_err(Problem::bad_request)?;
-    let saved = g::load_groups(&st.config.releases)
-        .map_err(|e| Problem::internal("Saved groups unreadable", e))?;
-    let all_benefits = bench
-        .meta
-        .var(Var::Ydelse)
-        .and_then(|(_, d)| d.total.clone())
-        .unwrap_or_default();
-    let ydelse = q.ydelse.as_deref().unwrap_or(&all_benefits);
-    let members = g::resolve(bench, group, &saved).map_err(Problem::bad_request)?;
-    let points =
-        g::series(bench, &members, indicator, ydelse, kind).map_err(Problem::bad_request)?;
-    let area = bench.meta.var(Var::Omraade).map(|d| d.1);
-    let codes: Vec<String> = members
-        .iter()
-        .filter_map(|&i| area.map(|a| a.categories[i].code.clone()))
-        .collect();
-    let fmt = |v: Value| samtalebank_pxweb::format_value(v, 1, false);
-    if q.output_format
-        .as_deref()
-        .is_some_and(|f| f.eq_ignore_ascii_case("csv"))
-    {
-        let mut body = String::from("tid,gruppe,resten,forskel_pp\n");
-        for p in &points {
-            body.push_str(&format!(
-                "{},{},{},{}\n",
-                p.tid,
-                fmt(p.group),
-                fmt(p.rest),
-                fmt(p.gap)
-            ));
-        }
-        return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
-    }
-    let mut index = serde_json::Map::new();
-    for (i, p) in points.iter().enumerate() {
-        index.insert(p.tid.clone(), json!(i));
-    }
-    let mut values = Vec::new();
-    let mut status = serde_json::Map::new();
-    for p in &points {
-        for v in [p.group, p.rest, p.gap] {
-            match v {
-                Value::Num(x) => values.push(json!(samtalebank_pxweb::round(x, 1))),
-                other => {
-                    status.insert(values.len().to_string(), json!(fmt(other)));
-                    values.push(serde_json::Value::Null);
-                }
-            }
+    let sel = checked_selection(&st, &rel, t, &req)?;
+    render(
+        t,
+        &sel,
+        lang_of(&q),
+        format,
+        &params_all(&q, "outputFormatParams"),
+        &rel.manifest.id,
+    )
+}
+
+/// `GET /codelists/{id}`.
+pub async fn codelist(
+    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<Release>>,
+    Path(id): Path<String>,
+    Q(q): Q<LangQuery>,
+) -> ApiResult {
+    for t in &rel.tables {
+        if let Some(c) = codelists(&st, &rel, t)
+            .into_iter()
+            .find(|c| c.id.eq_ignore_ascii_case(&id))
+        {
+            return Ok(json_response(c.response_json(&t.meta, q.lang())));
         }
     }
-    Ok(json_response(json!({
-        "version": "2.0",
-        "class": "dataset",
-        "label": lang.pick("Forskel mellem gruppe og resten af landet", "Gap between the group and the rest of the country"),
-        "id": ["tid", "maal"],
-        "size": [points.len(), 3],
-        "role": {"time": ["tid"], "metric": ["maal"]},
-        "dimension": {
-            "tid": {"label": "tid", "category": {"index": index}},
-            "maal": {"label": lang.pick("mål", "measure"), "category": {
-                "index": {"gruppe": 0, "resten": 1, "forskel": 2},
-                "label": {"gruppe": lang.pick("Gruppen", "The group"), "resten": lang.pick("Resten af landet", "Rest of the country"), "forskel": lang.pick("Forskel (procentpoint)", "Gap (percentage points)")},
-                "unit": {"gruppe": {"label": "pct.", "decimals": 1}, "resten": {"label": "pct.", "decimals": 1}, "forskel": {"label": "procentpoint", "decimals": 1}}
-            }}
-        },
-        "value": values,
-        "status": status,
-        "extension": {"group": codes, "definition": group, "indicator": indicator, "release": rel.manifest.id, "status": jsonstat::status_legend(lang)},
-    })))
+    Err(Problem::not_found(format!(
+        "no codelist '{id}'; a variable's codelists are in its table's metadata (extension.codelists)"
+    ))
+    .into())
+}
+
+/// `GET /api/v2/openapi.json`: the PxWeb API 2.0 specification with this server's own
+/// endpoints added.
+pub async fn openapi() -> Response {
+    json_response(serde_json::from_str(include_str!("../data/openapi.json")).unwrap_or_default())
 }
 
 /// Anything else: problem+json under `/api/`, a web page elsewhere.

@@ -4,7 +4,10 @@
 
 mod api;
 mod error;
+mod gap;
+mod limit;
 mod pages;
+mod saved;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -24,11 +27,18 @@ pub struct Config {
     pub max_cells: usize,
     /// Bearer token for `POST /admin/reload`; `None` = no admin API.
     pub admin_token: Option<String>,
+    /// API calls each client may make per `time_window` seconds.
+    pub max_calls: u32,
+    pub time_window: u32,
+    /// Bytes of responses the cache keeps.
+    pub cache_bytes: usize,
 }
 
 pub struct AppState {
     pub config: Config,
     release: RwLock<Arc<Release>>,
+    limiter: limit::RateLimiter,
+    cache: limit::ResponseCache,
 }
 
 impl AppState {
@@ -39,6 +49,40 @@ impl AppState {
             Ok(r) => r.clone(),
             Err(p) => p.into_inner().clone(),
         }
+    }
+
+    /// The saved municipality groups (`groups.json` beside the releases) with their members'
+    /// codes, for the codelists. A group that does not resolve on this release is left out.
+    pub fn groups(&self, rel: &Release) -> Vec<samtalebank_pxweb::codelist::Group> {
+        use samtalebank_analysis::gap;
+        let (Some(bench), Ok(saved)) = (
+            rel.table("BENCH01"),
+            gap::load_groups(&self.config.releases),
+        ) else {
+            return Vec::new();
+        };
+        let Some((_, area)) = bench.meta.var(samtalebank_model::Var::Omraade) else {
+            return Vec::new();
+        };
+        saved
+            .iter()
+            .filter_map(|(name, def)| {
+                let members = gap::resolve(bench, def, &saved).ok()?;
+                let codes = members
+                    .iter()
+                    .map(|&i| area.categories[i].code.clone())
+                    .collect();
+                Some((name.clone(), codes))
+            })
+            .collect()
+    }
+
+    /// Changes when the saved groups change (their file's modification time).
+    pub fn groups_stamp(&self) -> String {
+        std::fs::metadata(self.config.releases.join("groups.json"))
+            .and_then(|m| m.modified())
+            .map(|t| format!("{t:?}"))
+            .unwrap_or_default()
     }
 
     /// Load the current release from disk and serve it from the next request on. Requests in
@@ -150,15 +194,51 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2/tables/{id}", get(api::table))
         .route("/api/v2/tables/{id}/metadata", get(api::metadata))
         .route(
+            "/api/v2/tables/{id}/defaultselection",
+            get(api::default_selection),
+        )
+        .route(
             "/api/v2/tables/{id}/data",
             get(api::data).post(api::data_post),
         )
-        .route("/api/v2/benchmark/gap", get(api::gap))
+        .route("/api/v2/codelists/{id}", get(api::codelist))
+        .route(
+            "/api/v2/savedqueries",
+            axum::routing::post(saved::save_query),
+        )
+        .route("/api/v2/savedqueries/{id}", get(saved::get_saved))
+        .route("/api/v2/savedqueries/{id}/data", get(saved::saved_data))
+        .route(
+            "/api/v2/savedqueries/{id}/selection",
+            get(saved::saved_selection),
+        )
+        .route("/api/v2/openapi.json", get(api::openapi))
+        .route("/api/v2/benchmark/gap", get(gap::gap))
         .route("/admin/reload", axum::routing::post(admin_reload))
         .fallback(api::not_found)
+        // Innermost first: the cache needs the pinned release; the rate limit counts every
+        // API call, cached or not.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit::cache,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             pin_release,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit::rate_limit,
+        ))
+        // A bug must not drop the connection: a panic in a handler is a 500 problem.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                error::ApiError(Problem::internal(
+                    "Internal error",
+                    "the server could not answer this request",
+                ))
+                .into_response()
+            },
         ))
         .layer(tower_http::cors::CorsLayer::permissive())
         .layer(tower_http::compression::CompressionLayer::new())
@@ -176,6 +256,8 @@ pub async fn serve(
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let state = Arc::new(AppState {
+        limiter: limit::RateLimiter::new(config.max_calls, config.time_window),
+        cache: limit::ResponseCache::new(config.cache_bytes),
         config,
         release: RwLock::new(Arc::new(release)),
     });
@@ -199,10 +281,13 @@ pub async fn serve(
             };
         }
     });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| e.to_string())
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .map_err(|e| e.to_string())
 }
 
 async fn shutdown() {

@@ -259,7 +259,7 @@ pub fn table_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
         }
         None => (0..meta.measures.len()).collect(),
     };
-    let sel = Selection { dims, measures };
+    let sel = Selection::new(dims, measures);
 
     let mut b = String::new();
     let _ = write!(

@@ -83,16 +83,20 @@ pub fn run(a: Args) -> Result<(), String> {
     })?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
-    super::serve::serve(
+    let d = samtalebank_model::defaults::MAX_CELLS;
+    let config = samtalebank_server::Config {
         releases,
         addr,
-        samtalebank_model::defaults::MAX_CELLS,
-        None,
-        |addr| {
-            println!("Samtalebank demo is running: http://{addr}/");
-            println!("  table:  http://{addr}/tabel/SAMT01");
-            println!("  API:    http://{addr}/api/v2/tables");
-            println!("Press Ctrl-C to stop.");
-        },
-    )
+        max_cells: d,
+        admin_token: None,
+        max_calls: samtalebank_model::defaults::MAX_CALLS,
+        time_window: samtalebank_model::defaults::TIME_WINDOW,
+        cache_bytes: samtalebank_model::defaults::CACHE_MB << 20,
+    };
+    super::serve::serve(config, |addr| {
+        println!("Samtalebank demo is running: http://{addr}/");
+        println!("  table:  http://{addr}/tabel/SAMT01");
+        println!("  API:    http://{addr}/api/v2/tables");
+        println!("Press Ctrl-C to stop.");
+    })
 }

@@ -5,6 +5,7 @@ mod build;
 mod demo;
 mod generate;
 mod ingest;
+mod query;
 mod releases;
 mod report;
 mod serve;
@@ -29,6 +30,7 @@ pub enum Command {
     Benchmark(benchmark::Args),
     Report(report::Args),
     Releases(releases::Args),
+    Query(query::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -41,6 +43,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Benchmark(a) => benchmark::run(a),
         Command::Report(a) => report::run(a),
         Command::Releases(a) => releases::run(a),
+        Command::Query(a) => query::run(a),
     }
 }
 

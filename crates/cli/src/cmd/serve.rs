@@ -1,7 +1,7 @@
 //! Serve the current release: web site and PxWeb-compatible API.
 //!
 //! Usage: samtalebank serve --releases DIR [--addr 127.0.0.1:8080] [--max-cells 100000]
-//!            [--admin-token-file FILE]
+//!            [--max-calls 600] [--time-window 10] [--cache-mb 64] [--admin-token-file FILE]
 //!
 //! Serves exactly one release at a time. To switch to a newly built release without a restart,
 //! send SIGHUP, or POST /admin/reload with `Authorization: Bearer TOKEN`; the admin API exists only
@@ -22,6 +22,15 @@ pub struct Args {
     /// Largest number of cells one data request may ask for.
     #[arg(long, default_value_t = samtalebank_model::defaults::MAX_CELLS)]
     max_cells: usize,
+    /// API calls one client (IP address) may make per time window; one more is answered 429.
+    #[arg(long, default_value_t = samtalebank_model::defaults::MAX_CALLS)]
+    max_calls: u32,
+    /// The rate limit's time window, in seconds.
+    #[arg(long, default_value_t = samtalebank_model::defaults::TIME_WINDOW)]
+    time_window: u32,
+    /// Megabytes of API responses to keep in the cache (emptied when the release changes).
+    #[arg(long, default_value_t = samtalebank_model::defaults::CACHE_MB)]
+    cache_mb: usize,
     /// File holding the admin token (mode 0600); else $SAMTALEBANK_ADMIN_TOKEN; else no admin API.
     #[arg(long)]
     admin_token_file: Option<PathBuf>,
@@ -29,7 +38,16 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<(), String> {
     let token = admin_token(a.admin_token_file.as_deref())?;
-    serve(a.releases, a.addr, a.max_cells, token, |addr| {
+    let config = samtalebank_server::Config {
+        releases: a.releases,
+        addr: a.addr,
+        max_cells: a.max_cells,
+        admin_token: token,
+        max_calls: a.max_calls,
+        time_window: a.time_window,
+        cache_bytes: a.cache_mb << 20,
+    };
+    serve(config, |addr| {
         eprintln!("serving on http://{addr}/  (Ctrl-C to stop)");
     })
 }
@@ -62,23 +80,12 @@ fn admin_token(file: Option<&std::path::Path>) -> Result<Option<String>, String>
 }
 
 pub fn serve(
-    releases: PathBuf,
-    addr: SocketAddr,
-    max_cells: usize,
-    admin_token: Option<String>,
+    config: samtalebank_server::Config,
     ready: impl FnOnce(SocketAddr) + Send + 'static,
 ) -> Result<(), String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    rt.block_on(samtalebank_server::serve(
-        samtalebank_server::Config {
-            releases,
-            addr,
-            max_cells,
-            admin_token,
-        },
-        ready,
-    ))
+    rt.block_on(samtalebank_server::serve(config, ready))
 }

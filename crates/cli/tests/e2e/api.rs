@@ -22,12 +22,12 @@ fn config_and_table_list() {
 }
 
 #[test]
-fn metadata_is_json_stat_without_values() {
+fn metadata_is_json_stat_with_an_empty_value() {
     let f = fixture();
     let m = get_json(&format!("{}/api/v2/tables/SAMT01/metadata", f.base));
     assert_eq!(m["version"], "2.0");
     assert_eq!(m["class"], "dataset");
-    assert!(m.get("value").is_none());
+    assert_eq!(m["value"], serde_json::json!([]));
     let ids: Vec<&str> = m["id"]
         .as_array()
         .unwrap()

@@ -157,6 +157,16 @@ pub fn start_server_with(
     env: &[(&str, &str)],
     cleanup: Option<&Path>,
 ) -> (Server, String) {
+    start_server_args(releases, env, cleanup, &[])
+}
+
+/// [`start_server_with`] with more arguments for `serve`.
+pub fn start_server_args(
+    releases: &Path,
+    env: &[(&str, &str)],
+    cleanup: Option<&Path>,
+    extra: &[&str],
+) -> (Server, String) {
     // The server's pid is printed by the process itself before it becomes the server (exec), so
     // the line cannot interleave with what the server prints.
     let script = r#"exec 3<&0; sh -c 'echo "pid=$$" >&2; exec "$@"' sh "$0" "$@" <&- & pid=$!; read -r _ <&3; kill $pid; wait $pid; [ -n "$SAMTALEBANK_TEST_CLEANUP" ] && rm -rf "$SAMTALEBANK_TEST_CLEANUP"; exit 0"#;
@@ -173,6 +183,14 @@ pub fn start_server_with(
             "--max-cells",
             "100000",
         ])
+        // The tests call far faster than any client: the limit itself is tested on a server
+        // of its own.
+        .args(if extra.contains(&"--max-calls") {
+            &[][..]
+        } else {
+            &["--max-calls", "100000000"][..]
+        })
+        .args(extra)
         .envs(env.iter().copied())
         .env(
             "SAMTALEBANK_TEST_CLEANUP",

@@ -104,7 +104,11 @@ fn hot_swap_under_load_fails_and_mixes_nothing() {
     }
     let mut switched = false;
     for _ in 0..100 {
-        if get(&format!("{base}/api/v2/config")).body.contains(&c) {
+        let r = agent.get(&format!("{base}/api/v2/config")).call().unwrap();
+        if r.headers()
+            .get("x-samtalebank-release")
+            .is_some_and(|v| v.to_str().unwrap_or("") == c)
+        {
             switched = true;
             break;
         }

@@ -1,0 +1,445 @@
+//! The PxWeb API 2.0 as its clients meet it: the real client libraries from PyPI, schemathesis
+//! against the official specification, selection expressions as the reference server reads
+//! them, codelists, placement, the output formats, saved queries, the rate limit, and
+//! `samtalebank query`.
+
+use std::process::Command;
+
+use super::common::*;
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn post(url: &str, body: &str) -> (u16, String) {
+    let mut r = agent()
+        .post(url)
+        .header("content-type", "application/json")
+        .send(body)
+        .unwrap();
+    (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+}
+
+fn pxclients(args: &[&str]) -> serde_json::Value {
+    let out = Command::new(python())
+        .arg(workspace().join("scripts/pxclients.py"))
+        .args(args)
+        .output()
+        .expect("run pxclients.py");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "pxclients.py {args:?} printed no JSON ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert!(out.status.success(), "pxclients.py {args:?}: {report:#}");
+    report
+}
+
+/// pxwebpy and pxstatspy list the tables, read metadata and fetch one municipality × 24 months
+/// into DataFrames (pxwebpy from JSON-stat, pxstatspy from its CSV call); pyaxis parses the PX output and DuckDB the Parquet output: every number
+/// equals the API's JSON-stat.
+#[test]
+fn real_clients_read_the_same_numbers_as_the_api() {
+    let f = fixture();
+    let r = pxclients(&["clients", &f.base]);
+    assert_eq!(r["cells"], 48);
+    assert!(r["published"].as_u64().unwrap() >= 24, "{r:#}");
+    for c in ["pxwebpy", "pxstatspy", "px", "parquet"] {
+        assert_eq!(r[format!("{c}_mismatches")], 0, "{c}: {r:#}");
+        assert_eq!(r[format!("{c}_values")], 48, "{c}: {r:#}");
+    }
+    let tables: Vec<&str> = r["pxwebpy_tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert!(tables.contains(&"SAMT01") && tables.contains(&"BENCH01"));
+    assert_eq!(r["pxstatspy_found"][0], "SAMT01");
+    assert_eq!(r["px_matrix"], "SAMT01");
+}
+
+/// schemathesis against the official specification (its own contradictions corrected, each
+/// listed with its reason in scripts/pxclients.py): no server error, statuses, content types
+/// and response bodies as the specification gives them.
+#[test]
+fn schemathesis_finds_nothing_against_the_official_specification() {
+    let f = fixture();
+    let r = pxclients(&["schemathesis", &f.base, "--max-examples", "50"]);
+    assert_eq!(r["ok"], true, "{}", r["output"].as_str().unwrap_or(""));
+}
+
+#[test]
+fn config_announces_the_rate_limit_and_the_server_keeps_it() {
+    let f = fixture();
+    let (_server, base) = start_server_args(
+        &f.releases,
+        &[],
+        None,
+        &["--max-calls", "3", "--time-window", "60"],
+    );
+    let c = get_json(&format!("{base}/api/v2/config"));
+    assert_eq!(c["maxCallsPerTimeWindow"], 3);
+    assert_eq!(c["timeWindow"], 60);
+    assert_eq!(c["dataFormats"].as_array().unwrap().len(), 7);
+    for _ in 0..2 {
+        assert_eq!(get(&format!("{base}/api/v2/tables")).status, 200);
+    }
+    let r = agent()
+        .get(&format!("{base}/api/v2/tables"))
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    let wait: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    // The web pages are not API calls.
+    assert_eq!(get(&format!("{base}/")).status, 200);
+}
+
+fn index_codes(ds: &serde_json::Value, var: &str) -> Vec<String> {
+    let idx = ds["dimension"][var]["category"]["index"]
+        .as_object()
+        .unwrap();
+    let mut v: Vec<(u64, String)> = idx
+        .iter()
+        .map(|(k, i)| (i.as_u64().unwrap(), k.clone()))
+        .collect();
+    v.sort();
+    v.into_iter().map(|x| x.1).collect()
+}
+
+#[test]
+fn selections_as_the_reference_server_reads_them() {
+    let f = fixture();
+    let data = |q: &str| {
+        get_json(&format!(
+            "{}/api/v2/tables/SAMT01/data?valuecodes[maal]=antal&{q}",
+            f.base
+        ))
+    };
+    // TOP on a variable that is not time: the first values in order; BOTTOM the last; offsets.
+    let ydelse = |q: &str| index_codes(&data(&format!("valuecodes[ydelse]={q}")), "ydelse");
+    assert_eq!(ydelse("TOP(2)"), ["tot", "dagpenge"]);
+    assert_eq!(ydelse("top(1,1)"), ["dagpenge"]);
+    let all = ydelse("*");
+    assert_eq!(ydelse("BOTTOM(1)"), [all.last().unwrap().clone()]);
+    // On time: the latest periods, with an offset.
+    let tid = |q: &str| index_codes(&data(&format!("valuecodes[tid]={q}")), "tid");
+    assert_eq!(tid("TOP(2,1)"), ["2024M10", "2024M11"]);
+    assert_eq!(tid("bottom(1)"), ["2019M01"]);
+    assert_eq!(tid("[2023]"), ["2023"]);
+    // A codelist narrows the values: the regions, or the municipalities.
+    let regions = data("codelist[omraade]=agg_region");
+    assert_eq!(
+        index_codes(&regions, "omraade"),
+        ["1081", "1082", "1083", "1084", "1085"]
+    );
+    let k = data("codelist[omraade]=vs_kommune&valuecodes[omraade]=TOP(3)");
+    assert_eq!(index_codes(&k, "omraade"), ["101", "147", "151"]);
+    assert_eq!(
+        get(&format!(
+            "{}/api/v2/tables/SAMT01/data?codelist[omraade]=vs_nothing",
+            f.base
+        ))
+        .status,
+        400
+    );
+    // An empty POST body is the default selection, and the same as defaultselection says.
+    let (status, body) = post(&format!("{}/api/v2/tables/SAMT01/data", f.base), "");
+    assert_eq!(status, 200, "{body}");
+    let ds: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let def = get_json(&format!("{}/api/v2/tables/SAMT01/defaultselection", f.base));
+    for s in def["selection"].as_array().unwrap() {
+        let var = s["variableCode"].as_str().unwrap();
+        let codes: Vec<String> = s["valueCodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(index_codes(&ds, var), codes, "{var}");
+    }
+    assert_eq!(def["language"], "da");
+    // POST with a codelist and a placement.
+    let (status, body) = post(
+        &format!("{}/api/v2/tables/SAMT01/data?outputFormat=csv", f.base),
+        r#"{"selection":[{"variableCode":"omraade","codelist":"agg_region","valueCodes":["*"]},{"variableCode":"tid","valueCodes":["2023","2024"]},{"variableCode":"maal","valueCodes":["antal"]}],"placement":{"heading":["tid"],"stub":["omraade"]}}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let mut lines = body.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "omraade,ydelse,samtaletype,samtaleform,varighed,maal,2023,2024"
+    );
+    assert_eq!(lines.count(), 5);
+}
+
+#[test]
+fn heading_and_stub_place_the_variables_in_csv_html_and_px() {
+    let f = fixture();
+    let sel = "valuecodes[omraade]=000,730&valuecodes[tid]=2022,2023&valuecodes[maal]=antal";
+    let long = get(&format!(
+        "{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=csv",
+        f.base
+    ))
+    .body;
+    let wide = get(&format!(
+        "{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=csv&heading=tid&stub=omraade",
+        f.base
+    ))
+    .body;
+    // Long: one row per area × year; wide: one row per area, the years across.
+    let mut long_values = std::collections::BTreeMap::new();
+    for l in long.lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        long_values.insert((c[0].to_string(), c[1].to_string()), c[6].to_string());
+    }
+    let mut w = wide.lines();
+    let head: Vec<&str> = w.next().unwrap().split(',').collect();
+    assert_eq!(head[head.len() - 2..], ["2022", "2023"]);
+    let mut n = 0;
+    for l in w {
+        let c: Vec<&str> = l.split(',').collect();
+        for (k, year) in ["2022", "2023"].iter().enumerate() {
+            assert_eq!(
+                long_values[&(c[0].to_string(), year.to_string())],
+                c[c.len() - 2 + k]
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(n, 4);
+    let texts = get(&format!(
+        "{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=csv&outputFormatParams=UseTexts,SeparatorSemicolon&outputFormatParams=IncludeTitle&lang=en",
+        f.base
+    ))
+    .body;
+    let mut t = texts.lines();
+    assert_eq!(t.next().unwrap(), "Conversations by form");
+    assert!(t.next().unwrap().starts_with("area;time;"), "{texts}");
+    let html = get(&format!(
+        "{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=html&heading=tid",
+        f.base
+    ));
+    assert!(html.content_type.starts_with("text/html"));
+    assert!(html.body.contains("<th scope=\"col\">2022</th>") && html.body.contains("Randers"));
+    let px = get(&format!(
+        "{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=px&heading=tid",
+        f.base
+    ))
+    .body;
+    assert!(
+        px.contains("HEADING=\"tid\";") && px.contains("MATRIX=\"SAMT01\";"),
+        "{px}"
+    );
+    for bad in [
+        "outputFormat=json-stat2&outputFormatParams=UseCodes",
+        "outputFormat=px&outputFormatParams=IncludeTitle",
+        "outputFormat=csv&outputFormatParams=UseCodes,UseTexts",
+        "outputFormat=csv&heading=farve",
+        "outputFormat=csv&heading=tid&stub=tid",
+    ] {
+        let r = get(&format!("{}/api/v2/tables/SAMT01/data?{sel}&{bad}", f.base));
+        assert_eq!(r.status, 400, "{bad}: {}", r.body);
+        assert!(r.content_type.starts_with("application/problem+json"));
+    }
+    let jpx = get_json(&format!(
+        "{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=json-px",
+        f.base
+    ));
+    assert_eq!(jpx["data"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        jpx["columns"].as_array().unwrap().last().unwrap()["type"],
+        "c"
+    );
+}
+
+#[test]
+fn tables_paging_codelists_metadata_and_the_openapi_document() {
+    let f = fixture();
+    let p = get_json(&format!("{}/api/v2/tables?pageSize=2&pageNumber=2", f.base));
+    assert_eq!(p["page"]["pageNumber"], 2);
+    assert_eq!(p["tables"].as_array().unwrap().len(), 2);
+    let rels: Vec<&str> = p["page"]["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["rel"].as_str().unwrap())
+        .collect();
+    assert!(rels.contains(&"previous") && rels.contains(&"self"));
+    assert_eq!(
+        get(&format!("{}/api/v2/tables?pageSize=2&pageNumber=9", f.base)).status,
+        404
+    );
+    assert_eq!(
+        get(&format!("{}/api/v2/tables?pageNumber=0", f.base)).status,
+        400
+    );
+    assert_eq!(
+        get_json(&format!("{}/api/v2/tables?pastDays=1", f.base))["page"]["totalElements"],
+        4
+    );
+    // More days than a date can hold: every table, not a dropped connection.
+    let far = get_json(&format!("{}/api/v2/tables?pastDays=106751991168", f.base));
+    assert_eq!(far["page"]["totalElements"], 4);
+    let t = get_json(&format!("{}/api/v2/tables/SAMT01?lang=en", f.base));
+    assert_eq!(t["language"], "en");
+    assert_eq!(t["timeUnit"], "Monthly");
+    let m = get_json(&format!("{}/api/v2/tables/SAMT01/metadata?lang=en", f.base));
+    assert_eq!(m["value"], serde_json::json!([]));
+    assert_eq!(m["extension"]["px"]["tableid"], "SAMT01");
+    assert_eq!(m["extension"]["px"]["decimals"], 1);
+    let ids: Vec<&str> = m["dimension"]["omraade"]["extension"]["codelists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"agg_region") && ids.contains(&"vs_kommune"),
+        "{ids:?}"
+    );
+    let regions = get_json(&format!("{}/api/v2/codelists/agg_region", f.base));
+    assert_eq!(regions["type"], "Aggregation");
+    let values = regions["values"].as_array().unwrap();
+    assert_eq!(values.len(), 5);
+    let members: usize = values
+        .iter()
+        .map(|v| v["valueMap"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(members, 98);
+    let narrowed = get_json(&format!(
+        "{}/api/v2/tables/SAMT01/metadata?codelist[tid]=vs_aar",
+        f.base
+    ));
+    assert_eq!(index_codes(&narrowed, "tid").len(), 6);
+    assert_eq!(
+        get(&format!("{}/api/v2/codelists/nope", f.base)).status,
+        404
+    );
+    let doc = get_json(&format!("{}/api/v2/openapi.json", f.base));
+    for path in [
+        "/tables",
+        "/tables/{id}/defaultselection",
+        "/codelists/{id}",
+        "/savedqueries/{id}/selection",
+        "/benchmark/gap",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path}");
+    }
+}
+
+#[test]
+fn saved_queries_are_kept_across_restarts_and_read_the_current_release() {
+    let f = fixture();
+    // A releases directory of its own: saved queries live beside the releases.
+    let d = tempfile::tempdir().unwrap();
+    let releases = d.path().join("releases");
+    copy_dir(&f.releases, &releases);
+    let (server, base) = start_server_with(&releases, &[], None);
+    let body = r#"{"tableId":"SAMT01","language":"en","outputFormat":"csv","selection":{"selection":[{"variableCode":"omraade","valueCodes":["730"]},{"variableCode":"tid","valueCodes":["TOP(3)"]},{"variableCode":"maal","valueCodes":["antal"]}]}}"#;
+    let (status, created) = post(&format!("{base}/api/v2/savedqueries"), body);
+    assert_eq!(status, 201, "{created}");
+    let created: serde_json::Value = serde_json::from_str(&created).unwrap();
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(created["savedQuery"]["tableId"], "SAMT01");
+    // The same query again: the same id.
+    let (_, again) = post(&format!("{base}/api/v2/savedqueries"), body);
+    assert!(again.contains(&id));
+    let (bad, _) = post(
+        &format!("{base}/api/v2/savedqueries"),
+        r#"{"tableId":"NOPE","language":"da","selection":{"selection":[]}}"#,
+    );
+    assert_eq!(bad, 400);
+    let direct = get(&format!("{base}/api/v2/tables/SAMT01/data?valuecodes[omraade]=730&valuecodes[tid]=TOP(3)&valuecodes[maal]=antal&outputFormat=csv&lang=en")).body;
+    assert_eq!(
+        get(&format!("{base}/api/v2/savedqueries/{id}/data")).body,
+        direct
+    );
+    drop(server);
+    // After a restart: still there, its selection resolved to codes.
+    let (_server, base) = start_server_with(&releases, &[], None);
+    let q = get_json(&format!("{base}/api/v2/savedqueries/{id}"));
+    assert_eq!(
+        q["savedQuery"]["selection"]["selection"][1]["valueCodes"][0],
+        "TOP(3)"
+    );
+    let sel = get_json(&format!("{base}/api/v2/savedqueries/{id}/selection"));
+    let tid = sel["selection"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["variableCode"] == "tid")
+        .unwrap();
+    assert_eq!(
+        tid["valueCodes"],
+        serde_json::json!(["2024M10", "2024M11", "2024M12"])
+    );
+    let js = get_json(&format!(
+        "{base}/api/v2/savedqueries/{id}/data?outputFormat=json-stat2"
+    ));
+    assert_eq!(js["value"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        get(&format!("{base}/api/v2/savedqueries/0123456789abcdef")).status,
+        404
+    );
+    assert_eq!(
+        get(&format!("{base}/api/v2/savedqueries/..%2F..%2Fetc")).status,
+        404
+    );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// `samtalebank query` gives what the API gives for the same selection.
+#[test]
+fn query_on_the_command_line_equals_the_api() {
+    let f = fixture();
+    let rel = f.releases.to_str().unwrap();
+    let out = ok(&[
+        "query",
+        "SAMT01",
+        "omraade=730",
+        "tid=TOP(24)",
+        "samtaleform=*",
+        "--releases",
+        rel,
+        "--format",
+        "csv",
+    ]);
+    let api = get(&format!(
+        "{}/api/v2/tables/SAMT01/data?valuecodes[omraade]=730&valuecodes[tid]=TOP(24)&valuecodes[samtaleform]=*&outputFormat=csv",
+        f.base
+    ))
+    .body;
+    assert!(out.ends_with(&api), "{out}");
+    assert_eq!(api.lines().count(), 1 + 24 * 5);
+    let table = ok(&["query", "SAMT02", "tid=2023", "--releases", rel]);
+    assert!(
+        table.contains("SAMT02") && table.contains("Hele landet"),
+        "{table}"
+    );
+    let bad = run(&["query", "SAMT01", "farve=blaa", "--releases", rel]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown variable 'farve'"));
+}

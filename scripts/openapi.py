@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+"""Write crates/server/data/openapi.json: the PxWeb API 2.0 specification
+(docs/api/pxapi2/PxAPI-2.yml) with this server's own endpoints added, served at
+/api/v2/openapi.json.
+
+    .venv/bin/python scripts/openapi.py          # write it
+    .venv/bin/python scripts/openapi.py --check  # exit 1 if it is out of date
+
+Examples that point into other files are left out (a served document is one file).
+"""
+import json
+import pathlib
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SPEC = ROOT / "docs/api/pxapi2/PxAPI-2.yml"
+OUT = ROOT / "crates/server/data/openapi.json"
+
+PROBLEM = {"$ref": "#/components/responses/ErrorResponse400"}
+
+OURS = {
+    "/benchmark/gap": {
+        "get": {
+            "tags": ["Samtalebank"],
+            "summary": "The gap between a group of municipalities and the rest of the country.",
+            "description": "Samtalebank's own endpoint, from table BENCH01: per period the "
+            "group's value, the rest of the country's and the difference in percentage points.",
+            "operationId": "GetBenchmarkGap",
+            "parameters": [
+                {"$ref": "#/components/parameters/lang"},
+                {"name": "group", "in": "query", "required": True, "schema": {"type": "string"},
+                 "description": "Municipality codes (101,147), a rule (lowest:15:pct13:2019M11) "
+                 "or a saved group (@name)."},
+                {"name": "indicator", "in": "query", "required": True,
+                 "schema": {"type": "string", "enum": ["digital_pct", "pct6", "pct13", "intensitet"]}},
+                {"name": "ydelse", "in": "query", "schema": {"type": "string"}},
+                {"name": "periode", "in": "query",
+                 "schema": {"type": "string", "enum": ["maaned", "kvartal", "aar"]}},
+                {"name": "outputFormat", "in": "query",
+                 "schema": {"type": "string", "enum": ["json-stat2", "csv"]}},
+            ],
+            "responses": {
+                "200": {"description": "JSON-stat 2.0 (tid × maal) or CSV",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Dataset"}},
+                                    "text/csv": {"schema": {"type": "string"}}}},
+                "400": PROBLEM,
+                "404": {"$ref": "#/components/responses/ErrorResponse404"},
+                "429": {"$ref": "#/components/responses/ErrorResponse429"},
+            },
+        }
+    },
+    "/openapi.json": {
+        "get": {
+            "tags": ["Samtalebank"],
+            "summary": "This document.",
+            "operationId": "GetOpenApi",
+            "responses": {"200": {"description": "OpenAPI 3.0",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+        }
+    },
+}
+
+
+def drop_external_examples(node):
+    if isinstance(node, dict):
+        ex = node.get("examples")
+        if isinstance(ex, dict):
+            for k in [k for k, v in ex.items() if isinstance(v, dict) and "$ref" in v
+                      and not v["$ref"].startswith("#")]:
+                del ex[k]
+            if not ex:
+                del node["examples"]
+        for v in node.values():
+            drop_external_examples(v)
+    elif isinstance(node, list):
+        for v in node:
+            drop_external_examples(v)
+
+
+def build():
+    spec = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    drop_external_examples(spec)
+    spec["servers"] = [{"url": "/api/v2"}]
+    spec["info"]["description"] = (spec["info"].get("description", "") +
+                                   "\nServed by Samtalebank, with its own endpoints under the tag Samtalebank.\n")
+    spec.setdefault("tags", []).append(
+        {"name": "Samtalebank", "description": "Samtalebank's own endpoints."})
+    spec["paths"].update(OURS)
+    return json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def main():
+    text = build()
+    if "--check" in sys.argv:
+        if OUT.read_text(encoding="utf-8") != text:
+            print(f"{OUT} is out of date: run scripts/openapi.py", file=sys.stderr)
+            sys.exit(1)
+        return
+    OUT.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
