@@ -362,7 +362,13 @@ pub(crate) fn checked_selection(
     t: &Table,
     req: &VariablesSelection,
 ) -> Result<Selection, Problem> {
-    let sel = resolve(&t.meta, req, &codelists(st, rel, t))?;
+    // The codelists (with the saved groups) only when the request names one.
+    let lists = if req.selection.iter().any(|s| s.codelist.is_some()) {
+        codelists(st, rel, t)
+    } else {
+        Vec::new()
+    };
+    let sel = resolve(&t.meta, req, &lists)?;
     let n = sel.cells();
     let max = st.config.max_cells;
     if n > max as u128 {

@@ -191,11 +191,15 @@ fn footer(meta: &TableMeta, sel: &Selection, lang: Lang) -> String {
     let json = api_url(meta, sel, lang, false);
     let _ = write!(
         b,
-        r#"<div class="links"><p><a href="{c}" download>{dl}</a> · <a href="{x}" download>{dx}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
+        r#"<div class="links"><p><a href="{c}" download>{dl}</a> · <a href="{x}" download>{dx}</a> · <a href="{px}" download>{dpx}</a> · <a href="{pq}" download>{dpq}</a></p><p>{api}: <a href="{j}"><code>{jt}</code></a></p></div>"#,
         c = attr(&csv),
         dl = m.download_csv_selection,
         x = attr(&json.replace("/data?", "/data?outputFormat=xlsx&")),
         dx = m.download_xlsx,
+        px = attr(&json.replace("/data?", "/data?outputFormat=px&")),
+        dpx = m.download_px,
+        pq = attr(&json.replace("/data?", "/data?outputFormat=parquet&")),
+        dpq = m.download_parquet,
         api = m.api_url_selection,
         j = attr(&json),
         jt = text(&json)

@@ -326,6 +326,15 @@ fn tables_paging_codelists_metadata_and_the_openapi_document() {
         get(&format!("{}/api/v2/codelists/nope", f.base)).status,
         404
     );
+    // Compression as the client asks for it.
+    for enc in ["br", "gzip"] {
+        let r = agent()
+            .get(&format!("{}/api/v2/tables/SAMT01/metadata", f.base))
+            .header("accept-encoding", enc)
+            .call()
+            .unwrap();
+        assert_eq!(r.headers()["content-encoding"].to_str().unwrap(), enc);
+    }
     let doc = get_json(&format!("{}/api/v2/openapi.json", f.base));
     for path in [
         "/tables",

@@ -77,6 +77,10 @@ fn table_page_shows_the_numbers_the_chart_and_the_links() {
     assert!(dom.contains("<svg"), "no chart");
     assert!(dom.contains("Randers"));
     assert!(dom.contains("outputFormat=csv"), "no CSV link");
+    assert!(
+        dom.contains("outputFormat=px") && dom.contains("outputFormat=parquet"),
+        "no PX or Parquet link"
+    );
     assert!(dom.contains("/api/v2/tables/SAMT01/data?"), "no API link");
     assert!(
         dom.contains("diskretioneret"),
