@@ -51,6 +51,38 @@ OURS = {
             },
         }
     },
+    "/savings": {
+        "get": {
+            "tags": ["Samtalebank"],
+            "summary": "The savings from digital conversations (the minister's calculation, seed 003).",
+            "description": "Samtalebank's own endpoint, from the published SAMT01 counts: per benefit the "
+            "conversations in scope, the observed and the assumed digital share, the saving and the "
+            "incremental saving as a low–high range in DKK, the total, what 85–130 million DKK implies, "
+            "a sensitivity table and every assumption. Method: docs/savings.md.",
+            "operationId": "GetSavings",
+            "parameters": [
+                {"name": "year", "in": "query", "required": True, "schema": {"type": "string"}},
+                {"name": "area", "in": "query", "schema": {"type": "string", "default": "000"}},
+                {"name": "scope", "in": "query", "schema": {"type": "string", "enum": ["6m", "all"]}},
+                {"name": "scenario", "in": "query",
+                 "schema": {"type": "string", "enum": ["agreement", "all-digital", "observed", "custom"]}},
+                {"name": "shares", "in": "query", "schema": {"type": "string"},
+                 "description": "With scenario=custom: ydelse:per cent, comma-separated."},
+                {"name": "minutes", "in": "query", "schema": {"type": "string", "default": "10-15"}},
+                {"name": "hourlyCost", "in": "query", "schema": {"type": "number", "default": 430}},
+                {"name": "outputFormat", "in": "query", "schema": {"type": "string", "enum": ["json", "csv"]}},
+            ],
+            "responses": {
+                "200": {"description": "The calculation",
+                        "content": {"application/json": {"schema": {"type": "object",
+                            "required": ["release", "year", "area", "scope", "scenario", "minutes",
+                                         "hourly_cost_dkk", "groups", "total", "implied", "assumptions"]}},
+                                    "text/csv": {"schema": {"type": "string"}}}},
+                "400": PROBLEM,
+                "429": {"$ref": "#/components/responses/ErrorResponse429"},
+            },
+        }
+    },
     "/openapi.json": {
         "get": {
             "tags": ["Samtalebank"],

@@ -11,5 +11,6 @@ mod e2e {
     mod privacy;
     mod pxweb;
     mod releases;
+    mod savings;
     mod web;
 }

@@ -8,6 +8,7 @@ mod gap;
 mod limit;
 mod pages;
 mod saved;
+mod savings;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -214,6 +215,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .route("/api/v2/openapi.json", get(api::openapi))
         .route("/api/v2/benchmark/gap", get(gap::gap))
+        .route("/api/v2/savings", get(savings::savings))
+        .route("/besparelse", get(pages::savings))
         .route("/admin/reload", axum::routing::post(admin_reload))
         .fallback(api::not_found)
         // Innermost first: the cache needs the pinned release; the rate limit counts every

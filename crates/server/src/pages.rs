@@ -77,3 +77,32 @@ pub async fn gap(
         ),
     }
 }
+
+/// `/besparelse`: the savings calculator's page (the same parameters as `/api/v2/savings`).
+pub async fn savings(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
+    let lang = lang(&q);
+    // Without parameters: the latest year, the defaults.
+    let mut q2 = q.clone();
+    if param(&q2, "year").is_none() {
+        let last = rel
+            .table("SAMT01")
+            .and_then(|t| {
+                t.meta
+                    .var(samtalebank_model::Var::Tid)
+                    .map(|(_, d)| d.clone())
+            })
+            .and_then(|d| {
+                d.categories
+                    .iter()
+                    .filter(|c| c.code.len() == 4)
+                    .map(|c| c.code.clone())
+                    .next_back()
+            })
+            .unwrap_or_default();
+        q2.push(("year".into(), last));
+    }
+    let result = crate::savings::params(&q2)
+        .map_err(|p| p.detail)
+        .and_then(|p| samtalebank_analysis::savings::compute(&rel, &p));
+    Html(samtalebank_web::savings_page(&rel, &q2, result, lang)).into_response()
+}

@@ -12,10 +12,12 @@ mod home;
 mod kommune;
 mod layout;
 mod messages;
+mod savings;
 mod table;
 
 pub use benchmark::gap_page;
 pub use home::home;
 pub use kommune::kommune_report;
 pub use layout::not_found;
+pub use savings::savings_page;
 pub use table::{api_url, table_page};

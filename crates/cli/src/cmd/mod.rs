@@ -8,6 +8,7 @@ mod ingest;
 mod query;
 mod releases;
 mod report;
+mod savings;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +32,7 @@ pub enum Command {
     Report(report::Args),
     Releases(releases::Args),
     Query(query::Args),
+    Savings(savings::Args),
 }
 
 pub fn run(cli: Cli) -> Result<(), String> {
@@ -44,6 +46,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Report(a) => report::run(a),
         Command::Releases(a) => releases::run(a),
         Command::Query(a) => query::run(a),
+        Command::Savings(a) => savings::run(a),
     }
 }
 

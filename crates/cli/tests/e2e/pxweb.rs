@@ -342,6 +342,7 @@ fn tables_paging_codelists_metadata_and_the_openapi_document() {
         "/codelists/{id}",
         "/savedqueries/{id}/selection",
         "/benchmark/gap",
+        "/savings",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path}");
     }

@@ -231,3 +231,29 @@ fn every_table_has_a_page_with_its_measures() {
         assert!(r.body.contains("<table>"), "{table}");
     }
 }
+
+#[test]
+fn savings_page_shows_the_calculation_its_assumptions_and_its_api_link() {
+    let f = fixture();
+    let api = get_json(&format!(
+        "{}/api/v2/savings?year=2023&scenario=all-digital",
+        f.base
+    ));
+    let dom = dump_dom(&format!(
+        "{}/besparelse?year=2023&scenario=all-digital",
+        f.base
+    ));
+    assert!(dom.contains("Besparelse ved digitale samtaler"), "{dom}");
+    let total = api["total"]["saving_dkk"]["high"].as_f64().unwrap() / 1e6;
+    assert!(
+        dom.contains(&format!("{total:.1}").replace('.', ",")),
+        "the page shows the API's total {total:.1}"
+    );
+    assert!(dom.contains("<svg") && dom.contains("Antagelser"));
+    assert!(dom
+        .contains("/api/v2/savings?year=2023&amp;area=000&amp;scope=6m&amp;scenario=all-digital"));
+    let en = dump_dom(&format!("{}/besparelse?lang=en", f.base));
+    assert!(en.contains("Savings from digital conversations") && en.contains("Assumptions"));
+    let bad = dump_dom(&format!("{}/besparelse?year=2023&minutes=20-5", f.base));
+    assert!(bad.contains("above the high end"));
+}
