@@ -1,4 +1,5 @@
-//! `/`: the tables of the release and the municipalities' benchmark reports.
+//! `/`: the tables of the release, the savings calculator and the municipalities' benchmark
+//! reports.
 
 use std::fmt::Write;
 
@@ -32,6 +33,15 @@ pub fn home(rel: &Release, lang: Lang) -> String {
             last = text(meta.last_period().unwrap_or("")),
             upd = m.updated,
             updated = text(&meta.updated),
+        );
+    }
+    if rel.table("SAMT01").is_some() {
+        let _ = write!(
+            b,
+            r#"<div class="card"><h3><a href="/besparelse?lang={l}">{t}</a></h3><p>{d}</p></div>"#,
+            l = lang.code(),
+            t = m.sv_title,
+            d = text(m.sv_intro),
         );
     }
     if let Some((_, area)) = rel.table("BENCH01").and_then(|t| t.meta.var(Var::Omraade)) {

@@ -252,6 +252,7 @@ fn savings_page_shows_the_calculation_its_assumptions_and_its_api_link() {
     assert!(dom.contains("<svg") && dom.contains("Antagelser"));
     assert!(dom
         .contains("/api/v2/savings?year=2023&amp;area=000&amp;scope=6m&amp;scenario=all-digital"));
+    assert!(dump_dom(&format!("{}/", f.base)).contains("href=\"/besparelse?lang=da\""));
     let en = dump_dom(&format!("{}/besparelse?lang=en", f.base));
     assert!(en.contains("Savings from digital conversations") && en.contains("Assumptions"));
     let bad = dump_dom(&format!("{}/besparelse?year=2023&minutes=20-5", f.base));
