@@ -178,6 +178,7 @@ def main():
 
     eq_rows, eq_b, ub_rows, ub_b = [], [], [], []
     suppressed = []  # (cell, measure, codes)
+    small_published = []  # cell key method: a published count in 1..threshold-1
     strides = [1] * len(ids)
     for i in range(len(ids) - 2, -1, -1):
         strides[i] = strides[i + 1] * size[i + 1]
@@ -188,6 +189,9 @@ def main():
             st = status.get(str(flat))
             v = values[flat]
             row = {var(combo, at): 1.0 for at in measures[meas]}
+            if v is not None and a.ckm_d is not None and 0 < v < a.threshold:
+                # The cell key method never publishes a count in 1..threshold-1.
+                small_published.append({ids[d]: codes[d][combo[j]] for j, d in enumerate(cell_dims)} | {"maal": meas, "value": v})
             if v is not None and a.ckm_d is not None:
                 # The true count is within D of the published one (and never negative).
                 ub_rows.append(row)
@@ -366,6 +370,8 @@ def main():
                 why.append("shown to be below the threshold")
         if why:
             violations.append(dict(item, why=why))
+    for cell in small_published[:20]:
+        violations.append({"cell": cell, "why": ["a count in 1..threshold-1 is published"]})
     print(
         json.dumps(
             {
