@@ -8,6 +8,7 @@
 //! sygedagpenge and (for)revalidering. Each municipality has its own random stream, so output is
 //! byte-identical for the same seed and flags whatever the number of threads.
 
+pub mod survey;
 use std::io::Write;
 use std::path::Path;
 
@@ -268,7 +269,8 @@ fn kommuner(seed: u64) -> Vec<Kommune> {
     out
 }
 
-/// Write `samtaler.csv`, `forloeb.csv` and `README.txt` into `out`.
+/// Write `samtaler.csv`, `forloeb.csv`, `README.txt` and the citizen survey
+/// (`undersoegelse.toml`, `undersoegelse.csv`, see [`survey`]) into `out`.
 pub fn generate(opts: &Options, out: &Path) -> std::io::Result<Summary> {
     if !(opts.scale > 0.0 && opts.scale <= 10.0) {
         return Err(std::io::Error::other("--scale must be > 0 and at most 10"));
@@ -334,6 +336,7 @@ pub fn generate(opts: &Options, out: &Path) -> std::io::Result<Summary> {
     sam.flush()?;
     forl.flush()?;
     std::fs::write(out.join("README.txt"), readme(opts, &summary))?;
+    survey::generate(out, opts.seed)?;
     Ok(summary)
 }
 

@@ -267,7 +267,12 @@ fn generate_is_reproducible_and_seed_dependent() {
             "2022-2023",
         ]);
     }
-    for file in ["samtaler.csv", "forloeb.csv", "README.txt"] {
+    for file in [
+        "samtaler.csv",
+        "forloeb.csv",
+        "README.txt",
+        "undersoegelse.csv",
+    ] {
         let a = std::fs::read(d.path().join("a").join(file)).unwrap();
         let b = std::fs::read(d.path().join("b").join(file)).unwrap();
         let c = std::fs::read(d.path().join("c").join(file)).unwrap();
