@@ -425,16 +425,27 @@ pub async fn data(
     Path(id): Path<String>,
     Q(q): Q<Params>,
 ) -> ApiResult {
-    let t = find_table(&rel, &id)?;
-    let format = format_of(&q)?;
     let req = VariablesSelection::from_query(&q);
-    let sel = checked_selection(&st, &rel, t, &req)?;
+    answer_data(&st, &rel, &id, &q, &req)
+}
+
+/// The data of a table for a selection, in the format and language the query asks for.
+fn answer_data(
+    st: &AppState,
+    rel: &Release,
+    id: &str,
+    q: &Params,
+    req: &VariablesSelection,
+) -> ApiResult {
+    let t = find_table(rel, id)?;
+    let format = format_of(q)?;
+    let sel = checked_selection(st, rel, t, req)?;
     render(
         t,
         &sel,
-        lang_of(&q),
+        lang_of(q),
         format,
-        &params_all(&q, "outputFormatParams"),
+        &params_all(q, "outputFormatParams"),
         &rel.manifest.id,
     )
 }
@@ -448,8 +459,6 @@ pub async fn data_post(
     Q(q): Q<Params>,
     body: Bytes,
 ) -> ApiResult {
-    let t = find_table(&rel, &id)?;
-    let format = format_of(&q)?;
     let req: VariablesSelection = if body.iter().all(u8::is_ascii_whitespace) {
         VariablesSelection::default()
     } else {
@@ -457,15 +466,7 @@ pub async fn data_post(
             Problem::bad_request(format!("the request body is not a PxWeb selection: {e}"))
         })?
     };
-    let sel = checked_selection(&st, &rel, t, &req)?;
-    render(
-        t,
-        &sel,
-        lang_of(&q),
-        format,
-        &params_all(&q, "outputFormatParams"),
-        &rel.manifest.id,
-    )
+    answer_data(&st, &rel, &id, &q, &req)
 }
 
 /// `GET /codelists/{id}`.

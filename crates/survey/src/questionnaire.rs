@@ -332,10 +332,10 @@ fn valid_code(s: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const GOOD: &str = r#"
+    pub(crate) const GOOD: &str = r#"
 [[spoergsmaal]]
 kode = "yderligere_kontakt"
 tekst = { da = "Ønsker du mere kontakt?", en = "Do you want more contact?" }

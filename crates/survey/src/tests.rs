@@ -8,38 +8,8 @@ use crate::respondents::read;
 use crate::stats::{kish, wilson};
 use crate::tabulate::{tabulate, Cell};
 
-const DEFINITION: &str = r#"
-[[spoergsmaal]]
-kode = "yderligere_kontakt"
-tekst = { da = "Ønsker du mere kontakt?", en = "Do you want more contact?" }
-svar = [
-  { kode = "ja", tekst = { da = "Ja", en = "Yes" } },
-  { kode = "nej", tekst = { da = "Nej", en = "No" } },
-]
-
-[[spoergsmaal]]
-kode = "interesse"
-tekst = { da = "Hvor interesseret?", en = "How interested?" }
-filter = { spoergsmaal = "yderligere_kontakt", svar = ["ja"] }
-svar = [
-  { kode = "meget_interesseret", tekst = { da = "Meget", en = "Very" } },
-  { kode = "noget_interesseret", tekst = { da = "Noget", en = "Rather" } },
-  { kode = "imod", tekst = { da = "Imod", en = "Against" } },
-]
-gruppe = [
-  { kode = "interesseret", tekst = { da = "Interesseret", en = "Interested" }, svar = ["meget_interesseret", "noget_interesseret"] },
-]
-
-[[spoergsmaal]]
-kode = "fordele"
-tekst = { da = "Fordele", en = "Advantages" }
-flere = true
-filter = { spoergsmaal = "interesse", svar = ["interesseret"] }
-svar = [
-  { kode = "transport", tekst = { da = "Transport", en = "Transport" } },
-  { kode = "planlaegning", tekst = { da = "Planlægning", en = "Planning" } },
-]
-"#;
+/// The questionnaire module's own fixture: yderligere_kontakt → interesse → fordele (multi).
+use crate::questionnaire::tests::GOOD as DEFINITION;
 
 const RESPONDENTS: &str = "respondent_id,kommune,ydelse,vaegt,yderligere_kontakt,interesse,fordele
 1,101,dagpenge,1,ja,meget_interesseret,transport|planlaegning
