@@ -215,9 +215,6 @@ SPEC_FIXES = [
                 for op in (s["paths"]["/tables/{id}/data"]["get"],
                            s["paths"]["/tables/{id}/data"]["post"],
                            s["paths"]["/savedqueries/{id}/data"]["get"])]),
-    ("GetApiConfiguration, GetSaveQuery and CreateSaveQuery take no lang but the server reads "
-     "it everywhere; nothing to fix (listed so that the reader knows it was checked)",
-     lambda s: None),
 ]
 
 

@@ -8,8 +8,8 @@
 //! incremental saving counts only the digital conversations above the observed share.
 //! The method and the default hourly cost are explained in docs/savings.md.
 
-use samtalebank_model::{vocab, Var};
-use samtalebank_release::{Release, Table, Value};
+use samtalebank_model::{vocab, PeriodKind, Var};
+use samtalebank_release::{Release, Table};
 use serde::Serialize;
 
 /// The default hourly cost of caseworker time, DKK (docs/savings.md: a municipal caseworker's
@@ -82,33 +82,33 @@ impl Scenario {
     /// names the source in errors.
     pub fn parse_shares(text: &str, origin: &str) -> Result<Scenario, String> {
         let mut out = Vec::new();
-        let items: Vec<&str> = if text.contains('\n') {
-            text.lines().collect()
+        let (items, unit): (Vec<&str>, &str) = if text.contains('\n') {
+            (text.lines().collect(), "line")
         } else {
-            text.split(',').collect()
+            (text.split(',').collect(), "item")
         };
         for (n, raw) in items.iter().enumerate() {
             let item = raw.trim();
             if item.is_empty() || item.starts_with('#') {
                 continue;
             }
-            let (code, pct) = item
-                .split_once([':', ';', ','])
-                .ok_or_else(|| format!("{origin}, item {}: '{item}' is not ydelse:share", n + 1))?;
+            let (code, pct) = item.split_once([':', ';', ',']).ok_or_else(|| {
+                format!("{origin}, {unit} {}: '{item}' is not ydelse:share", n + 1)
+            })?;
             let code = code.trim();
             if code.eq_ignore_ascii_case("ydelse") {
                 continue;
             }
             let pct: f64 = pct.trim().trim_end_matches('%').parse().map_err(|_| {
                 format!(
-                    "{origin}, item {}: share '{}' is not a number",
+                    "{origin}, {unit} {}: share '{}' is not a number",
                     n + 1,
                     pct.trim()
                 )
             })?;
             if !(0.0..=100.0).contains(&pct) {
                 return Err(format!(
-                    "{origin}, item {}: share {pct} for {code} is outside 0–100",
+                    "{origin}, {unit} {}: share {pct} for {code} is outside 0–100",
                     n + 1
                 ));
             }
@@ -222,6 +222,20 @@ pub struct Savings {
     pub assumptions: Vec<String>,
 }
 
+/// The years of the release's SAMT01, oldest first: what a calculation can be asked for.
+pub fn years(rel: &Release) -> Vec<String> {
+    rel.table("SAMT01")
+        .and_then(|t| t.meta.var(Var::Tid))
+        .map(|(_, d)| {
+            d.categories
+                .iter()
+                .filter(|c| PeriodKind::of(&c.code) == PeriodKind::Year)
+                .map(|c| c.code.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The agreement's shares: (ydelse code, per cent, where it comes from).
 pub fn agreement_shares() -> Vec<(String, f64, String)> {
     include_str!("../data/agreement_shares.csv")
@@ -234,13 +248,6 @@ pub fn agreement_shares() -> Vec<(String, f64, String)> {
             Some((code, pct, p.next().unwrap_or("").to_string()))
         })
         .collect()
-}
-
-fn count(v: Value) -> Option<f64> {
-    match v {
-        Value::Num(x) => Some(x),
-        _ => None,
-    }
 }
 
 fn saving(digital: f64, minutes: f64, cost: f64) -> f64 {
@@ -331,15 +338,17 @@ pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
         .iter()
         .map(|b| var.position(b).ok_or(format!("varighed has no band {b}")))
         .collect::<Result<_, _>>()?;
-    if let (Scenario::Custom(shares), lo, hi) = (&p.scenario, p.minutes.0, p.minutes.1) {
-        if lo > hi {
-            return Err("minutes: the low end is above the high end".into());
-        }
+    let (lo, hi) = p.minutes;
+    if lo > hi {
+        return Err("minutes: the low end is above the high end".into());
+    }
+    let agreement = agreement_shares();
+    if let Scenario::Custom(shares) = &p.scenario {
         for (code, _) in shares {
-            if !agreement_shares().iter().any(|(c, _, _)| c == code) {
+            if !agreement.iter().any(|(c, _, _)| c == code) {
                 return Err(format!(
                     "custom share for '{code}': not a benefit of SAMT01's finest level ({})",
-                    agreement_shares()
+                    agreement
                         .iter()
                         .map(|s| s.0.as_str())
                         .collect::<Vec<_>>()
@@ -358,10 +367,9 @@ pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
     coords[ia] = a;
     coords[it] = y;
     coords[ist] = st_tot;
-    let (lo, hi) = p.minutes;
     let mut groups = Vec::new();
     let mut hidden = Vec::new();
-    for (code, agreed, _) in agreement_shares() {
+    for (code, agreed, _) in agreement {
         let Some(g) = yd.position(&code) else {
             continue;
         };
@@ -370,13 +378,13 @@ pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
         for &b in &bands {
             coords[iv] = b;
             coords[isf] = sf_tot;
-            match count(t.value(&coords, antal)) {
+            match t.value(&coords, antal).num() {
                 Some(n) => all += n,
                 None => complete = false,
             }
             for &f in &digital_forms {
                 coords[isf] = f;
-                match count(t.value(&coords, antal)) {
+                match t.value(&coords, antal).num() {
                     Some(n) => digital += n,
                     None => complete = false,
                 }

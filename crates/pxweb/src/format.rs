@@ -117,18 +117,22 @@ const SEPARATORS: [&str; 4] = [
 ];
 
 impl FormatOptions {
-    /// Parse and check `outputFormatParams` (each given once or comma-separated) for `format`.
-    /// Default labels: codes in csv; codes and texts in xlsx and html.
-    pub fn parse(format: OutputFormat, params: &[String]) -> Result<FormatOptions, Problem> {
-        let both = matches!(format, OutputFormat::Xlsx | OutputFormat::Html);
-        let mut o = FormatOptions {
+    /// A format's options when no `outputFormatParams` are given.
+    pub fn defaults(format: OutputFormat) -> FormatOptions {
+        FormatOptions {
             codes: true,
-            texts: both,
+            texts: matches!(format, OutputFormat::Xlsx | OutputFormat::Html),
             title: false,
             separator: b',',
             decimal_comma: false,
             bom: false,
-        };
+        }
+    }
+
+    /// Parse and check `outputFormatParams` (each given once or comma-separated) for `format`.
+    /// Default labels: codes in csv; codes and texts in xlsx and html.
+    pub fn parse(format: OutputFormat, params: &[String]) -> Result<FormatOptions, Problem> {
+        let mut o = FormatOptions::defaults(format);
         let (mut label, mut sep): (Option<&str>, Option<&str>) = (None, None);
         let items = params
             .iter()

@@ -92,16 +92,7 @@ pub fn query(
         .collect();
     let req = VariablesSelection::from_query(&params);
     let sel = selection::resolve(&t.meta, &req, &codelist::for_table(&t.meta, &[]))?;
-    if sel.cells() > max_cells as u128 {
-        return Err(Problem::new(
-            403,
-            "Too many cells selected",
-            format!(
-                "the selection asks for {} cells; the limit is {max_cells} (--max-cells)",
-                sel.cells()
-            ),
-        ));
-    }
+    sel.check_cells(max_cells)?;
     match format {
         None => Ok(text::text_table(t, &sel, lang).into_bytes()),
         Some(f) => render(
@@ -109,7 +100,7 @@ pub fn query(
             &sel,
             lang,
             f,
-            FormatOptions::parse(f, &[])?,
+            FormatOptions::defaults(f),
             &release.manifest.id,
         ),
     }

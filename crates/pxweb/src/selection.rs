@@ -155,6 +155,21 @@ impl Selection {
         self.dims.iter().map(|d| d.len() as u128).product::<u128>() * self.measures.len() as u128
     }
 
+    /// Refuse, before any work, a selection of more than `max` cells (403, naming both).
+    pub fn check_cells(&self, max: usize) -> Result<(), Problem> {
+        let n = self.cells();
+        if n > max as u128 {
+            return Err(Problem::new(
+                403,
+                "Too many cells selected",
+                format!(
+                    "the selection asks for {n} cells; the limit is {max}. Select fewer values."
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// How many values variable `v` has selected (`dims.len()` = the measures).
     pub fn len_of(&self, v: usize) -> usize {
         if v < self.dims.len() {

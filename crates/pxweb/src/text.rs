@@ -9,15 +9,10 @@ use crate::selection::Selection;
 
 /// The selection as aligned text.
 pub fn text_table(table: &Table, sel: &Selection, lang: Lang) -> String {
-    let mut o = FormatOptions::parse(OutputFormat::Csv, &[]).unwrap_or(FormatOptions {
-        codes: true,
-        texts: false,
-        title: false,
-        separator: b',',
-        decimal_comma: false,
-        bom: false,
-    });
-    o.texts = true;
+    let o = FormatOptions {
+        texts: true,
+        ..FormatOptions::defaults(OutputFormat::Csv)
+    };
     let csv = crate::csv::csv_data(table, sel, lang, o);
     let mut r = csv::ReaderBuilder::new()
         .has_headers(false)

@@ -369,15 +369,7 @@ pub(crate) fn checked_selection(
         Vec::new()
     };
     let sel = resolve(&t.meta, req, &lists)?;
-    let n = sel.cells();
-    let max = st.config.max_cells;
-    if n > max as u128 {
-        return Err(Problem::new(
-            403,
-            "Too many cells selected",
-            format!("the selection asks for {n} cells; the limit is {max}. Select fewer values."),
-        ));
-    }
+    sel.check_cells(st.config.max_cells)?;
     Ok(sel)
 }
 
@@ -476,8 +468,9 @@ pub async fn codelist(
     Path(id): Path<String>,
     Q(q): Q<LangQuery>,
 ) -> ApiResult {
+    let groups = st.groups(&rel);
     for t in &rel.tables {
-        if let Some(c) = codelists(&st, &rel, t)
+        if let Some(c) = samtalebank_pxweb::codelist::for_table(&t.meta, &groups)
             .into_iter()
             .find(|c| c.id.eq_ignore_ascii_case(&id))
         {

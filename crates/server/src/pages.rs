@@ -84,22 +84,8 @@ pub async fn savings(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -
     // Without parameters: the latest year, the defaults.
     let mut q2 = q.clone();
     if param(&q2, "year").is_none() {
-        let last = rel
-            .table("SAMT01")
-            .and_then(|t| {
-                t.meta
-                    .var(samtalebank_model::Var::Tid)
-                    .map(|(_, d)| d.clone())
-            })
-            .and_then(|d| {
-                d.categories
-                    .iter()
-                    .filter(|c| c.code.len() == 4)
-                    .map(|c| c.code.clone())
-                    .next_back()
-            })
-            .unwrap_or_default();
-        q2.push(("year".into(), last));
+        let last = samtalebank_analysis::savings::years(&rel).pop();
+        q2.push(("year".into(), last.unwrap_or_default()));
     }
     let result = crate::savings::params(&q2)
         .map_err(|p| p.detail)

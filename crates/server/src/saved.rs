@@ -75,9 +75,10 @@ pub fn save(releases: &Path, mut q: SavedQuery) -> Result<SavedQuery, String> {
         return Ok(q);
     }
     let tmp = d.join(format!(".tmp-{id}-{}", std::process::id()));
+    let bytes = serde_json::to_vec_pretty(&q).map_err(|e| e.to_string())?;
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&serde_json::to_vec_pretty(&q).unwrap_or_default())?;
+        f.write_all(&bytes)?;
         f.sync_all()?;
         std::fs::rename(&tmp, &path)?;
         std::fs::File::open(&d)?.sync_all()

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use samtalebank_analysis::savings::{Savings, Scope};
-use samtalebank_model::{Lang, PeriodKind, Var};
+use samtalebank_model::{Lang, Var};
 use samtalebank_release::Release;
 
 use crate::layout::page;
@@ -105,17 +105,7 @@ pub fn savings_page(
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| default.to_string())
     };
-    let years: Vec<String> = rel
-        .table("SAMT01")
-        .and_then(|t| t.meta.var(Var::Tid).map(|(_, d)| d.clone()))
-        .map(|d| {
-            d.categories
-                .iter()
-                .filter(|c| PeriodKind::of(&c.code) == PeriodKind::Year)
-                .map(|c| c.code.clone())
-                .collect()
-        })
-        .unwrap_or_default();
+    let years = samtalebank_analysis::savings::years(rel);
     let year = param("year", years.last().map_or("", String::as_str));
     let ydelse = rel
         .table("SAMT01")
@@ -283,19 +273,22 @@ pub fn savings_page(
         let _ = write!(b, "<li>{}</li>", text(a));
     }
     b.push_str("</ul>");
-    let mut api = format!(
+    let enc = |v: &str| form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+    let api = format!(
         "/api/v2/savings?year={}&area={}&scope={}&scenario={}&minutes={}&hourlyCost={}",
-        s.year,
-        s.area,
+        enc(&s.year),
+        enc(&s.area),
         match s.scope {
             Scope::SixMonths => "6m",
             Scope::All => "all",
         },
-        s.scenario,
-        param("minutes", "10-15"),
+        enc(&s.scenario),
+        enc(&param("minutes", "10-15")),
         s.hourly_cost_dkk
-    );
-    api = api.replace(' ', "%20");
+    ) + &q
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("shares"))
+        .map_or(String::new(), |(_, v)| format!("&shares={}", enc(v)));
     let _ = write!(
         b,
         r#"<div class="links"><p>{}: <a href="{}"><code>{}</code></a> · <a href="{}&amp;outputFormat=csv">CSV</a></p></div>"#,

@@ -152,15 +152,7 @@ fn time_selections_top_from_range_and_wildcards() {
             "{}/api/v2/tables/SAMT01/data?valuecodes[maal]=antal&valuecodes[tid]={q}",
             f.base
         ));
-        let idx = ds["dimension"]["tid"]["category"]["index"]
-            .as_object()
-            .unwrap();
-        let mut v: Vec<(u64, String)> = idx
-            .iter()
-            .map(|(k, i)| (i.as_u64().unwrap(), k.clone()))
-            .collect();
-        v.sort();
-        v.into_iter().map(|x| x.1).collect()
+        index_codes(&ds, "tid")
     };
     assert_eq!(codes("TOP(2)"), ["2024M11", "2024M12"]);
     assert_eq!(codes("FROM(2024K3)"), ["2024K3", "2024K4"]);

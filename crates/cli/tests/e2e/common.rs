@@ -276,3 +276,16 @@ pub fn get_json(url: &str) -> serde_json::Value {
     assert_eq!(r.status, 200, "GET {url}: {}", r.body);
     serde_json::from_str(&r.body).unwrap()
 }
+
+/// A JSON-stat dimension's category codes in their index order.
+pub fn index_codes(ds: &serde_json::Value, var: &str) -> Vec<String> {
+    let idx = ds["dimension"][var]["category"]["index"]
+        .as_object()
+        .unwrap();
+    let mut v: Vec<(u64, String)> = idx
+        .iter()
+        .map(|(k, i)| (i.as_u64().unwrap(), k.clone()))
+        .collect();
+    v.sort();
+    v.into_iter().map(|x| x.1).collect()
+}

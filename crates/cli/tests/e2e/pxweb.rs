@@ -105,18 +105,6 @@ fn config_announces_the_rate_limit_and_the_server_keeps_it() {
     assert_eq!(get(&format!("{base}/")).status, 200);
 }
 
-fn index_codes(ds: &serde_json::Value, var: &str) -> Vec<String> {
-    let idx = ds["dimension"][var]["category"]["index"]
-        .as_object()
-        .unwrap();
-    let mut v: Vec<(u64, String)> = idx
-        .iter()
-        .map(|(k, i)| (i.as_u64().unwrap(), k.clone()))
-        .collect();
-    v.sort();
-    v.into_iter().map(|x| x.1).collect()
-}
-
 #[test]
 fn selections_as_the_reference_server_reads_them() {
     let f = fixture();
