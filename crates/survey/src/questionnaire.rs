@@ -316,6 +316,61 @@ impl Questionnaire {
         Ok(Questionnaire { questions })
     }
 
+    /// Who question `qi` is asked of, in words (the base of its shares).
+    pub fn base(&self, qi: usize) -> Text {
+        let qu = &self.questions[qi];
+        let (da, en) = match &qu.filter {
+            None => (
+                "stillet til alle respondenter".to_string(),
+                "asked of every respondent".to_string(),
+            ),
+            Some(f) => {
+                let fq = &self.questions[f.question];
+                let codes: Vec<&str> = f
+                    .answers
+                    .iter()
+                    .map(|&i| fq.answers[i].code.as_str())
+                    .collect();
+                let da: Vec<&str> = f
+                    .answers
+                    .iter()
+                    .map(|&i| fq.answers[i].text.da.as_str())
+                    .collect();
+                let en: Vec<&str> = f
+                    .answers
+                    .iter()
+                    .map(|&i| fq.answers[i].text.en.as_str())
+                    .collect();
+                (
+                    format!(
+                        "stillet til dem, der svarede {} ({}) på {}",
+                        da.join(" / "),
+                        codes.join("|"),
+                        fq.code
+                    ),
+                    format!(
+                        "asked of those who answered {} ({}) to {}",
+                        en.join(" / "),
+                        codes.join("|"),
+                        fq.code
+                    ),
+                )
+            }
+        };
+        let (mda, men) = if qu.multi {
+            (
+                "; flere svar mulige, hvert svars andel er af dem, der blev spurgt og svarede",
+                "; several answers allowed, each answer's share is of those asked who answered",
+            )
+        } else {
+            ("", "")
+        };
+        Text {
+            da: format!("{}: {da}{mda}.", qu.code),
+            en: format!("{}: {en}{men}.", qu.code),
+        }
+    }
+
     /// A question by code.
     pub fn question(&self, code: &str) -> Option<(usize, &Question)> {
         self.questions

@@ -41,7 +41,50 @@ impl std::fmt::Display for Reject {
 
 const FIXED: [&str; 4] = ["respondent_id", "kommune", "ydelse", "vaegt"];
 
-/// Read a respondent file against a questionnaire. `known_kommune` and `known_ydelse` say
+/// Where a respondent file's columns are, checked against the questionnaire.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    fixed: (usize, usize, usize, Option<usize>),
+    /// Per question of the questionnaire: its column, if the file has one.
+    questions: Vec<Option<usize>>,
+}
+
+impl Layout {
+    /// The layout of a file with these column names (trimmed, BOM removed). A missing fixed
+    /// column, or a column that is not a question, is an error (`line 1: ...`).
+    pub fn new(header: &[String], q: &Questionnaire) -> Result<Layout, String> {
+        let header: Vec<&str> = header
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}'))
+            .collect();
+        let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+        for need in &FIXED[..3] {
+            if col(need).is_none() {
+                return Err(format!("no column '{need}'"));
+            }
+        }
+        for h in &header {
+            if !FIXED.iter().any(|f| f.eq_ignore_ascii_case(h))
+                && !q.questions.iter().any(|x| x.code.eq_ignore_ascii_case(h))
+            {
+                return Err(format!(
+                    "column '{h}' is not a question of the questionnaire"
+                ));
+            }
+        }
+        Ok(Layout {
+            fixed: (
+                col("respondent_id").unwrap_or(0),
+                col("kommune").unwrap_or(0),
+                col("ydelse").unwrap_or(0),
+                col("vaegt"),
+            ),
+            questions: q.questions.iter().map(|x| col(&x.code)).collect(),
+        })
+    }
+}
+
+/// Read a CSV respondent file against a questionnaire. `known_kommune` and `known_ydelse` say
 /// whether a code is valid. A file whose columns do not fit the questionnaire is an error; bad
 /// rows are rejects.
 pub fn read(
@@ -59,28 +102,9 @@ pub fn read(
         .headers()
         .map_err(|e| format!("{file}:1: {e}"))?
         .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .map(String::from)
         .collect();
-    let col = |name: &str| header.iter().position(|h| h == name);
-    for need in &FIXED[..3] {
-        if col(need).is_none() {
-            return Err(format!("{file}:1: no column '{need}'"));
-        }
-    }
-    for h in &header {
-        if !FIXED.contains(&h.as_str()) && q.question(h).is_none() {
-            return Err(format!(
-                "{file}:1: column '{h}' is not a question of the questionnaire"
-            ));
-        }
-    }
-    let qcols: Vec<Option<usize>> = q.questions.iter().map(|x| col(&x.code)).collect();
-    let (ci, ck, cy, cw) = (
-        col("respondent_id").unwrap_or(0),
-        col("kommune").unwrap_or(0),
-        col("ydelse").unwrap_or(0),
-        col("vaegt"),
-    );
+    let layout = Layout::new(&header, q).map_err(|e| format!("{file}:1: {e}"))?;
     let mut good = Vec::new();
     let mut rejects = Vec::new();
     for rec in r.records() {
@@ -98,37 +122,29 @@ pub fn read(
             }
         };
         let line = rec.position().map_or(0, |p| p.line());
-        let reject = |column: &str, reason: String| Reject {
-            file: file.clone(),
-            line,
-            column: column.into(),
-            reason,
-        };
-        match respondent(
-            q,
-            &rec,
-            (ci, ck, cy, cw),
-            &qcols,
-            known_kommune,
-            known_ydelse,
-        ) {
+        match parse(q, &layout, &rec, known_kommune, known_ydelse) {
             Ok(x) => good.push(x),
-            Err((column, reason)) => rejects.push(reject(&column, reason)),
+            Err((column, reason)) => rejects.push(Reject {
+                file: file.clone(),
+                line,
+                column,
+                reason,
+            }),
         }
     }
     Ok((good, rejects))
 }
 
-type Columns = (usize, usize, usize, Option<usize>);
-
-fn respondent(
+/// One row as a respondent, or the column and reason it is rejected.
+pub fn parse(
     q: &Questionnaire,
+    layout: &Layout,
     rec: &csv::StringRecord,
-    (ci, ck, cy, cw): Columns,
-    qcols: &[Option<usize>],
     known_kommune: &dyn Fn(&str) -> bool,
     known_ydelse: &dyn Fn(&str) -> bool,
 ) -> Result<Respondent, (String, String)> {
+    let (ci, ck, cy, cw) = layout.fixed;
+    let qcols = &layout.questions;
     let field = |i: usize| rec.get(i).unwrap_or("").trim();
     let id = field(ci);
     if id.is_empty() {
