@@ -17,6 +17,10 @@ use crate::IngestError;
 pub enum Table {
     Samtaler,
     Forloeb,
+    /// The citizen survey's questionnaire (`undersoegelse*.toml`).
+    Spoergeskema,
+    /// The citizen survey's respondents (`undersoegelse*.csv|parquet`).
+    Undersoegelse,
 }
 
 impl Table {
@@ -24,13 +28,21 @@ impl Table {
         match self {
             Table::Samtaler => "samtaler",
             Table::Forloeb => "forloeb",
+            Table::Spoergeskema => "spoergeskema",
+            Table::Undersoegelse => "undersoegelse",
         }
     }
     pub fn id_column(self) -> &'static str {
         match self {
             Table::Samtaler => "samtale_id",
             Table::Forloeb => "forloeb_id",
+            Table::Spoergeskema => "",
+            Table::Undersoegelse => "respondent_id",
         }
+    }
+    /// Part of the citizen survey (ingested by `survey`).
+    pub fn survey(self) -> bool {
+        matches!(self, Table::Spoergeskema | Table::Undersoegelse)
     }
 }
 
@@ -47,6 +59,15 @@ pub struct InputFile {
 fn classify(path: &Path) -> Option<(Table, bool)> {
     let name = path.file_name()?.to_string_lossy().to_lowercase();
     let parquet = name.ends_with(".parquet");
+    if name.starts_with("undersoegelse") || name.starts_with("undersøgelse") {
+        if name.ends_with(".toml") {
+            return Some((Table::Spoergeskema, false));
+        }
+        if parquet || name.ends_with(".csv") {
+            return Some((Table::Undersoegelse, parquet));
+        }
+        return None;
+    }
     if !parquet && !name.ends_with(".csv") {
         return None;
     }
@@ -59,8 +80,10 @@ fn classify(path: &Path) -> Option<(Table, bool)> {
     }
 }
 
-/// Files to ingest: given files, and in given directories `samtaler*.csv|parquet` and
-/// `forloeb*.csv|parquet` (sorted by name). Spells come first so that a run is in a fixed order.
+/// Files to ingest: given files, and in given directories `samtaler*.csv|parquet`,
+/// `forloeb*.csv|parquet`, and the survey's `undersoegelse*.toml` and
+/// `undersoegelse*.csv|parquet` (sorted by name). Spells come first, the survey last, so that a
+/// run is in a fixed order.
 pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, String> {
     let mut out = Vec::new();
     for p in inputs {
@@ -81,14 +104,20 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, String> {
         } else {
             let (table, parquet) = classify(p).ok_or_else(|| {
                 format!(
-                    "{}: cannot tell what this file holds; name it samtaler*.csv|parquet or forloeb*.csv|parquet",
+                    "{}: cannot tell what this file holds; name it samtaler*.csv|parquet, forloeb*.csv|parquet, undersoegelse*.toml or undersoegelse*.csv|parquet",
                     p.display()
                 )
             })?;
             out.push(file(p.clone(), table, parquet)?);
         }
     }
-    out.sort_by_key(|f| (f.table != Table::Forloeb, f.path.clone()));
+    let order = |t: Table| match t {
+        Table::Forloeb => 0,
+        Table::Samtaler => 1,
+        Table::Spoergeskema => 2,
+        Table::Undersoegelse => 3,
+    };
+    out.sort_by_key(|f| (order(f.table), f.path.clone()));
     Ok(out)
 }
 
@@ -163,8 +192,10 @@ impl From<IngestError> for ReadError {
 }
 
 type RowFn<'a> = dyn FnMut(u64, &Fields<'_>) -> Result<(), IngestError> + 'a;
+/// Checks a file's header before its rows are read.
+pub(crate) type HeaderFn<'a> = dyn FnMut(&Header) -> Result<(), ReadError> + 'a;
 
-/// Read a file and call `row` with the line number and fields of each data row.
+/// Read a register file and call `row` with the line number and fields of each data row.
 pub(crate) fn read_file(
     file: &InputFile,
     bytes: &[u8],
@@ -172,10 +203,28 @@ pub(crate) fn read_file(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), ReadError> {
     let required = required_columns(file.table);
+    read_rows(
+        file,
+        bytes,
+        &mut |h| check_header(h, required),
+        row,
+        progress,
+    )
+}
+
+/// Read a file (CSV or Parquet), check its header with `header`, and call `row` with the line
+/// number and fields of each data row.
+pub(crate) fn read_rows(
+    file: &InputFile,
+    bytes: &[u8],
+    header: &mut HeaderFn<'_>,
+    row: &mut RowFn<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), ReadError> {
     if file.parquet {
-        read_parquet(file, required, row, progress)
+        read_parquet(file, header, row, progress)
     } else {
-        read_csv(bytes, required, row, progress)
+        read_csv(bytes, header, row, progress)
     }
 }
 
@@ -190,6 +239,7 @@ fn required_columns(t: Table) -> &'static [&'static str] {
             "samtaleform",
         ],
         Table::Forloeb => &["forloeb_id", "kommune", "ydelse", "start", "slut"],
+        Table::Spoergeskema | Table::Undersoegelse => &[],
     }
 }
 
@@ -224,7 +274,7 @@ fn decode(bytes: &[u8]) -> Cow<'_, str> {
 
 fn read_csv(
     bytes: &[u8],
-    required: &[&str],
+    check: &mut HeaderFn<'_>,
     row: &mut RowFn<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), ReadError> {
@@ -250,7 +300,7 @@ fn read_csv(
             .map(String::from)
             .collect(),
     );
-    check_header(&header, required)?;
+    check(&header)?;
     let mut rec = csv::StringRecord::new();
     let mut last_byte = 0u64;
     let mut n = 0u64;
@@ -293,7 +343,7 @@ fn read_csv(
 
 fn read_parquet(
     file: &InputFile,
-    required: &[&str],
+    check: &mut HeaderFn<'_>,
     row: &mut RowFn<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), ReadError> {
@@ -308,7 +358,7 @@ fn read_parquet(
             .map(|f| f.name().clone())
             .collect(),
     );
-    check_header(&header, required)?;
+    check(&header)?;
     let reader = builder
         .build()
         .map_err(|e| ReadError::File(format!("not a readable Parquet file: {e}")))?;

@@ -1,4 +1,5 @@
-//! Ingest: register extracts (CSV or Parquet) → validated, pseudonymised rows in the store.
+//! Ingest: register extracts (CSV or Parquet) → validated, pseudonymised rows in the store;
+//! the citizen survey (questionnaire and respondent files) likewise (see `survey`).
 //!
 //! Every row is validated. A bad row goes to a rejects file (file, line, column, reason, CPR
 //! numbers masked) and never stops the good rows. Re-ingesting a file adds nothing; an id seen
@@ -6,6 +7,7 @@
 
 mod input;
 pub mod pseudonym;
+mod survey;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -62,11 +64,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The files of rows (the questionnaire's "rows" are its questions).
+    fn row_files(&self) -> impl Iterator<Item = &FileSummary> {
+        self.files.iter().filter(|f| f.table != "spoergeskema")
+    }
     pub fn rows_read(&self) -> u64 {
-        self.files.iter().map(|f| f.rows_read).sum()
+        self.row_files().map(|f| f.rows_read).sum()
     }
     pub fn accepted(&self) -> u64 {
-        self.files.iter().map(|f| f.accepted).sum()
+        self.row_files().map(|f| f.accepted).sum()
     }
     pub fn duplicates(&self) -> u64 {
         self.files.iter().map(|f| f.duplicates).sum()
@@ -85,6 +91,10 @@ impl Summary {
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for s in &self.files {
+            if s.table == "spoergeskema" && !s.skipped_already_ingested {
+                writeln!(f, "  {} ({}): {} questions", s.name, s.table, s.accepted)?;
+                continue;
+            }
             if s.skipped_already_ingested {
                 writeln!(
                     f,
@@ -132,7 +142,7 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
     let files = discover(&opts.inputs).map_err(IngestError::Input)?;
     if files.is_empty() {
         return Err(IngestError::Input(format!(
-            "no input files found in {} (expected samtaler*.csv|parquet or forloeb*.csv|parquet)",
+            "no input files found in {} (expected samtaler*.csv|parquet, forloeb*.csv|parquet or undersoegelse*.toml|csv|parquet)",
             opts.inputs
                 .iter()
                 .map(|p| p.display().to_string())
@@ -143,6 +153,8 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
     let (mut pseudo, key_source) =
         Pseudonymiser::for_store(&opts.store).map_err(IngestError::Input)?;
     let mut store = Store::open_or_create(&opts.store)?;
+    // A bad questionnaire stops the run before anything is written.
+    let survey_plan = survey::prepare(&files, &store)?;
     let mut seen: FxHashMap<Table, FxHashMap<u64, u64>> = FxHashMap::default();
     let mut summary = Summary {
         key_source: key_source.to_string(),
@@ -154,7 +166,7 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
     let mut in_run: Vec<String> = Vec::new();
     {
         let mut writer = store.writer()?;
-        for file in &files {
+        for file in files.iter().filter(|f| !f.table.survey()) {
             bar.set_message(file.name.clone());
             let bytes = std::fs::read(&file.path)
                 .map_err(|e| IngestError::Input(format!("{}: {e}", file.path.display())))?;
@@ -175,8 +187,8 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(writer.existing_ids(match file.table {
-                        Table::Samtaler => SAMTALER,
                         Table::Forloeb => FORLOEB,
+                        _ => SAMTALER,
                     })?)
                 }
             };
@@ -274,6 +286,27 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
             summary.files.push(fs);
         }
         bar.finish_and_clear();
+        if let Some(plan) = survey_plan {
+            let before = rejects.len();
+            survey::ingest(
+                plan,
+                &files,
+                &mut writer,
+                &pseudo,
+                &mut summary.files,
+                &mut rejects,
+            )?;
+            let mut last = None;
+            for r in &rejects[before..] {
+                if last != Some((&r.file, r.line)) {
+                    *summary
+                        .rejected_by_reason
+                        .entry(reason_kind(&r.reason))
+                        .or_default() += 1;
+                    last = Some((&r.file, r.line));
+                }
+            }
+        }
         summary.parts_written = writer.commit()?;
     }
     if !rejects.is_empty() {

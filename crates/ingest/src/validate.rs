@@ -222,6 +222,13 @@ pub(crate) fn row(
                 _ => None,
             }
         }
+        Table::Spoergeskema | Table::Undersoegelse => {
+            c.fail(
+                "",
+                "the survey's files are read by the survey ingest".into(),
+            );
+            None
+        }
     };
     match out {
         Some(r) => Ok(r),

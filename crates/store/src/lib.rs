@@ -7,6 +7,7 @@
 //!   samtaler/aar=2023/part-*.parquet   one row per conversation
 //!   forloeb/start_aar=2023/part-*.parquet  one row per benefit spell
 //!   ref/kommuner.parquet               municipalities and regions
+//!   undersoegelse/                     the citizen survey: questionnaire and respondents
 //! ```
 //! A part file is visible only once the manifest names it: parts are written to `_staging/`,
 //! fsynced, renamed into place, and the manifest is replaced atomically. Files that a crashed
@@ -14,12 +15,14 @@
 
 mod manifest;
 mod read;
+mod survey;
 mod write;
 
 use std::path::{Path, PathBuf};
 
 pub use manifest::{IngestedFile, Manifest, Part};
 pub use read::{ForloebColumns, SamtaleColumns, OPEN_END};
+pub use survey::{fingerprint as respondent_fingerprint, Survey, UNDERSOEGELSE};
 pub use write::{ForloebRecord, SamtaleRecord, StoreWriter};
 
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +132,9 @@ impl Store {
                     continue;
                 };
                 for f in files.flatten() {
+                    if !f.path().is_file() {
+                        continue;
+                    }
                     let rel = f
                         .path()
                         .strip_prefix(&self.root)
@@ -137,6 +143,14 @@ impl Store {
                     if !self.manifest.parts.iter().any(|p| p.path == rel) {
                         std::fs::remove_file(f.path()).map_err(io_err(&f.path()))?;
                     }
+                }
+            }
+        }
+        if let Ok(files) = std::fs::read_dir(self.root.join(UNDERSOEGELSE)) {
+            for f in files.flatten() {
+                let rel = format!("{UNDERSOEGELSE}/{}", f.file_name().to_string_lossy());
+                if !self.manifest.parts.iter().any(|p| p.path == rel) {
+                    std::fs::remove_file(f.path()).map_err(io_err(&f.path()))?;
                 }
             }
         }

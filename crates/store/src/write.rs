@@ -19,7 +19,8 @@ use samtalebank_model::{time, vocab};
 use sha2::{Digest, Sha256};
 
 use crate::manifest::sync_dir;
-use crate::{fmt_err, io_err, IngestedFile, Part, Result, Store, FORLOEB, SAMTALER};
+use crate::{fmt_err, io_err, IngestedFile, Part, Result, Store, FORLOEB, SAMTALER, UNDERSOEGELSE};
+use samtalebank_survey::{Questionnaire, Respondent};
 
 /// A validated conversation, in dictionary codes of the model's vocabularies.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +100,8 @@ pub struct StoreWriter<'a> {
     forloeb: BTreeMap<i32, Vec<ForloebRecord>>,
     staged: Vec<(PathBuf, Part)>,
     files: Vec<IngestedFile>,
+    /// A new questionnaire is staged: the stored survey is replaced at commit.
+    survey_replaced: bool,
 }
 
 impl<'a> StoreWriter<'a> {
@@ -116,6 +119,7 @@ impl<'a> StoreWriter<'a> {
             forloeb: BTreeMap::new(),
             staged: Vec::new(),
             files: Vec::new(),
+            survey_replaced: false,
         })
     }
 
@@ -154,6 +158,42 @@ impl<'a> StoreWriter<'a> {
     /// Record an ingested input file (committed with the rows).
     pub fn add_file(&mut self, f: IngestedFile) {
         self.files.push(f);
+    }
+
+    /// Stage a new questionnaire (its text as delivered): at commit it replaces the stored
+    /// survey, respondents included.
+    pub fn set_questionnaire(&mut self, text: &str) -> Result<()> {
+        let rel = format!("{UNDERSOEGELSE}/spoergeskema-{}.toml", self.run);
+        let path = self.store.root.join("_staging").join(&rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        let mut f = File::create(&path).map_err(io_err(&path))?;
+        std::io::Write::write_all(&mut f, text.as_bytes()).map_err(io_err(&path))?;
+        f.sync_all().map_err(io_err(&path))?;
+        let part = Part {
+            table: UNDERSOEGELSE.into(),
+            path: rel,
+            rows: 0,
+            sha256: sha256_file(&path)?,
+        };
+        self.staged.push((path, part));
+        self.survey_replaced = true;
+        Ok(())
+    }
+
+    /// Stage validated respondents (ids already pseudonymised) of questionnaire `q`.
+    pub fn add_respondents(&mut self, q: &Questionnaire, rs: &[Respondent]) -> Result<()> {
+        if rs.is_empty() {
+            return Ok(());
+        }
+        let n = self.staged.len();
+        let rel = format!("{UNDERSOEGELSE}/respondenter-{}-{n:04}.parquet", self.run);
+        let path = self.store.root.join("_staging").join(&rel);
+        let batch = crate::survey::respondents_batch(q, rs)?;
+        let part = write_part(&path, rel, UNDERSOEGELSE, batch)?;
+        self.staged.push((path, part));
+        Ok(())
     }
 
     fn staged_path(&self, table: &str, partition: &str) -> (PathBuf, String) {
@@ -203,9 +243,22 @@ impl<'a> StoreWriter<'a> {
         }
         let n = self.staged.len();
         let m = &mut self.store.manifest;
+        let mut replaced = Vec::new();
+        if self.survey_replaced {
+            let (old, keep): (Vec<Part>, Vec<Part>) = std::mem::take(&mut m.parts)
+                .into_iter()
+                .partition(|p| p.table == UNDERSOEGELSE);
+            m.parts = keep;
+            replaced = old;
+        }
         m.parts.extend(self.staged.drain(..).map(|(_, p)| p));
         m.files.append(&mut self.files);
         m.save(&root)?;
+        // The replaced survey's files are no longer named by the manifest.
+        for p in replaced {
+            let path = root.join(&p.path);
+            std::fs::remove_file(&path).map_err(io_err(&path))?;
+        }
         let staging = root.join("_staging");
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
