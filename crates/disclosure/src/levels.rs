@@ -182,6 +182,8 @@ fn published_from(cube: &Cube, k: usize, grid: &[u8], threshold: u32) -> Publish
         numbers: cube.numbers.clone(),
         report: Default::default(),
         note: Default::default(),
+        notes: Vec::new(),
+        nesting: None,
     }
 }
 

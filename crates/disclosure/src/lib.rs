@@ -17,11 +17,13 @@
 pub mod ckm;
 mod levels;
 mod suppress;
+mod survey;
 
 use samtalebank_model::Protection;
 use samtalebank_tables::{Cube, Published, Source, TableDef, Text};
 
 pub use suppress::AtomValues;
+pub use survey::protect_survey;
 
 /// The LP audit's default budget: the largest sub-table it solves, in published counts (cells
 /// times counts per cell). Sub-tables with more are not audited (their sub-tables are). 4,500

@@ -115,5 +115,7 @@ pub fn bench01(def: &'static TableDef, sources: &[&Published]) -> Result<Publish
         numbers: Vec::new(),
         report: Default::default(),
         note: Default::default(),
+        notes: Vec::new(),
+        nesting: None,
     })
 }

@@ -9,11 +9,13 @@ mod bench01;
 mod samt01;
 mod samt02;
 mod samt03;
+mod surv01;
 
 pub use bench01::bench01;
 pub use samt01::{samt01, samt01_indexed, SpellIndex};
 pub use samt02::{samt02, ConversationIndex};
 pub use samt03::samt03;
+pub use surv01::{surv01, ydelse_group, Surv01};
 
 use samtalebank_model::dims::Dimension;
 

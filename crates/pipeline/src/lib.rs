@@ -1,8 +1,8 @@
 //! The build: store → engine → disclosure control → release.
 //!
 //! [`build`] reads the store as columns of dictionary codes, computes every table with the
-//! engine, protects them, derives the tables computed from published ones (BENCH01) and
-//! publishes an immutable release that becomes current atomically.
+//! engine, protects them, derives the tables computed from published ones (BENCH01), tabulates
+//! the citizen survey if the store holds one (SURV01) and publishes an immutable release that becomes current atomically.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -119,6 +119,14 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
     bench.report.cost = samtalebank_disclosure::derived_cost(&bench);
     bench.note = samtalebank_disclosure::note(&registry::BENCH01, o.threshold, o.protection);
     published.push(bench);
+    // The citizen survey, when the store holds one.
+    if let Some(survey) = store.read_survey().map_err(|e| e.to_string())? {
+        let s = samtalebank_engine::surv01(&survey.questionnaire, &survey.respondents);
+        let mut p = samtalebank_disclosure::protect_survey(&s.cube, o.threshold);
+        p.nesting = Some(s.nesting);
+        p.notes = s.notes;
+        published.push(p);
+    }
     timings.protect = t.elapsed();
     let t = Instant::now();
     let inputs = store

@@ -8,7 +8,7 @@ pub struct TableDiff {
     pub id: String,
     /// Counts compared (present in both releases).
     pub compared: u64,
-    /// Published in both, with another value.
+    /// Published in both, with another value (a count, or a number stored per cell).
     pub revised: u64,
     /// Non-zero (or suppressed) in B where A had no such cell, or zero.
     pub added: u64,
@@ -131,6 +131,47 @@ fn table_diff(a: &Table, b: &Table) -> TableDiff {
                         show(old),
                         show(Some(new))
                     ));
+                }
+            }
+        }
+    }
+    // Numbers stored in both (SURV01's shares and intervals): a changed number is revised.
+    let numbers: Vec<(usize, usize)> = b
+        .meta
+        .numbers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| a.meta.numbers.iter().position(|x| x == n).map(|j| (i, j)))
+        .collect();
+    if !numbers.is_empty() {
+        let (kb, ka) = (b.meta.numbers.len(), a.meta.numbers.len());
+        for bc in cells(b.shape()) {
+            let Some(ac) = bc
+                .iter()
+                .enumerate()
+                .map(|(dim, &c)| map[dim][c])
+                .collect::<Option<Vec<usize>>>()
+            else {
+                continue;
+            };
+            let (fb, fa) = (b.flat_index(&bc), a.flat_index(&ac));
+            for &(nb, na) in &numbers {
+                let (x, y) = (a.numbers[fa * ka + na], b.numbers[fb * kb + nb]);
+                // Published in both (a share hidden or shown follows its count, counted above).
+                if !x.is_nan() && !y.is_nan() && (x - y).abs() > 1e-9 {
+                    d.revised += 1;
+                    if d.examples.len() < 5 {
+                        let codes: Vec<&str> = bc
+                            .iter()
+                            .zip(&b.meta.dimensions)
+                            .map(|(&c, dm)| dm.categories[c].code.as_str())
+                            .collect();
+                        d.examples.push(format!(
+                            "{} {}: {x} → {y}",
+                            codes.join(" "),
+                            b.meta.numbers[nb]
+                        ));
+                    }
                 }
             }
         }

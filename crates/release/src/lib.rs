@@ -24,7 +24,7 @@ use samtalebank_tables::{AuditStats, LevelCost};
 use serde::{Deserialize, Serialize};
 
 pub use diff::{diff, TableDiff};
-pub use meta::{CategoryMeta, DimensionMeta, TableMeta};
+pub use meta::{CategoryMeta, DimensionMeta, NestingMeta, TableMeta};
 pub use publish::{publish, PublishOptions};
 pub use read::{current_id, list, Release};
 pub use table::{Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE, STATUS_NOT_YET};

@@ -91,6 +91,32 @@ pub struct TableMeta {
     /// minimum; 0: any non-zero denominator).
     #[serde(default)]
     pub min_denominator: u32,
+    /// The categories of one variable that apply within each category of another (SURV01:
+    /// each question's answers and groupings); other cells are not applicable (`-`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nesting: Option<NestingMeta>,
+}
+
+/// See [`TableMeta::nesting`].
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NestingMeta {
+    /// The variable whose categories apply within another's (`svar`).
+    pub inner: String,
+    /// The variable they apply within (`spoergsmaal`).
+    pub outer: String,
+    /// Per code of `outer`, in its order: the codes of `inner` that apply.
+    pub members: Vec<(String, Vec<String>)>,
+}
+
+impl NestingMeta {
+    /// The codes of `inner` that apply within `outer` code `code` (any case).
+    pub fn within(&self, code: &str) -> &[String] {
+        self.members
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(code))
+            .map(|(_, m)| m.as_slice())
+            .unwrap_or(&[])
+    }
 }
 
 /// The source named in every table.
@@ -143,7 +169,28 @@ impl TableMeta {
                 total: d.total.map(|t| d.categories[t].code.clone()),
             })
             .collect();
-        let notes = std::iter::once(&p.note).chain(&text.notes);
+        let notes = std::iter::once(&p.note).chain(&text.notes).chain(&p.notes);
+        let nesting = p.nesting.as_ref().and_then(|n| {
+            let outer = &p.dims[def.var(n.outer)?];
+            let inner = &p.dims[def.var(n.inner)?];
+            Some(NestingMeta {
+                inner: n.inner.code().into(),
+                outer: n.outer.code().into(),
+                members: outer
+                    .categories
+                    .iter()
+                    .zip(&n.members)
+                    .map(|(o, m)| {
+                        (
+                            o.code.clone(),
+                            m.iter()
+                                .map(|&i| inner.categories[i].code.clone())
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            })
+        });
         TableMeta {
             id: def.id.into(),
             title_da: text.title.da.clone(),
@@ -162,6 +209,7 @@ impl TableMeta {
             data_end: data.1.into(),
             data_start: data.0.into(),
             min_denominator: 0,
+            nesting,
         }
     }
 

@@ -69,6 +69,8 @@ struct Derived {
     country: usize,
     /// BENCH01: the rank per cell (0 = none).
     ranks: Vec<u16>,
+    /// SURV01: (outer dimension, inner dimension, per outer category: which inner apply).
+    applies: Option<(usize, usize, Vec<Vec<bool>>)>,
 }
 
 impl Table {
@@ -98,7 +100,24 @@ impl Table {
             ),
             None => (Vec::new(), 0),
         };
+        let applies = meta.nesting.as_ref().and_then(|n| {
+            let (o, od) = meta.dimension(&n.outer)?;
+            let (i, id) = meta.dimension(&n.inner)?;
+            let grid = od
+                .categories
+                .iter()
+                .map(|oc| {
+                    let within = n.within(&oc.code);
+                    id.categories
+                        .iter()
+                        .map(|ic| within.contains(&ic.code))
+                        .collect()
+                })
+                .collect();
+            Some((o, i, grid))
+        });
         let derived = Derived {
+            applies,
             tid: meta.time().map(|t| t.0),
             data_start,
             data_end,
@@ -127,6 +146,10 @@ impl Table {
 
     pub fn shape(&self) -> &[usize] {
         &self.shape
+    }
+
+    pub(crate) fn flat_index(&self, coords: &[usize]) -> usize {
+        self.flat(coords)
     }
 
     fn flat(&self, coords: &[usize]) -> usize {
@@ -208,6 +231,11 @@ impl Table {
         else {
             return Value::NotApplicable;
         };
+        if let Some((o, i, grid)) = &self.derived.applies {
+            if !grid[coords[*o]][coords[*i]] {
+                return Value::NotApplicable;
+            }
+        }
         match m.derive {
             Derive::Count(c) => self.count_value(coords, c),
             Derive::Share { num, den } => self.share_of((coords, num), (coords, den)),
@@ -225,10 +253,12 @@ impl Table {
             Derive::Stored(n) => match self.meta.numbers.iter().position(|x| x == n) {
                 Some(i) => {
                     let x = self.numbers[self.flat(coords) * self.meta.numbers.len() + i];
-                    if x.is_nan() {
+                    if !x.is_nan() {
+                        Value::Num(x)
+                    } else if self.meta.values.is_empty() || self.stored(coords, 0).is_none() {
                         Value::Suppressed
                     } else {
-                        Value::Num(x)
+                        Value::NotApplicable
                     }
                 }
                 None => Value::NotApplicable,

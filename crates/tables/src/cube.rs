@@ -113,6 +113,20 @@ pub struct Published {
     pub report: crate::report::DisclosureReport,
     /// What disclosure control did, for the readers (the first note of the table).
     pub note: crate::registry::Text,
+    /// Notes of this release's table after the registry's (SURV01: each question's base).
+    pub notes: Vec<crate::registry::Text>,
+    /// Categories of one variable that apply only within categories of another.
+    pub nesting: Option<Nesting>,
+}
+
+/// The categories of variable `inner` that apply within each category of `outer` (SURV01: a
+/// question's answers and groupings); the other cells are not applicable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nesting {
+    pub inner: Var,
+    pub outer: Var,
+    /// Per category of `outer`: the indices of the categories of `inner` that apply.
+    pub members: Vec<Vec<usize>>,
 }
 
 impl Published {

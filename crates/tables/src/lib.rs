@@ -6,7 +6,7 @@ pub mod cube;
 pub mod registry;
 pub mod report;
 
-pub use cube::{flat_index, CountStatus, Cube, Published};
+pub use cube::{flat_index, CountStatus, Cube, Nesting, Published};
 pub use registry::{
     table, Availability, Count, CountKind, Derive, Indicator, Measure, PageLayout, Source,
     TableDef, TableText, Text, TABLES,

@@ -89,7 +89,9 @@ pub enum Derive {
     BenchDiffNational,
     /// BENCH01: the cell's share minus the rest of the country's (percentage points).
     BenchDiffRest,
-    /// A number stored per cell (SURV01's weighted shares and intervals).
+    /// A number stored per cell (SURV01's weighted shares and intervals): not published where
+    /// the cell's first count is not; not applicable where it is published but the number is
+    /// missing (no one answered).
     Stored(&'static str),
 }
 
@@ -483,8 +485,32 @@ pub static BENCH01: TableDef = TableDef {
     text: || include_str!("../data/BENCH01.toml"),
 };
 
+/// SURV01: the citizen survey. One count per cell, `n` (respondents asked who answered, the
+/// base); the weighted share and its 95 % Wilson interval are numbers stored per cell.
+pub static SURV01: TableDef = TableDef {
+    id: "SURV01",
+    vars: &[Var::Spoergsmaal, Var::Svar, Var::Ydelse, Var::Omraade],
+    counts: &[count("n", &[0], Always)],
+    atoms: 1,
+    numbers: &["pct", "ci_lo", "ci_hi"],
+    measures: &[
+        m("pct", 1, Derive::Stored("pct")),
+        m("ci_lo", 1, Derive::Stored("ci_lo")),
+        m("ci_hi", 1, Derive::Stored("ci_hi")),
+        m("n", 0, Derive::Count("n")),
+    ],
+    source: Source::Survey,
+    page: PageLayout {
+        columns: None,
+        extra: &[],
+        chart: Some("pct"),
+    },
+    twin: None,
+    text: || include_str!("../data/SURV01.toml"),
+};
+
 /// Every table, in publication order.
-pub static TABLES: &[&TableDef] = &[&SAMT01, &SAMT02, &SAMT03, &BENCH01];
+pub static TABLES: &[&TableDef] = &[&SAMT01, &SAMT02, &SAMT03, &BENCH01, &SURV01];
 
 /// A table by id, in any case.
 pub fn table(id: &str) -> Option<&'static TableDef> {

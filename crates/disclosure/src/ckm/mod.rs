@@ -82,6 +82,8 @@ pub fn perturb(cube: &Cube, table: &PTable) -> Result<Published, String> {
         numbers: cube.numbers.clone(),
         report: Default::default(),
         note: Default::default(),
+        notes: Vec::new(),
+        nesting: None,
     };
     p.report.cost = cost(cube, &p, &published);
     Ok(p)
