@@ -217,6 +217,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/v2/benchmark/gap", get(gap::gap))
         .route("/api/v2/savings", get(savings::savings))
         .route("/besparelse", get(pages::savings))
+        .route("/undersoegelse", get(pages::survey))
         .route("/admin/reload", axum::routing::post(admin_reload))
         .fallback(api::not_found)
         // Innermost first: the cache needs the pinned release; the rate limit counts every

@@ -92,3 +92,15 @@ pub async fn savings(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -
         .and_then(|p| samtalebank_analysis::savings::compute(&rel, &p));
     Html(samtalebank_web::savings_page(&rel, &q2, result, lang)).into_response()
 }
+
+/// `/undersoegelse`: the citizen survey, one question at a time (SURV01).
+pub async fn survey(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
+    let lang = lang(&q);
+    match rel.table("SURV01") {
+        Some(t) => Html(samtalebank_web::survey_page(t, &q, lang)).into_response(),
+        None => html_status(
+            StatusCode::NOT_FOUND,
+            samtalebank_web::not_found(lang, "/undersoegelse"),
+        ),
+    }
+}

@@ -1,5 +1,5 @@
-//! `/`: the tables of the release, the savings calculator and the municipalities' benchmark
-//! reports.
+//! `/`: the tables of the release, the savings calculator, the citizen survey and the
+//! municipalities' benchmark reports.
 
 use std::fmt::Write;
 
@@ -42,6 +42,15 @@ pub fn home(rel: &Release, lang: Lang) -> String {
             l = lang.code(),
             t = m.sv_title,
             d = text(m.sv_intro),
+        );
+    }
+    if rel.table("SURV01").is_some() {
+        let _ = write!(
+            b,
+            r#"<div class="card"><h3><a href="/undersoegelse?lang={l}">{t}</a></h3><p>{d}</p></div>"#,
+            l = lang.code(),
+            t = m.su_title,
+            d = text(m.su_intro),
         );
     }
     if let Some((_, area)) = rel.table("BENCH01").and_then(|t| t.meta.var(Var::Omraade)) {

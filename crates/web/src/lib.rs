@@ -13,6 +13,7 @@ mod kommune;
 mod layout;
 mod messages;
 mod savings;
+mod survey;
 mod table;
 
 pub use benchmark::gap_page;
@@ -20,4 +21,5 @@ pub use home::home;
 pub use kommune::kommune_report;
 pub use layout::not_found;
 pub use savings::savings_page;
+pub use survey::survey_page;
 pub use table::{api_url, table_page};

@@ -87,6 +87,19 @@ pub struct Messages {
     pub gap_confidential: &'static str,
     pub other_language: &'static str,
     pub api: &'static str,
+    pub su_title: &'static str,
+    pub su_intro: &'static str,
+    pub su_question: &'static str,
+    pub su_benefit: &'static str,
+    pub su_show: &'static str,
+    pub su_base: &'static str,
+    pub su_answer: &'static str,
+    pub su_share: &'static str,
+    pub su_interval: &'static str,
+    pub su_respondents: &'static str,
+    pub su_questions: &'static str,
+    pub su_whole_table: &'static str,
+    pub su_hidden: &'static str,
 }
 
 /// Danish.
@@ -173,6 +186,19 @@ pub const DA: Messages = Messages {
     gap_confidential: "diskretioneret: mindst én kommune i gruppen har et skjult tal",
     other_language: "English",
     api: "API",
+    su_title: "Borgerundersøgelsen om telefon- og videosamtaler",
+    su_intro: "Svar fra arbejdsløse i 12 kommuner om kontakt med jobcenteret via telefon og video under nedlukningen (tabel SURV01). Søjlen er den vægtede andel, stregen dens 95 %-konfidensinterval.",
+    su_question: "Spørgsmål",
+    su_benefit: "Ydelse",
+    su_show: "Vis",
+    su_base: "Grundlag",
+    su_answer: "Svar",
+    su_share: "Andel (pct.)",
+    su_interval: "95 %-konfidensinterval",
+    su_respondents: "besvarelser",
+    su_questions: "Alle spørgsmål",
+    su_whole_table: "Hele tabellen SURV01",
+    su_hidden: "Færre besvarelser end diskretioneringsgrænsen: tallene vises ikke ('..').",
 };
 
 /// English.
@@ -259,6 +285,19 @@ pub const EN: Messages = Messages {
     gap_confidential: "confidential: at least one municipality in the group has a hidden count",
     other_language: "Dansk",
     api: "API",
+    su_title: "The citizen survey on phone and video conversations",
+    su_intro: "Answers of unemployed people in 12 municipalities about contact with the jobcentre by phone and video during the lockdown (table SURV01). The bar is the weighted share, the line its 95 % confidence interval.",
+    su_question: "Question",
+    su_benefit: "Benefit",
+    su_show: "Show",
+    su_base: "Base",
+    su_answer: "Answer",
+    su_share: "Share (per cent)",
+    su_interval: "95 % confidence interval",
+    su_respondents: "respondents",
+    su_questions: "All questions",
+    su_whole_table: "The whole table SURV01",
+    su_hidden: "Fewer respondents than the disclosure threshold: the figures are not shown ('..').",
 };
 
 /// The strings of a language.

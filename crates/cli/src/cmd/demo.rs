@@ -96,6 +96,7 @@ pub fn run(a: Args) -> Result<(), String> {
     super::serve::serve(config, |addr| {
         println!("Samtalebank demo is running: http://{addr}/");
         println!("  table:  http://{addr}/tabel/SAMT01");
+        println!("  survey: http://{addr}/undersoegelse");
         println!("  API:    http://{addr}/api/v2/tables");
         println!("Press Ctrl-C to stop.");
     })

@@ -17,7 +17,7 @@ use samtalebank_pxweb::OutputFormat;
 /// Print or write a selection of a table, selected as with the API.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The table's id (SAMT01, SAMT02, SAMT03, BENCH01).
+    /// The table's id (SAMT01, SAMT02, SAMT03, BENCH01, SURV01).
     table: String,
     /// Selections as `VAR=EXPR` (`omraade=730`, `tid=TOP(24)`, `samtaleform=*`), `codelist[VAR]=ID`,
     /// `heading=VARS` or `stub=VARS`.
