@@ -12,5 +12,6 @@ mod e2e {
     mod pxweb;
     mod releases;
     mod savings;
+    mod survey;
     mod web;
 }
