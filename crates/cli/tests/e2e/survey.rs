@@ -8,7 +8,7 @@ use std::path::Path;
 use super::common::*;
 
 /// The published national figures of seed 001 (question, answer or grouping, per cent).
-const PUBLISHED: [(&str, &str, f64); 20] = [
+const PUBLISHED: [(&str, &str, f64); 23] = [
     ("interesse", "meget_interesseret", 66.0),
     ("interesse", "interesseret", 92.0),
     ("interesse", "imod", 3.0),
@@ -29,6 +29,9 @@ const PUBLISHED: [(&str, &str, f64); 20] = [
     ("form_passede_telefon", "godt", 90.0),
     ("form_passede_video", "godt", 79.0),
     ("fordele", "transport", 68.0),
+    ("fordele", "planlaegning", 59.0),
+    ("ulemper", "upersonlig", 62.0),
+    ("ulemper", "svaert", 33.0),
 ];
 
 /// One cell's (pct, ci_lo, ci_hi) from the API, `None` where not a number.
@@ -44,6 +47,19 @@ fn figure(base: &str, q: &str, svar: &str, ydelse: &str, area: &str) -> Option<(
         .map(|x| x.as_f64())
         .collect();
     Some((v[0]?, v[1]?, v[2]?))
+}
+
+/// One cell's respondent count `n` (those asked who answered) from the API.
+fn base_n(base: &str, q: &str, ydelse: &str) -> f64 {
+    let ds = get_json(&format!(
+        "{base}/api/v2/tables/SURV01/data?lang=en&valuecodes[spoergsmaal]={q}&valuecodes[ydelse]={ydelse}&valuecodes[omraade]=000&valuecodes[maal]=n"
+    ));
+    ds["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x.as_f64())
+        .fold(0.0, f64::max)
 }
 
 #[test]
@@ -81,6 +97,20 @@ fn the_generated_survey_gives_every_published_figure_within_its_interval() {
     let min = tilfreds.iter().cloned().fold(f64::MAX, f64::min);
     assert_eq!(tilfreds[2], max, "{groups:?}: {tilfreds:?}");
     assert_eq!(tilfreds[3], min, "{groups:?}: {tilfreds:?}");
+    // Seed 001: two thirds of those who had a video conversation were on sygedagpenge. Each
+    // group's video users are estimated as its share times its base.
+    let video: Vec<f64> = groups
+        .iter()
+        .map(|g| {
+            figure(&f.base, "kontaktform", "video", g, "000").map_or(0.0, |x| x.0) / 100.0
+                * base_n(&f.base, "kontaktform", g)
+        })
+        .collect();
+    let on_sygedagpenge = video[2] / video.iter().sum::<f64>();
+    assert!(
+        (0.6..=0.73).contains(&on_sygedagpenge),
+        "video users on sygedagpenge: {on_sygedagpenge:.3} of {video:?}"
+    );
     // The survey page shows the question, its base and its bars, in both languages.
     let page = get(&format!(
         "{}/undersoegelse?lang=en&spoergsmaal=interesse",
