@@ -2,7 +2,9 @@
 //! values. For `omraade`: the regions as aggregations of their municipalities (`agg_region`),
 //! the municipalities alone (`vs_kommune`), and each municipality group a user saved for
 //! benchmarks (`vs_gruppe_NAME`). For `tid`: each period type (`vs_aar`, `vs_kvartal`,
-//! `vs_maaned`). A table's regions are published cells of their own (perturbed like every
+//! `vs_maaned`). For a variable whose values apply within another's (SURV01's `svar` within
+//! `spoergsmaal`): one valueset per value of the other, `vs_svar_interesse` = the answers and
+//! groupings of question `interesse`. A table's regions are published cells of their own (perturbed like every
 //! count), so an aggregation selects them; it never sums published municipalities.
 
 use samtalebank_model::{vocab, AreaLevel, Lang, PeriodKind};
@@ -42,6 +44,25 @@ pub fn for_table(meta: &TableMeta, groups: &[Group]) -> Vec<Codelist> {
     let mut out = Vec::new();
     for d in &meta.dimensions {
         let code = |i: usize| d.categories[i].code.clone();
+        if let Some(n) = meta.nesting.as_ref().filter(|n| n.inner == d.id) {
+            for (outer, inner) in n.members.iter().filter(|(o, _)| id_safe(o)) {
+                let mut members: Vec<usize> = inner.iter().filter_map(|c| d.position(c)).collect();
+                members.sort_unstable();
+                members.dedup();
+                if members.is_empty() {
+                    continue;
+                }
+                out.push(Codelist {
+                    id: format!("vs_{}_{outer}", d.id),
+                    label_da: format!("Svar på {outer}"),
+                    label_en: format!("Answers to {outer}"),
+                    aggregation: false,
+                    variable: d.id.clone(),
+                    value_map: members.iter().map(|&i| vec![code(i)]).collect(),
+                    members,
+                });
+            }
+        }
         if d.role == "geo" {
             let v = vocab();
             let regions: Vec<usize> = (0..d.categories.len())

@@ -111,6 +111,46 @@ fn the_generated_survey_gives_every_published_figure_within_its_interval() {
         (0.6..=0.73).contains(&on_sygedagpenge),
         "video users on sygedagpenge: {on_sygedagpenge:.3} of {video:?}"
     );
+    // Each question's answers are a valueset of `svar`: listed in the metadata, served under
+    // /codelists, and a selection by it gives that question's answers only, every one a number.
+    let meta = get_json(&format!("{}/api/v2/tables/SURV01/metadata?lang=en", f.base));
+    let lists: Vec<&str> = meta["dimension"]["svar"]["extension"]["codelists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(lists.contains(&"vs_svar_interesse"), "{lists:?}");
+    assert!(lists.contains(&"vs_svar_ulemper"), "{lists:?}");
+    let cl = get_json(&format!(
+        "{}/api/v2/codelists/vs_svar_interesse?lang=en",
+        f.base
+    ));
+    let codes: Vec<&str> = cl["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["code"].as_str().unwrap())
+        .collect();
+    for want in ["meget_interesseret", "interesseret", "imod"] {
+        assert!(codes.contains(&want), "{want} not in {codes:?}");
+    }
+    assert!(
+        !codes.contains(&"ja") && !codes.contains(&"upersonlig"),
+        "{codes:?}"
+    );
+    let ds = get_json(&format!(
+        "{}/api/v2/tables/SURV01/data?lang=en&valuecodes[spoergsmaal]=interesse&codelist[svar]=vs_svar_interesse&valuecodes[ydelse]=tot&valuecodes[omraade]=000&valuecodes[maal]=pct",
+        f.base
+    ));
+    let pct: Vec<Option<f64>> = ds["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64())
+        .collect();
+    assert_eq!(pct.len(), codes.len(), "{codes:?}: {pct:?}");
+    assert!(pct.iter().all(|x| x.is_some()), "{codes:?}: {pct:?}");
     // The survey page shows the question, its base and its bars, in both languages.
     let page = get(&format!(
         "{}/undersoegelse?lang=en&spoergsmaal=interesse",
