@@ -10,7 +10,7 @@ use samtalebank_release::Table;
 
 use crate::charts::line_chart;
 use crate::format::num;
-use crate::layout::page;
+use crate::layout::page_for;
 use crate::messages::msgs;
 
 /// The gap page for a group (`group`, `indicator`, `periode` from the query string; by default
@@ -191,5 +191,5 @@ pub fn gap_page(
             );
         }
     }
-    page(lang, m.gap_short_title, &b)
+    page_for(lang, m.gap_short_title, &b, q)
 }

@@ -37,13 +37,28 @@ caption{text-align:left;font-weight:600;padding:.3rem 0}
 
 /// A whole HTML document around `body`.
 pub fn page(lang: Lang, title: &str, body: &str) -> String {
+    page_for(lang, title, body, &[])
+}
+
+/// A whole HTML document around `body` for a page asked for with `query`: the language switch
+/// keeps the page's other parameters (its choices), so switching language shows the same figures.
+pub fn page_for(lang: Lang, title: &str, body: &str, query: &[(String, String)]) -> String {
     let m = msgs(lang);
     let other = match lang {
         Lang::Da => Lang::En,
         Lang::En => Lang::Da,
     };
+    let mut switch = form_urlencoded::Serializer::new(String::new());
+    switch.append_pair("lang", other.code());
+    for (k, v) in query
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("lang"))
+    {
+        switch.append_pair(k, v);
+    }
+    let switch = html_escape::encode_double_quoted_attribute(&switch.finish()).into_owned();
     format!(
-        r#"<!doctype html><html lang="{l}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{t} – Samtalebank</title><style>{CSS}</style></head><body><header><a href="/?lang={l}">Samtalebank</a><nav><a href="/api/v2/tables?lang={l}">{api}</a><a href="?lang={ol}" hreflang="{ol}">{on}</a></nav></header><main id="main">{body}</main></body></html>"#,
+        r#"<!doctype html><html lang="{l}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>{t} – Samtalebank</title><style>{CSS}</style></head><body><header><a href="/?lang={l}">Samtalebank</a><nav><a href="/api/v2/tables?lang={l}">{api}</a><a href="?{switch}" hreflang="{ol}">{on}</a></nav></header><main id="main">{body}</main></body></html>"#,
         l = lang.code(),
         t = text(title),
         api = m.api,
@@ -67,4 +82,25 @@ pub fn not_found(lang: Lang, path: &str) -> String {
             m.to_front_page
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_switch_keeps_the_pages_choices() {
+        let q = vec![
+            ("lang".to_string(), "en".to_string()),
+            ("omraade".to_string(), "101".to_string()),
+            ("omraade".to_string(), "147".to_string()),
+            ("svar".to_string(), "4+".to_string()),
+        ];
+        let html = page_for(Lang::En, "t", "", &q);
+        assert!(
+            html.contains(r#"<a href="?lang=da&amp;omraade=101&amp;omraade=147&amp;svar=4%2B" hreflang="da">Dansk</a>"#),
+            "{html}"
+        );
+        assert!(page(Lang::Da, "t", "").contains(r#"<a href="?lang=en" hreflang="en">English</a>"#));
+    }
 }

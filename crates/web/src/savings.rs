@@ -9,7 +9,7 @@ use samtalebank_analysis::savings::{Savings, Scope};
 use samtalebank_model::{Lang, Var};
 use samtalebank_release::Release;
 
-use crate::layout::page;
+use crate::layout::page_for;
 use crate::messages::msgs;
 
 fn millions(lang: Lang, x: f64) -> String {
@@ -175,7 +175,7 @@ pub fn savings_page(
         Ok(s) => s,
         Err(e) => {
             let _ = write!(b, r#"<p class="card" role="alert">{}</p>"#, text(&e));
-            return page(lang, m.sv_title, &b);
+            return page_for(lang, m.sv_title, &b, q);
         }
     };
     let _ = write!(
@@ -297,5 +297,5 @@ pub fn savings_page(
         text(&api),
         attr(&api)
     );
-    page(lang, m.sv_title, &b)
+    page_for(lang, m.sv_title, &b, q)
 }

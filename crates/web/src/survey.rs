@@ -11,7 +11,7 @@ use samtalebank_pxweb::Selection;
 use samtalebank_release::{Table, Value};
 
 use crate::format::num;
-use crate::layout::page;
+use crate::layout::page_for;
 use crate::messages::msgs;
 use crate::table::api_url;
 
@@ -164,7 +164,7 @@ pub fn survey_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
         measure("ci_hi"),
         measure("n"),
     ) else {
-        return page(lang, m.su_title, &b);
+        return page_for(lang, m.su_title, &b, q);
     };
     let at = |s: usize| {
         let mut c = vec![0; meta.dimensions.len()];
@@ -260,5 +260,5 @@ pub fn survey_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
     for note in meta.notes(lang).iter().take(3) {
         let _ = write!(b, r#"<p class="muted">{}</p>"#, text(note));
     }
-    page(lang, m.su_title, &b)
+    page_for(lang, m.su_title, &b, q)
 }

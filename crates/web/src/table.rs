@@ -11,7 +11,7 @@ use samtalebank_release::{Table, TableMeta, Value};
 
 use crate::charts::line_chart;
 use crate::format::num;
-use crate::layout::page;
+use crate::layout::page_for;
 use crate::messages::msgs;
 
 /// What the page shows, from its query string.
@@ -305,11 +305,11 @@ pub fn table_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
         loc = m.locale,
     );
     let (Some(ad), Some(td)) = (ad, td) else {
-        return page(lang, &meta.id, &b);
+        return page_for(lang, &meta.id, &b, q);
     };
     if tids.is_empty() {
         let _ = write!(b, "<p>{}</p>", m.no_periods);
-        return page(lang, &meta.id, &b);
+        return page_for(lang, &meta.id, &b, q);
     }
     // Coordinates of a row's first cell (the column variable at its total).
     let base = |a: usize, p: usize| -> Vec<usize> {
@@ -411,5 +411,5 @@ pub fn table_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
     }
     b.push_str("</tbody></table>");
     b.push_str(&footer(meta, &sel, lang));
-    page(lang, &meta.id, &b)
+    page_for(lang, &meta.id, &b, q)
 }

@@ -162,6 +162,7 @@ fn the_generated_survey_gives_every_published_figure_within_its_interval() {
         "Very interested",
         "<svg",
         "outputFormat=csv",
+        r#"href="?lang=da&amp;spoergsmaal=interesse""#,
     ] {
         assert!(page.body.contains(want), "{want}");
     }
