@@ -216,6 +216,23 @@ fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::Path
     out
 }
 
+/// The half-written directories a killed build leaves in `rel` (`.tmp-<id>/`, `CURRENT.tmp`).
+fn half_written(rel: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(rel)
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with(".tmp") || n.ends_with(".tmp")
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
+/// Long: Fifty builds killed with SIGKILL: half at a random moment of the build, half while they
+/// write the release. The time of a build is learnt as the test goes (the machine is shared, so
+/// a build's time varies), and the writing phase is found by watching for the build's `.tmp-`
+/// directory, so the kills land while the builds run, whatever the load.
 #[test]
 fn killed_builds_leave_the_previous_release_current_and_intact() {
     let d = tempfile::tempdir().unwrap();
@@ -226,14 +243,21 @@ fn killed_builds_leave_the_previous_release_current_and_intact() {
     // How long a build takes here, to spread the kills over it.
     let t0 = std::time::Instant::now();
     build(&store, &rel);
-    let span = t0.elapsed().as_millis().max(50) as u64;
+    let mut span = t0.elapsed().as_millis().max(20) as u64;
     let mut seed: u64 = 0x5eed;
-    let mut killed = 0;
-    for _ in 0..50 {
+    let (mut killed, mut killed_writing) = (0, 0);
+    for i in 0..50 {
         seed = seed
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
-        let wait = (seed >> 33) % (span + span / 4);
+        let random = seed >> 33;
+        let while_writing = i % 2 == 1;
+        if while_writing {
+            // What an earlier kill left would look like this build's writing.
+            for p in half_written(&rel) {
+                let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
+            }
+        }
         let mut child = std::process::Command::new(BIN)
             .args([
                 "build",
@@ -248,12 +272,33 @@ fn killed_builds_leave_the_previous_release_current_and_intact() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(wait));
-        if child.try_wait().unwrap().is_none() {
-            killed += 1;
+        let started = std::time::Instant::now();
+        let wait = random % span;
+        if while_writing {
+            // Bounded: until the build starts writing, or ends, or 60 seconds.
+            while started.elapsed().as_secs() < 60
+                && child.try_wait().unwrap().is_none()
+                && half_written(&rel).is_empty()
+            {
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(random % 5));
+        } else {
+            std::thread::sleep(std::time::Duration::from_millis(wait));
         }
+        let running = child.try_wait().unwrap().is_none();
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
+        if running {
+            killed += 1;
+            // (Only here is a half-written directory this build's own.)
+            if while_writing && !half_written(&rel).is_empty() {
+                killed_writing += 1;
+            }
+        } else if !while_writing {
+            // The build took less than `wait` now: kill sooner from here on.
+            span = (wait * 3 / 4).max(5);
+        }
         // The current release is complete and loads; the first release is byte-identical.
         let current =
             samtalebank_release::Release::open_current(&rel).expect("current release loads");
@@ -269,14 +314,13 @@ fn killed_builds_leave_the_previous_release_current_and_intact() {
         killed >= 25,
         "only {killed} of 50 builds were killed while running"
     );
+    assert!(
+        killed_writing >= 5,
+        "only {killed_writing} of 50 builds were killed while writing the release"
+    );
     // The next build removes what the killed ones left.
     build(&store, &rel);
-    let leftovers: Vec<String> = std::fs::read_dir(&rel)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".tmp") || n.ends_with(".tmp"))
-        .collect();
+    let leftovers = half_written(&rel);
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
