@@ -39,7 +39,14 @@ fn select(t: &Table, var: Var, chosen: usize, label: &str, lang: Lang) -> String
             attr(&c.code),
             if i == chosen { " selected" } else { "" },
             text(&if var == Var::Spoergsmaal {
-                c.code.clone()
+                // The question's number and its text, shortened: the whole text is the heading.
+                let label = c.label(lang);
+                let short = if label.chars().count() > 60 {
+                    format!("{}…", label.chars().take(59).collect::<String>().trim_end())
+                } else {
+                    label.to_string()
+                };
+                format!("{}. {short}", i + 1)
             } else {
                 c.label(lang).to_string()
             })

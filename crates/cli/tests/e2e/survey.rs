@@ -163,6 +163,7 @@ fn the_generated_survey_gives_every_published_figure_within_its_interval() {
         "<svg",
         "outputFormat=csv",
         r#"href="?lang=da&amp;spoergsmaal=interesse""#,
+        r#"<option value="interesse" selected>2. Would you like more of your"#,
     ] {
         assert!(page.body.contains(want), "{want}");
     }
@@ -425,6 +426,69 @@ fn a_weighted_survey_equals_an_independent_computation_from_csv_and_parquet() {
             .collect::<Vec<_>>()
     };
     assert_eq!(body(&table), body(&table2));
+
+    // Delivered again, the same files add nothing. A respondent delivered again with other
+    // answers is a conflict (the stored row is kept); an unchanged one is already stored; a new
+    // one is added, checked against the stored questionnaire.
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let (raw, store, releases) = (
+        csv_dir.join("raw"),
+        csv_dir.join("store"),
+        csv_dir.join("releases"),
+    );
+    let again = ok(&["ingest", &s(&raw), "--store", &s(&store)]);
+    for want in [
+        "undersoegelse.toml (spoergeskema): already ingested, nothing added",
+        "undersoegelse.csv (undersoegelse): already ingested, nothing added",
+    ] {
+        assert!(again.contains(want), "{want}:\n{again}");
+    }
+    let more = csv_dir.join("more");
+    std::fs::create_dir_all(&more).unwrap();
+    std::fs::write(
+        more.join("undersoegelse_2.csv"),
+        "respondent_id,kommune,ydelse,vaegt,kontakt,interesse,kanaler
+r01,101,dagpenge,1.0,ja,noget,telefon
+r02,101,dagpenge,2.0,ja,noget,telefon|video
+r17,101,dagpenge,1.0,ja,meget,telefon
+",
+    )
+    .unwrap();
+    let added = ok(&["ingest", &s(&more), "--store", &s(&store)]);
+    assert!(
+        added.contains("3 rows read, 1 accepted, 1 already stored, 1 rejected"),
+        "{added}"
+    );
+    assert!(added.contains("conflict"), "{added}");
+    ok(&[
+        "build",
+        "--store",
+        &s(&store),
+        "--releases",
+        &s(&releases),
+        "--protection",
+        "primary",
+        "--threshold",
+        "3",
+    ]);
+    let csv = ok(&[
+        "query",
+        "--releases",
+        &s(&releases),
+        "--lang",
+        "en",
+        "--format",
+        "csv",
+        "SURV01",
+        "spoergsmaal=interesse",
+        "svar=meget",
+        "ydelse=tot",
+        "omraade=000",
+        "maal=pct,n",
+    ]);
+    // r01 keeps meget and r17 adds one: Σw of the base 13.6 + 1 = 14.6, meget 6.3 + 1 = 7.3
+    // → 50.0 % of 12.
+    assert!(csv.lines().any(|l| l.ends_with(",50.0,12")), "{csv}");
 }
 
 #[test]
