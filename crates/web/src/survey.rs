@@ -193,7 +193,7 @@ pub fn survey_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
         .unwrap_or(Value::NotApplicable);
     let _ = write!(
         b,
-        r#"<h2>{qt}</h2><p class="muted"><code>{qc}</code> · {ylab} · {alab}</p><p>{bl}: {bn} ({nv} {resp})</p>"#,
+        r#"<h2>{qt}</h2><p class="muted"><code>{qc}</code> · {ylab} · {alab}</p><p>{bl} ({nv} {resp}): {bn}</p>"#,
         qt = text(question.label(lang)),
         qc = text(&question.code),
         ylab = text(meta.dimensions[yd].categories[yi].label(lang)),

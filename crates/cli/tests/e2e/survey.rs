@@ -157,8 +157,17 @@ fn the_generated_survey_gives_every_published_figure_within_its_interval() {
         f.base
     ));
     assert_eq!(page.status, 200);
+    let n = base_n(&f.base, "interesse", "tot") as u64;
+    let n = if n >= 1000 {
+        format!("{},{:03}", n / 1000, n % 1000)
+    } else {
+        n.to_string()
+    };
+    let base_line = format!(
+        "Base ({n} respondents): asked of those who answered Yes (ja) to yderligere_kontakt"
+    );
     for want in [
-        "asked of those who answered Yes (ja) to yderligere_kontakt",
+        base_line.as_str(),
         "Very interested",
         "<svg",
         "outputFormat=csv",
