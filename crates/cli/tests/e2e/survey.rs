@@ -283,37 +283,56 @@ fn build_with(dir: &Path, survey: &[(&str, &[u8])], threshold: &str) -> String {
     for (name, bytes) in survey {
         std::fs::write(raw.join(name), bytes).unwrap();
     }
-    let s = |p: &Path| p.to_str().unwrap().to_string();
+    let store = dir.join("store");
+    let out = ok(&[
+        "ingest",
+        raw.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let csv = build_and_query(
+        dir,
+        threshold,
+        &[
+            "spoergsmaal=*",
+            "svar=*",
+            "ydelse=*",
+            "omraade=*",
+            "maal=pct,ci_lo,ci_hi,n",
+        ],
+    );
+    assert!(out.contains("undersoegelse"), "{out}");
+    csv
+}
+
+/// Build a release of `dir/store` into `dir/releases` (primary suppression at `threshold`) and
+/// query SURV01 as English CSV.
+fn build_and_query(dir: &Path, threshold: &str, selection: &[&str]) -> String {
     let (store, releases) = (dir.join("store"), dir.join("releases"));
-    let out = ok(&["ingest", &s(&raw), "--store", &s(&store), "--quiet"]);
     ok(&[
         "build",
         "--store",
-        &s(&store),
+        store.to_str().unwrap(),
         "--releases",
-        &s(&releases),
+        releases.to_str().unwrap(),
         "--protection",
         "primary",
         "--threshold",
         threshold,
     ]);
-    let csv = ok(&[
+    let mut args = vec![
         "query",
         "--releases",
-        &s(&releases),
+        releases.to_str().unwrap(),
         "--lang",
         "en",
         "--format",
         "csv",
         "SURV01",
-        "spoergsmaal=*",
-        "svar=*",
-        "ydelse=*",
-        "omraade=*",
-        "maal=pct,ci_lo,ci_hi,n",
-    ]);
-    assert!(out.contains("undersoegelse"), "{out}");
-    csv
+    ];
+    args.extend_from_slice(selection);
+    ok(&args)
 }
 
 #[test]
@@ -440,11 +459,7 @@ fn a_weighted_survey_equals_an_independent_computation_from_csv_and_parquet() {
     // answers is a conflict (the stored row is kept); an unchanged one is already stored; a new
     // one is added, checked against the stored questionnaire.
     let s = |p: &Path| p.to_str().unwrap().to_string();
-    let (raw, store, releases) = (
-        csv_dir.join("raw"),
-        csv_dir.join("store"),
-        csv_dir.join("releases"),
-    );
+    let (raw, store) = (csv_dir.join("raw"), csv_dir.join("store"));
     let again = ok(&["ingest", &s(&raw), "--store", &s(&store)]);
     for want in [
         "undersoegelse.toml (spoergeskema): already ingested, nothing added",
@@ -469,32 +484,17 @@ r17,101,dagpenge,1.0,ja,meget,telefon
         "{added}"
     );
     assert!(added.contains("conflict"), "{added}");
-    ok(&[
-        "build",
-        "--store",
-        &s(&store),
-        "--releases",
-        &s(&releases),
-        "--protection",
-        "primary",
-        "--threshold",
+    let csv = build_and_query(
+        &csv_dir,
         "3",
-    ]);
-    let csv = ok(&[
-        "query",
-        "--releases",
-        &s(&releases),
-        "--lang",
-        "en",
-        "--format",
-        "csv",
-        "SURV01",
-        "spoergsmaal=interesse",
-        "svar=meget",
-        "ydelse=tot",
-        "omraade=000",
-        "maal=pct,n",
-    ]);
+        &[
+            "spoergsmaal=interesse",
+            "svar=meget",
+            "ydelse=tot",
+            "omraade=000",
+            "maal=pct,n",
+        ],
+    );
     // r01 keeps meget and r17 adds one: Σw of the base 13.6 + 1 = 14.6, meget 6.3 + 1 = 7.3
     // → 50.0 % of 12.
     assert!(csv.lines().any(|l| l.ends_with(",50.0,12")), "{csv}");
