@@ -126,15 +126,34 @@ pub struct DefinitionError {
 
 impl std::fmt::Display for DefinitionError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.file.display(),
-            self.line,
-            self.key,
-            self.message
-        )
+        write!(f, "{}:{}: ", self.file.display(), self.line)?;
+        // A syntax error has a line but no key.
+        if !self.key.is_empty() {
+            write!(f, "{}: ", self.key)?;
+        }
+        f.write_str(&self.message)
     }
+}
+
+/// The key written just before byte `at` on its line (`tekst` in `tekst = 3`, `da` in
+/// `tekst = { da = 3 }`), or "" where the error is not at a key's value (a syntax error).
+fn key_before(text: &str, at: usize) -> &str {
+    let Some(before) = text.get(..at) else {
+        return "";
+    };
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let Some(eq) = line
+        .rfind('=')
+        .filter(|&eq| line[eq + 1..].trim().is_empty())
+    else {
+        return "";
+    };
+    line[..eq]
+        .trim_end()
+        .rsplit(|c: char| c.is_whitespace() || c == '{' || c == ',')
+        .next()
+        .unwrap_or("")
+        .trim_matches('"')
 }
 
 impl Questionnaire {
@@ -161,8 +180,10 @@ impl Questionnaire {
             key: key.into(),
             message,
         };
-        let raw: RawFile = toml::from_str(text)
-            .map_err(|e| err(e.span().map_or(0, |s| s.start), "", e.message().to_string()))?;
+        let raw: RawFile = toml::from_str(text).map_err(|e| {
+            let at = e.span().map_or(0, |s| s.start);
+            err(at, key_before(text, at), e.message().to_string())
+        })?;
         if raw.spoergsmaal.is_empty() {
             return Err(err(0, "spoergsmaal", "no questions".into()));
         }
@@ -454,7 +475,8 @@ svar = [
             (GOOD.replace(r#"kode = "fordele""#, r#"kode = "interesse""#), "kode", "defined twice"),
             (GOOD.replace(r#"{ kode = "nej","#, r#"{ kode = "ja","#), "svar.kode", "defined twice"),
             (format!("{GOOD}\n[[spoergsmaal]]\nkode = \"a\"\ntekst = {{ da = \"a\", en = \"a\" }}\nfilter = {{ spoergsmaal = \"b\", svar = [\"x\"] }}\nsvar = [{{ kode = \"x\", tekst = {{ da = \"x\", en = \"x\" }} }}]\n[[spoergsmaal]]\nkode = \"b\"\ntekst = {{ da = \"b\", en = \"b\" }}\nfilter = {{ spoergsmaal = \"a\", svar = [\"x\"] }}\nsvar = [{{ kode = \"x\", tekst = {{ da = \"x\", en = \"x\" }} }}]\n"), "filter.spoergsmaal", "cycle"),
-            ("[[spoergsmaal]]\nkode = \"x\"\ntekst = 3\n".to_string(), "", "invalid type"),
+            ("[[spoergsmaal]]\nkode = \"x\"\ntekst = 3\n".to_string(), "tekst", "invalid type"),
+            ("[[spoergsmaal]]\nkode = \"x\"\ntekst = { da = 3, en = \"x\" }\n".to_string(), "da", "invalid type"),
         ];
         for (text, key, says) in cases {
             let e = parse(&text).unwrap_err();
@@ -466,6 +488,13 @@ svar = [
         // The line is the line of the bad key.
         let e = parse(&cases_line()).unwrap_err();
         assert_eq!(e.line, 4, "{e}");
+        // A syntax error names its line and has no key.
+        let e = parse("[[spoergsmaal]]\nkode = \"x\"\ntekst = { da = \"X\"\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (3, ""), "{e}");
+        assert!(
+            e.to_string().starts_with("u.toml:3: ") && !e.to_string().contains(": :"),
+            "{e}"
+        );
     }
 
     fn cases_line() -> String {
