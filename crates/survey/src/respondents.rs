@@ -45,6 +45,8 @@ const FIXED: [&str; 4] = ["respondent_id", "kommune", "ydelse", "vaegt"];
 #[derive(Debug, Clone)]
 pub struct Layout {
     fixed: (usize, usize, usize, Option<usize>),
+    /// The number of columns, which every row must have.
+    width: usize,
     /// Per question of the questionnaire: its column, if the file has one.
     questions: Vec<Option<usize>>,
 }
@@ -79,6 +81,7 @@ impl Layout {
                 col("ydelse").unwrap_or(0),
                 col("vaegt"),
             ),
+            width: header.len(),
             questions: q.questions.iter().map(|x| col(&x.code)).collect(),
         })
     }
@@ -143,6 +146,16 @@ pub fn parse(
     known_kommune: &dyn Fn(&str) -> bool,
     known_ydelse: &dyn Fn(&str) -> bool,
 ) -> Result<Respondent, (String, String)> {
+    if rec.len() != layout.width {
+        return Err((
+            String::new(),
+            format!(
+                "wrong number of columns: expected {}, found {}",
+                layout.width,
+                rec.len()
+            ),
+        ));
+    }
     let (ci, ck, cy, cw) = layout.fixed;
     let qcols = &layout.questions;
     let field = |i: usize| rec.get(i).unwrap_or("").trim();

@@ -511,6 +511,8 @@ x4,999,dagpenge,1.0,ja,meget,telefon
 x5,101,dagpenge,1.0,ja|nej,,telefon
 x6,101,dagpenge,1.0,ja,meget,telefon|fax
 0101901234,101,pension,1.0,ja,meget,telefon
+x7,101,dagpenge
+x8,101,dagpenge,1.0,ja,meget,telefon,fax
 "
     );
     let table = build_with(
@@ -549,6 +551,8 @@ x6,101,dagpenge,1.0,ja,meget,telefon|fax
         (22, "kontakt", "one answer only"),
         (23, "kanaler", "'fax' is not an answer"),
         (24, "ydelse", "'pension' is not a benefit code"),
+        (25, "", "wrong number of columns: expected 7, found 3"),
+        (26, "", "wrong number of columns: expected 7, found 8"),
     ] {
         assert!(
             rejects.lines().any(
