@@ -21,16 +21,20 @@ pub fn home(rel: &Release, lang: Lang) -> String {
     );
     for t in &rel.tables {
         let meta = &t.meta;
+        // A table without a time dimension (the survey) has no period to show.
+        let period = match (meta.first_period(), meta.last_period()) {
+            (Some(first), Some(last)) => {
+                format!("{}: {} – {}. ", m.period, text(first), text(last))
+            }
+            _ => String::new(),
+        };
         let _ = write!(
             b,
-            r#"<div class="card"><h3><a href="/tabel/{id}?lang={l}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{per}: {first} – {last}. {upd}: {updated}</p></div>"#,
+            r#"<div class="card"><h3><a href="/tabel/{id}?lang={l}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{period}{upd}: {updated}</p></div>"#,
             id = text(&meta.id),
             l = lang.code(),
             title = text(meta.title(lang)),
             desc = text(meta.description(lang)),
-            per = m.period,
-            first = text(meta.first_period().unwrap_or("")),
-            last = text(meta.last_period().unwrap_or("")),
             upd = m.updated,
             updated = text(&meta.updated),
         );

@@ -145,6 +145,10 @@ fn form_start(meta: &TableMeta, v: &View, lang: Lang) -> String {
         }
         b.push_str("</select></div>");
     }
+    // A table without a time dimension (the survey) has no periods to choose.
+    let Some((_, tid)) = meta.var(Var::Tid) else {
+        return b;
+    };
     let _ = write!(b, "<div><fieldset><legend>{}</legend>", m.period);
     for (k, label) in [
         (PeriodKind::Year, m.year),
@@ -160,20 +164,18 @@ fn form_start(meta: &TableMeta, v: &View, lang: Lang) -> String {
         );
     }
     let _ = write!(b, "</fieldset><fieldset><legend>{}</legend>", m.years);
-    if let Some((_, d)) = meta.var(Var::Tid) {
-        for c in d
-            .categories
-            .iter()
-            .filter(|c| PeriodKind::of(&c.code) == PeriodKind::Year)
-        {
-            let checked = v.years.is_empty() || v.years.contains(&c.code);
-            let _ = write!(
-                b,
-                r#"<label class="check"><input type="checkbox" name="aar" value="{0}"{1}> {0}</label>"#,
-                attr(&c.code),
-                if checked { " checked" } else { "" }
-            );
-        }
+    for c in tid
+        .categories
+        .iter()
+        .filter(|c| PeriodKind::of(&c.code) == PeriodKind::Year)
+    {
+        let checked = v.years.is_empty() || v.years.contains(&c.code);
+        let _ = write!(
+            b,
+            r#"<label class="check"><input type="checkbox" name="aar" value="{0}"{1}> {0}</label>"#,
+            attr(&c.code),
+            if checked { " checked" } else { "" }
+        );
     }
     b.push_str("</fieldset></div>");
     b
@@ -301,32 +303,42 @@ pub fn table_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
             .max(1));
     let _ = write!(
         b,
-        r#"<script>(function(){{var f=document.querySelector('form');function n(){{var a=f.querySelectorAll('#omraade option:checked').length||1;var y=f.querySelectorAll('input[name=aar]:checked').length;var k=(f.querySelector('input[name=periode]:checked')||{{}}).value;var per=k==='maaned'?12:k==='kvartal'?4:1;document.getElementById('cells').textContent=(a*y*per*{per_row}).toLocaleString('{loc}');}}f.addEventListener('change',n);}})();</script>"#,
+        r#"<script>(function(){{var f=document.querySelector('form');function n(){{var a=f.querySelectorAll('#omraade option:checked').length||1;var y={timed}?f.querySelectorAll('input[name=aar]:checked').length:1;var k=(f.querySelector('input[name=periode]:checked')||{{}}).value;var per=k==='maaned'?12:k==='kvartal'?4:1;document.getElementById('cells').textContent=(a*y*per*{per_row}).toLocaleString('{loc}');}}f.addEventListener('change',n);}})();</script>"#,
+        timed = td.is_some(),
         loc = m.locale,
     );
-    let (Some(ad), Some(td)) = (ad, td) else {
+    let Some(ad) = ad else {
         return page_for(lang, &meta.id, &b, q);
     };
-    if tids.is_empty() {
+    if td.is_some() && tids.is_empty() {
         let _ = write!(b, "<p>{}</p>", m.no_periods);
         return page_for(lang, &meta.id, &b, q);
     }
+    // A row per area and period; per area where the table has no time dimension.
+    let rows: Vec<Option<usize>> = match td {
+        Some(_) => tids.iter().map(|&p| Some(p)).collect(),
+        None => vec![None],
+    };
     // Coordinates of a row's first cell (the column variable at its total).
-    let base = |a: usize, p: usize| -> Vec<usize> {
+    let base = |a: usize, p: Option<usize>| -> Vec<usize> {
         let mut c: Vec<usize> = sel.dims.iter().map(|d| d[0]).collect();
         c[ad] = a;
-        c[td] = p;
+        if let (Some(td), Some(p)) = (td, p) {
+            c[td] = p;
+        }
         if let Some((cd, _)) = column {
             c[cd] = meta.dimensions[cd].total_index().unwrap_or(0);
         }
         c
     };
     let areas = &meta.dimensions[ad];
-    let tid = &meta.dimensions[td];
-    if let Some(chart) = layout
-        .chart
-        .and_then(|c| meta.measures.iter().position(|x| x.code == c))
-    {
+    let tid = td.map(|td| &meta.dimensions[td]);
+    if let (Some(chart), Some(tid)) = (
+        layout
+            .chart
+            .and_then(|c| meta.measures.iter().position(|x| x.code == c)),
+        tid,
+    ) {
         let series: Vec<(String, Vec<Option<f64>>)> = v
             .areas
             .iter()
@@ -334,7 +346,7 @@ pub fn table_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
             .map(|&a| {
                 let pts = tids
                     .iter()
-                    .map(|&p| t.value(&base(a, p), chart).num())
+                    .map(|&p| t.value(&base(a, Some(p)), chart).num())
                     .collect();
                 (areas.categories[a].label(lang).to_string(), pts)
             })
@@ -350,11 +362,13 @@ pub fn table_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
     }
     let _ = write!(
         b,
-        "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\" class=\"l\">{}</th>",
+        "<table><caption>{}</caption><thead><tr><th scope=\"col\">{}</th>",
         text(meta.title(lang)),
         m.area,
-        m.period
     );
+    if tid.is_some() {
+        let _ = write!(b, "<th scope=\"col\" class=\"l\">{}</th>", m.period);
+    }
     // The columns: the categories of the column variable, then the extra measures; or every
     // measure.
     let mut columns: Vec<(Option<usize>, usize)> = Vec::new();
@@ -388,13 +402,15 @@ pub fn table_page(t: &Table, q: &[(String, String)], lang: Lang) -> String {
     }
     b.push_str("</tr></thead><tbody>");
     for &a in &v.areas {
-        for &p in &tids {
+        for &p in &rows {
             let _ = write!(
                 b,
-                "<tr><th scope=\"row\">{}</th><td class=\"l\">{}</td>",
-                text(areas.categories[a].label(lang)),
-                text(&tid.categories[p].code)
+                "<tr><th scope=\"row\">{}</th>",
+                text(areas.categories[a].label(lang))
             );
+            if let (Some(tid), Some(p)) = (tid, p) {
+                let _ = write!(b, "<td class=\"l\">{}</td>", text(&tid.categories[p].code));
+            }
             for &(cat, measure) in &columns {
                 let mut c = base(a, p);
                 if let (Some(cat), Some((cd, _))) = (cat, column) {

@@ -95,6 +95,9 @@ fn home_page_lists_the_table_and_english_works() {
     let f = fixture();
     let dom = dump_dom(&format!("{}/", f.base));
     assert!(dom.contains("SAMT01: Samtaler efter samtaleform"));
+    // Every table shows its period, but the survey, which has none, shows no empty one.
+    assert_eq!(dom.matches("Periode: 2019M01 – ").count(), 4, "{dom}");
+    assert!(!dom.contains(": – ."), "{dom}");
     let en = get(&format!("{}/tabel/SAMT01?lang=en", f.base));
     assert_eq!(en.status, 200);
     assert!(en.body.contains("Conversations by form") && en.body.contains("lang=\"en\""));
