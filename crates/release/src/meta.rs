@@ -119,9 +119,12 @@ impl NestingMeta {
     }
 }
 
-/// The source named in every table.
+/// The source named in every table built from the register extracts.
 pub const SOURCE: &str =
     "Samtalebank, built from the jobcentres' register of conversations and benefit spells";
+
+/// The source named in a table built from a survey's respondents (SURV01).
+pub const SURVEY_SOURCE: &str = "Samtalebank, built from the respondents of the citizen survey of the jobcentres' contact with unemployed people by phone and video during the lockdown";
 
 impl TableMeta {
     /// The metadata of a published table.
@@ -197,7 +200,11 @@ impl TableMeta {
             title_en: text.title.en.clone(),
             description_da: text.description.da.clone(),
             description_en: text.description.en.clone(),
-            source: SOURCE.into(),
+            source: match def.source {
+                samtalebank_tables::Source::Survey => SURVEY_SOURCE,
+                _ => SOURCE,
+            }
+            .into(),
             updated: updated.into(),
             dimensions,
             measures,

@@ -176,6 +176,22 @@ fn the_generated_survey_gives_every_published_figure_within_its_interval() {
     ] {
         assert!(page.body.contains(want), "{want}");
     }
+    // The table page of SURV01 (no time dimension): no periods to choose, a row per area with
+    // the API's figures, and the survey named as the source.
+    let (pct, lo, _) = figure(&f.base, "interesse", "meget_interesseret", "tot", "000").unwrap();
+    let generic = get(&format!(
+        "{}/tabel/SURV01?lang=en&omraade=000&spoergsmaal=interesse&svar=meget_interesseret&ydelse=tot",
+        f.base
+    ));
+    assert_eq!(generic.status, 200);
+    for want in [
+        format!("<th scope=\"row\">All of Denmark</th><td>{pct:.1}</td><td>{lo:.1}</td>"),
+        "citizen survey".to_string(),
+    ] {
+        assert!(generic.body.contains(&want), "{want}");
+    }
+    assert!(!generic.body.contains("name=\"periode\""));
+    assert!(meta["source"].as_str().unwrap().contains("citizen survey"));
     let da = get(&format!("{}/undersoegelse", f.base));
     assert!(da.body.contains("Grundlag"));
     assert!(get(&format!("{}/", f.base))
