@@ -22,6 +22,18 @@ fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+/// `label` cut to at most `max` characters, with an ellipsis where it is cut.
+fn shorten(label: &str, max: usize) -> String {
+    if label.chars().count() > max {
+        format!(
+            "{}…",
+            label.chars().take(max - 1).collect::<String>().trim_end()
+        )
+    } else {
+        label.to_string()
+    }
+}
+
 /// A drop-down of one dimension's categories.
 fn select(t: &Table, var: Var, chosen: usize, label: &str, lang: Lang) -> String {
     let Some((_, d)) = t.meta.var(var) else {
@@ -40,13 +52,7 @@ fn select(t: &Table, var: Var, chosen: usize, label: &str, lang: Lang) -> String
             if i == chosen { " selected" } else { "" },
             text(&if var == Var::Spoergsmaal {
                 // The question's number and its text, shortened: the whole text is the heading.
-                let label = c.label(lang);
-                let short = if label.chars().count() > 60 {
-                    format!("{}…", label.chars().take(59).collect::<String>().trim_end())
-                } else {
-                    label.to_string()
-                };
-                format!("{}. {short}", i + 1)
+                format!("{}. {}", i + 1, shorten(c.label(lang), 60))
             } else {
                 c.label(lang).to_string()
             })
@@ -78,11 +84,7 @@ fn bars(rows: &[(String, Value, Value, Value)], lang: Lang, title: &str) -> Stri
     }
     for (i, (label, pct, lo, hi)) in rows.iter().enumerate() {
         let y = 8.0 + row * i as f64;
-        let short = if label.chars().count() > 44 {
-            format!("{}…", label.chars().take(43).collect::<String>())
-        } else {
-            label.clone()
-        };
+        let short = shorten(label, 44);
         let _ = write!(
             svg,
             r##"<text x="{lx}" y="{ty}" font-size="12" text-anchor="end">{l}</text>"##,
