@@ -120,6 +120,12 @@ def build():
     spec.setdefault("tags", []).append(
         {"name": "Samtalebank", "description": "Samtalebank's own endpoints."})
     spec["paths"].update(OURS)
+    # Saving a query has limits of its own (docs/api.md).
+    problem = lambda desc: {"description": desc, "content": {"application/problem+json": {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}}
+    saved = spec["paths"]["/savedqueries"]["post"]["responses"]
+    saved.setdefault("413", problem("The saved query is larger than 64 KiB."))
+    saved.setdefault("503", problem("The server keeps as many saved queries as it allows."))
     return json.dumps(spec, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
 
 

@@ -80,9 +80,10 @@ pub fn resolve(
     let is_kommune = |i: usize| is_kommune(&bench.meta.dimensions[area].categories[i].code);
     let parts: Vec<&str> = def.split(':').collect();
     if parts.len() == 4 && (parts[0] == "lowest" || parts[0] == "highest") {
-        let n: usize = parts[1]
-            .parse()
-            .map_err(|_| format!("'{def}': expected a number of municipalities"))?;
+        let n: usize =
+            parts[1].parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
+                format!("'{def}': expected a number of municipalities, at least 1")
+            })?;
         let (ind, tid, yd) = (
             dim(bench, Var::Indikator)?,
             dim(bench, Var::Tid)?,

@@ -16,6 +16,12 @@ use serde::Serialize;
 /// pay with pension, over productive hours, with overhead; 2021 level).
 pub const DEFAULT_HOURLY_COST: f64 = 430.0;
 
+/// The hourly costs a calculation accepts, DKK: anything outside is a mistake, not a wage.
+pub const HOURLY_COST_RANGE: std::ops::RangeInclusive<f64> = 1.0..=10_000.0;
+
+/// The most minutes a digital conversation can save (a working day).
+pub const MAX_MINUTES: f64 = 480.0;
+
 /// The ministry's range, DKK a year (seed 003).
 pub const MINISTRY_LOW: f64 = 85e6;
 pub const MINISTRY_HIGH: f64 = 130e6;
@@ -135,14 +141,33 @@ pub struct Params {
 
 impl Params {
     /// `10-15` or `12`.
+    /// An hourly cost in DKK, from [`HOURLY_COST_RANGE`].
+    pub fn parse_hourly_cost(s: &str) -> Result<f64, String> {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| HOURLY_COST_RANGE.contains(v))
+            .ok_or_else(|| {
+                format!(
+                    "hourly cost '{s}': a number of DKK from {} to {}",
+                    HOURLY_COST_RANGE.start(),
+                    HOURLY_COST_RANGE.end()
+                )
+            })
+    }
+
     pub fn parse_minutes(s: &str) -> Result<(f64, f64), String> {
         let (a, b) = s.split_once('-').unwrap_or((s, s));
         let p = |x: &str| {
             x.trim()
                 .parse::<f64>()
                 .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("minutes '{s}': expected LOW-HIGH like 10-15"))
+                .filter(|v| (0.0..=MAX_MINUTES).contains(v))
+                .ok_or_else(|| {
+                    format!(
+                        "minutes '{s}': expected LOW-HIGH like 10-15, each from 0 to {MAX_MINUTES}"
+                    )
+                })
         };
         let (lo, hi) = (p(a)?, p(b)?);
         if lo > hi {

@@ -11,7 +11,11 @@ fn main() -> ExitCode {
     match cmd::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("samtalebank: {e}");
+            // A message may quote a path or a value: no CPR number reaches the log.
+            eprintln!(
+                "samtalebank: {}",
+                samtalebank_model::cpr::mask(&e.to_string())
+            );
             ExitCode::FAILURE
         }
     }

@@ -7,6 +7,7 @@ mod e2e {
     mod ckm;
     mod cli;
     pub mod common;
+    mod faults;
     mod pipeline;
     mod privacy;
     mod pxweb;

@@ -11,6 +11,7 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+use crate::csvrows::{Item, Records, MAX_RECORD};
 use crate::IngestError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,7 +94,8 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, String> {
                 .map_err(|e| format!("{}: {e}", p.display()))?
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| p.is_file())
+                // Symbolic links are kept here, to be refused by name below.
+                .filter(|p| p.is_file() || p.is_symlink())
                 .collect();
             entries.sort();
             for e in entries {
@@ -121,15 +123,21 @@ pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, String> {
     Ok(out)
 }
 
+/// An input file: a regular file, never a symbolic link (which could point the rejects at any
+/// file the operator may read).
 fn file(path: PathBuf, table: Table, parquet: bool) -> Result<InputFile, String> {
-    let size = std::fs::metadata(&path)
-        .map_err(|e| format!("{}: {e}", path.display()))?
+    let size = samtalebank_files::open_regular(&path)
+        .and_then(|f| f.metadata().map_err(samtalebank_files::io_err(&path)))
+        .map_err(|e| e.to_string())?
         .len();
     Ok(InputFile {
-        name: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        // A file name may hold a CPR number too.
+        name: samtalebank_model::cpr::mask(
+            &path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
         path,
         table,
         parquet,
@@ -158,10 +166,22 @@ impl Header {
     }
 }
 
+/// The bytes of an input file, read without following a symbolic link.
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, IngestError> {
+    let mut f =
+        samtalebank_files::open_regular(path).map_err(|e| IngestError::Input(e.to_string()))?;
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut f, &mut bytes)
+        .map_err(|e| IngestError::Input(format!("{}: {e}", path.display())))?;
+    Ok(bytes)
+}
+
 /// One row as read: values by column name.
 pub struct Fields<'a> {
     pub header: &'a Header,
     pub record: &'a csv::StringRecord,
+    /// The row could not be read (too long): the reason, and `record` holds what is shown.
+    pub problem: Option<&'a str>,
 }
 
 impl Fields<'_> {
@@ -279,65 +299,62 @@ fn read_csv(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), ReadError> {
     let text = decode(bytes);
-    let first = text.lines().next().unwrap_or("");
+    let first = text.split(['\n', '\r']).next().unwrap_or("");
     if first.trim().is_empty() {
         return Err(ReadError::File("empty file: no header row".into()));
+    }
+    if first.len() > MAX_RECORD {
+        return Err(ReadError::File(format!(
+            "the header line is longer than {MAX_RECORD} bytes"
+        )));
     }
     let delim = if first.matches(';').count() > first.matches(',').count() {
         b';'
     } else {
         b','
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .delimiter(delim)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header = Header::new(
-        rdr.headers()
-            .map_err(|e| ReadError::File(format!("header: {e}")))?
-            .iter()
-            .map(String::from)
-            .collect(),
-    );
+    let mut records = Records::new(text.as_bytes(), delim);
+    let header = match records.next_item() {
+        Some(Item::Record { record, .. }) => Header::new(record.iter().map(String::from).collect()),
+        _ => return Err(ReadError::File("empty file: no header row".into())),
+    };
     check(&header)?;
-    let mut rec = csv::StringRecord::new();
-    let mut last_byte = 0u64;
+    let mut last_byte = 0usize;
     let mut n = 0u64;
     loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        match records.next_item() {
+            None => break,
+            Some(Item::Record { line, record }) => row(
+                line,
+                &Fields {
+                    header: &header,
+                    record,
+                    problem: None,
+                },
+            )?,
+            Some(Item::TooLong { line, bytes, head }) => {
+                let reason = format!(
+                    "line too long: {bytes} bytes, over the limit of {MAX_RECORD} bytes; not read"
+                );
+                let shown = csv::StringRecord::from(vec![format!("{head}…")]);
                 row(
                     line,
                     &Fields {
                         header: &header,
-                        record: &rec,
-                    },
-                )?;
-            }
-            Err(e) => {
-                // A malformed record (e.g. broken quoting): report it as a row problem.
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                let bad = csv::StringRecord::from(vec![format!("unreadable row: {e}")]);
-                row(
-                    line,
-                    &Fields {
-                        header: &header,
-                        record: &bad,
+                        record: &shown,
+                        problem: Some(&reason),
                     },
                 )?;
             }
         }
         n += 1;
         if n.is_multiple_of(65_536) {
-            let b = rdr.position().byte();
-            progress(b - last_byte);
+            let b = records.position();
+            progress((b - last_byte) as u64);
             last_byte = b;
         }
     }
-    progress(bytes.len() as u64 - last_byte.min(bytes.len() as u64));
+    progress(bytes.len().saturating_sub(last_byte) as u64);
     Ok(())
 }
 
@@ -347,7 +364,8 @@ fn read_parquet(
     row: &mut RowFn<'_>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), ReadError> {
-    let f = std::fs::File::open(&file.path).map_err(|e| ReadError::File(e.to_string()))?;
+    let f = samtalebank_files::open_regular(&file.path)
+        .map_err(|e| ReadError::Ingest(IngestError::Input(e.to_string())))?;
     let builder = ParquetRecordBatchReaderBuilder::try_new(f)
         .map_err(|e| ReadError::File(format!("not a readable Parquet file: {e}")))?;
     let header = Header::new(
@@ -371,11 +389,18 @@ fn read_parquet(
             .iter()
             .zip(&header.names)
             .map(|(c, name)| {
-                strings(c).map_err(|t| {
+                let mut col = strings(c).map_err(|t| {
                     ReadError::File(format!("column '{name}' has unsupported type {t}"))
-                })
+                })?;
+                // A CPR number in an integer column has lost its leading zero: 9 digits.
+                if name == "cpr" && c.data_type().is_integer() {
+                    for v in col.iter_mut().filter(|v| v.len() == 9) {
+                        v.insert(0, '0');
+                    }
+                }
+                Ok(col)
             })
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, ReadError>>()?;
         for i in 0..batch.num_rows() {
             line += 1;
             rec.clear();
@@ -387,6 +412,7 @@ fn read_parquet(
                 &Fields {
                     header: &header,
                     record: &rec,
+                    problem: None,
                 },
             )?;
         }

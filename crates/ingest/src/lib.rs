@@ -5,6 +5,7 @@
 //! numbers masked) and never stops the good rows. Re-ingesting a file adds nothing; an id seen
 //! again with other content is a conflict and is rejected (the stored row is kept).
 
+mod csvrows;
 mod input;
 pub mod pseudonym;
 mod survey;
@@ -16,8 +17,9 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
 use samtalebank_model::cpr;
-use samtalebank_store::{id_key, IngestedFile, Store, FORLOEB, SAMTALER};
+use samtalebank_store::{IngestedFile, Store, Wait, FORLOEB, SAMTALER};
 
+pub use csvrows::MAX_RECORD;
 pub use input::{discover, InputFile, Table};
 pub use pseudonym::{KeySource, Pseudonymiser};
 
@@ -29,6 +31,8 @@ pub struct Options {
     pub strict: bool,
     /// Never draw a progress bar.
     pub quiet: bool,
+    /// Wait for another ingest into the same store to finish, instead of failing at once.
+    pub wait: bool,
 }
 
 /// One problem with one row.
@@ -150,9 +154,11 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
                 .join(", ")
         )));
     }
+    // The store's one writer from here on (the key file too is created under the lock).
+    let wait = if opts.wait { Wait::Yes } else { Wait::No };
+    let mut store = Store::open_for_ingest(&opts.store, wait)?;
     let (mut pseudo, key_source) =
         Pseudonymiser::for_store(&opts.store).map_err(IngestError::Input)?;
-    let mut store = Store::open_or_create(&opts.store)?;
     // A bad questionnaire stops the run before anything is written.
     let survey_plan = survey::prepare(&files, &store)?;
     let mut seen: FxHashMap<Table, FxHashMap<u64, u64>> = FxHashMap::default();
@@ -168,8 +174,7 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
         let mut writer = store.writer()?;
         for file in files.iter().filter(|f| !f.table.survey()) {
             bar.set_message(file.name.clone());
-            let bytes = std::fs::read(&file.path)
-                .map_err(|e| IngestError::Input(format!("{}: {e}", file.path.display())))?;
+            let bytes = input::read_bytes(&file.path)?;
             let sha = sha256_hex(&bytes);
             let mut fs = FileSummary {
                 name: file.name.clone(),
@@ -209,7 +214,7 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
                     match validate::row(file.table, fields, &mut pseudo) {
                         Ok((id, row)) => {
                             let fp = row.fingerprint();
-                            match ids.get(&id_key(&id)) {
+                            match ids.get(&row.stored_id()) {
                                 Some(old) if *old == fp => fs.duplicates += 1,
                                 Some(_) => {
                                     fs.rejected += 1;
@@ -226,7 +231,7 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
                                 });
                                 }
                                 None => {
-                                    ids.insert(id_key(&id), fp);
+                                    ids.insert(row.stored_id(), fp);
                                     fs.accepted += 1;
                                     sink(row)?;
                                 }
@@ -307,10 +312,21 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
                 }
             }
         }
-        summary.parts_written = writer.commit()?;
-    }
-    if !rejects.is_empty() {
-        summary.rejects_file = Some(write_rejects(&opts.store, &rejects)?);
+        // The rejects are on disk before the rows are committed: a full disk never leaves rows
+        // stored (and their file marked as ingested) with their rejects lost.
+        if !rejects.is_empty() {
+            summary.rejects_file = Some(write_rejects(&opts.store, &rejects)?);
+        }
+        match writer.commit() {
+            Ok(n) => summary.parts_written = n,
+            Err(e) => {
+                // Nothing was committed: the rows will be read again, rejects with them.
+                if let Some(p) = &summary.rejects_file {
+                    let _ = std::fs::remove_file(p);
+                }
+                return Err(e.into());
+            }
+        }
     }
     Ok(summary)
 }
@@ -327,8 +343,7 @@ fn reason_kind(reason: &str) -> String {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    format!("{:x}", sha2::Sha256::digest(bytes))
+    samtalebank_files::sha256_hex(bytes)
 }
 
 fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
@@ -346,26 +361,42 @@ fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
     bar
 }
 
+/// Write the rejects file (mode 0600: it holds rows of microdata, CPR numbers masked), fsync
+/// it and its directory. Never follows or overwrites a file that is already there.
 fn write_rejects(store: &Path, rejects: &[Reject]) -> Result<PathBuf, IngestError> {
     let dir = store.join("_rejects");
-    let err = |e: std::io::Error| IngestError::Input(format!("{}: {e}", dir.display()));
-    std::fs::create_dir_all(&dir).map_err(err)?;
     let path = dir.join(format!(
-        "rejects-{}.csv",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f")
+        "rejects-{}-{}.csv",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3f"),
+        std::process::id()
     ));
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    let werr = |e: csv::Error| IngestError::Input(format!("{}: {e}", path.display()));
-    w.write_record(["fil", "linje", "kolonne", "aarsag", "raekke"])
-        .map_err(werr)?;
-    for r in rejects {
-        w.write_record([&r.file, &r.line.to_string(), &r.column, &r.reason, &r.row])
-            .map_err(werr)?;
-    }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| IngestError::Input(e.to_string()))?;
-    let mut f = std::fs::File::create(&path).map_err(err)?;
-    f.write_all(&bytes).map_err(err)?;
+    let write = || -> Result<(), String> {
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+        w.write_record(["fil", "linje", "kolonne", "aarsag", "raekke"])
+            .map_err(|e| e.to_string())?;
+        for r in rejects {
+            w.write_record([
+                &cpr::mask(&r.file),
+                &r.line.to_string(),
+                &r.column,
+                &cpr::mask(&r.reason),
+                &cpr::mask(&r.row),
+            ])
+            .map_err(|e| e.to_string())?;
+        }
+        let bytes = w.into_inner().map_err(|e| e.to_string())?;
+        let mut f = samtalebank_files::create_new(&path, 0o600).map_err(|e| e.to_string())?;
+        f.write_all(&bytes)
+            .and_then(|_| f.sync_all())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        samtalebank_files::sync_dir(&dir).map_err(|e| e.to_string())
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&path);
+        IngestError::Input(format!(
+            "{e}; nothing was stored (the rejects could not be written)"
+        ))
+    })?;
     Ok(path)
 }

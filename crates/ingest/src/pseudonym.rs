@@ -104,16 +104,23 @@ impl Pseudonymiser {
         k
     }
 
-    /// Record key of the cell key method: a uniform 32-bit number, the first 4 bytes of
-    /// HMAC-SHA-256(key, `kind` `:` the record's id). Nobody without the key can compute it; the
-    /// same id always gets the same key.
-    pub fn record_key(&self, kind: &str, id: &str) -> u32 {
+    /// The keys of a record from one HMAC-SHA-256(key, `kind` `:` the record's id): the record
+    /// key of the cell key method (`rkey`, a uniform 32-bit number: bytes 0–3) and the id as
+    /// stored (`samtale_id`/`forloeb_id`: bytes 4–11, a signed 64-bit number). Nobody without
+    /// the key can compute either or recover the id (which may hold a CPR number); the same id
+    /// always gets the same keys, so a re-delivered record is recognised.
+    pub fn record_keys(&self, kind: &str, id: &str) -> (u32, i64) {
         let mut m = self.mac.clone();
         m.update(kind.as_bytes());
         m.update(b":");
         m.update(id.as_bytes());
         let out = m.finalize().into_bytes();
-        u32::from_be_bytes([out[0], out[1], out[2], out[3]])
+        let mut b = [0u8; 8];
+        b.copy_from_slice(&out[4..12]);
+        (
+            u32::from_be_bytes([out[0], out[1], out[2], out[3]]),
+            i64::from_be_bytes(b),
+        )
     }
 
     /// Person key of the cell key method: the first 4 bytes of HMAC-SHA-256(key, `pkey:` +

@@ -48,8 +48,7 @@ pub(crate) fn prepare(files: &[InputFile], store: &Store) -> Result<Option<Plan>
     }
     let stored = store.read_survey()?;
     if let Some(f) = defs.first() {
-        let bytes = std::fs::read(&f.path)
-            .map_err(|e| IngestError::Input(format!("{}: {e}", f.path.display())))?;
+        let bytes = crate::input::read_bytes(&f.path)?;
         let sha = sha256_hex(&bytes);
         let text = String::from_utf8(bytes)
             .map_err(|_| IngestError::Input(format!("{}: not UTF-8 text", f.path.display())))?;
@@ -124,8 +123,7 @@ pub(crate) fn ingest(
     }
     let mut ids = plan.stored;
     for file in files.iter().filter(|f| f.table == Table::Undersoegelse) {
-        let bytes = std::fs::read(&file.path)
-            .map_err(|e| IngestError::Input(format!("{}: {e}", file.path.display())))?;
+        let bytes = crate::input::read_bytes(&file.path)?;
         let sha = sha256_hex(&bytes);
         let mut fs = FileSummary {
             name: file.name.clone(),
@@ -158,7 +156,11 @@ pub(crate) fn ingest(
                     reason: cpr::mask(&reason),
                     row: cpr::mask(&fields.raw()),
                 };
-                match parse(q, layout, fields.record, &known_kommune, &known_ydelse) {
+                let parsed = match fields.problem {
+                    Some(p) => Err((String::new(), p.to_string())),
+                    None => parse(q, layout, fields.record, &known_kommune, &known_ydelse),
+                };
+                match parsed {
                     Ok(mut r) => {
                         r.id = format!("{:016x}", pseudo.person_id(&r.id));
                         r.kommune = vocab()

@@ -19,6 +19,13 @@ impl Row {
             Row::Forloeb(r) => r.fingerprint(),
         }
     }
+    /// The id as stored (pseudonymised): the key of duplicate and conflict checks.
+    pub fn stored_id(&self) -> u64 {
+        match self {
+            Row::Samtale(r) => r.id as u64,
+            Row::Forloeb(r) => r.id as u64,
+        }
+    }
 }
 
 type Problems = Vec<(String, String)>;
@@ -136,6 +143,9 @@ pub(crate) fn row(
     f: &Fields<'_>,
     pseudo: &mut Pseudonymiser,
 ) -> Result<(String, Row), Problems> {
+    if let Some(p) = f.problem {
+        return Err(vec![(String::new(), p.to_string())]);
+    }
     if f.record.len() != f.header.names.len() {
         return Err(vec![(
             String::new(),
@@ -169,20 +179,23 @@ pub(crate) fn row(
                     Some(ydelse),
                     Some(samtaletype),
                     Some(samtaleform),
-                ) if c.problems.is_empty() => Some((
-                    id.clone(),
-                    Row::Samtale(SamtaleRecord {
-                        rkey: pseudo.record_key("samtale", &id),
-                        pkey: pseudo.person_cell_key(person),
+                ) if c.problems.is_empty() => {
+                    let (rkey, stored_id) = pseudo.record_keys("samtale", &id);
+                    Some((
                         id,
-                        person,
-                        dato,
-                        kommune,
-                        ydelse,
-                        samtaletype,
-                        samtaleform,
-                    }),
-                )),
+                        Row::Samtale(SamtaleRecord {
+                            rkey,
+                            pkey: pseudo.person_cell_key(person),
+                            id: stored_id,
+                            person,
+                            dato,
+                            kommune,
+                            ydelse,
+                            samtaletype,
+                            samtaleform,
+                        }),
+                    ))
+                }
                 _ => None,
             }
         }
@@ -205,12 +218,13 @@ pub(crate) fn row(
                 (Some(id), Some(person), Some(kommune), Some(ydelse), Some(start), Some(slut))
                     if c.problems.is_empty() =>
                 {
+                    let (rkey, stored_id) = pseudo.record_keys("forloeb", &id);
                     Some((
-                        id.clone(),
+                        id,
                         Row::Forloeb(ForloebRecord {
-                            rkey: pseudo.record_key("forloeb", &id),
+                            rkey,
                             pkey: pseudo.person_cell_key(person),
-                            id,
+                            id: stored_id,
                             person,
                             kommune,
                             ydelse,

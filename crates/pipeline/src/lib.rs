@@ -22,6 +22,9 @@ pub struct BuildOptions {
     pub protection: Protection,
     /// The LP audit's budget (with `Protection::Lp`).
     pub lp_budget: usize,
+    /// Wait for another build publishing into the same releases directory, instead of
+    /// failing at once.
+    pub wait: bool,
 }
 
 /// Where the build's time went.
@@ -40,6 +43,15 @@ pub struct Timings {
 /// Long: The pipeline's stages in order, each timed; reading it straight through is the point.
 pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
     samtalebank_disclosure::supported(o.protection)?;
+    // One build publishes into a releases directory at a time: refused (or waiting) before
+    // any work is done.
+    let wait = if o.wait {
+        samtalebank_store::Wait::Yes
+    } else {
+        samtalebank_store::Wait::No
+    };
+    let lock =
+        samtalebank_release::PublishLock::acquire(&o.releases, wait).map_err(|e| e.to_string())?;
     let mut timings = Timings::default();
     let t = Instant::now();
     let store = Store::open(&o.store).map_err(|e| e.to_string())?;
@@ -140,6 +152,7 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
         })
         .collect();
     let m = samtalebank_release::publish(
+        &lock,
         &PublishOptions {
             releases: o.releases.clone(),
             threshold: o.threshold,

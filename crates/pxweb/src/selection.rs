@@ -413,11 +413,15 @@ fn call<'a>(item: &'a str, name: &str) -> Option<&'a str> {
         .strip_suffix(')')
 }
 
-/// `n` or `n,offset` of TOP/BOTTOM: n ≥ 1, offset ≥ 0.
+/// The largest `n` and offset of TOP/BOTTOM: far more values than any variable has; a larger
+/// number is a mistake, answered 400, never silently read as "all".
+pub const MAX_TOP: usize = 10_000;
+
+/// `n` or `n,offset` of TOP/BOTTOM: 1 ≤ n ≤ [`MAX_TOP`], 0 ≤ offset ≤ [`MAX_TOP`].
 fn count_offset(var: &str, item: &str, args: &str) -> Result<(usize, usize), Problem> {
     let bad = || {
         Problem::bad_request(format!(
-            "'{item}' for variable '{var}': expected TOP(n) or TOP(n,offset) with whole numbers, n at least 1"
+            "'{item}' for variable '{var}': expected TOP(n) or TOP(n,offset) with whole numbers, n from 1 to {MAX_TOP}, offset from 0 to {MAX_TOP}"
         ))
     };
     let mut parts = args.split(',').map(str::trim);
@@ -426,7 +430,7 @@ fn count_offset(var: &str, item: &str, args: &str) -> Result<(usize, usize), Pro
         Some(s) => s.parse().map_err(|_| bad())?,
         None => 0,
     };
-    if n == 0 || parts.next().is_some() {
+    if n == 0 || n > MAX_TOP || offset > MAX_TOP || parts.next().is_some() {
         return Err(bad());
     }
     Ok((n, offset))
@@ -499,7 +503,20 @@ pub fn select(
                 ))
             })?;
             let (f, t) = (find(x)?, find(y)?);
-            let (f, t) = (f.min(t), f.max(t));
+            if is_time && PeriodKind::of(codes[f]) != PeriodKind::of(codes[t]) {
+                return Err(Problem::bad_request(format!(
+                    "'{item}' for variable '{var}': RANGE's two periods must be of one type ({} is not like {})",
+                    x.trim(),
+                    y.trim()
+                )));
+            }
+            if f > t {
+                return Err(Problem::bad_request(format!(
+                    "'{item}' for variable '{var}': RANGE goes from the first code to the second; {} comes after {}",
+                    x.trim(),
+                    y.trim()
+                )));
+            }
             out.extend((f..=t).filter(|&i| same_kind(i, f)));
         } else if item.contains('*') || item.contains('?') {
             out.extend((0..codes.len()).filter(|&i| glob(item, codes[i])));
@@ -542,6 +559,15 @@ mod tests {
         assert_eq!(s(true, &codes, "RANGE(2023,2024)").unwrap(), vec![0, 1]);
         assert_eq!(s(true, &codes, "2024,2023").unwrap(), vec![0, 1]);
         assert!(s(true, &codes, "1999").is_err());
+        // No silent repair: a reversed range, periods of two types, an absurd TOP.
+        let e = s(true, &codes, "RANGE(2024,2023)").unwrap_err();
+        assert!(e.detail.contains("2024 comes after 2023"), "{}", e.detail);
+        let e = s(true, &codes, "RANGE(2023,2023M02)").unwrap_err();
+        assert!(e.detail.contains("of one type"), "{}", e.detail);
+        assert!(s(true, &codes, "TOP(18446744073709551615)").is_err());
+        assert!(s(true, &codes, "TOP(10001)").is_err());
+        assert!(s(true, &codes, "TOP(1,10001)").is_err());
+        assert_eq!(s(true, &codes, "TOP(10000)").unwrap().len(), 3);
         assert!(glob("20?3*", "2023M01"));
         assert!(!glob("2024*", "2023M01"));
     }

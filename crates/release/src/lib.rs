@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 
 pub use diff::{diff, TableDiff};
 pub use meta::{CategoryMeta, DimensionMeta, NestingMeta, TableMeta};
-pub use publish::{publish, PublishOptions};
-pub use read::{current_id, list, Release};
+pub use publish::{publish, PublishLock, PublishOptions};
+pub use read::{current_id, list, release_dir, verify, Release, Verified};
 pub use table::{Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE, STATUS_NOT_YET};
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +40,11 @@ pub enum ReleaseError {
     Format { path: PathBuf, message: String },
     #[error("no current release in {0}; run `samtalebank build` first")]
     NoCurrent(PathBuf),
+    /// A file of the release does not match the checksum its manifest records.
+    #[error("{path}: damaged release: {reason}")]
+    Damaged { path: PathBuf, reason: String },
+    #[error(transparent)]
+    File(#[from] samtalebank_files::FileError),
 }
 
 pub type Result<T> = std::result::Result<T, ReleaseError>;
@@ -101,4 +106,8 @@ pub struct Manifest {
     pub data_end: String,
     pub inputs: Vec<InputChecksum>,
     pub tables: Vec<TableSummary>,
+    /// SHA-256 of every file of the release but this manifest, by path inside the release
+    /// (`SAMT01/data-0.parquet`). Reading a release checks them.
+    #[serde(default)]
+    pub checksums: std::collections::BTreeMap<String, String>,
 }

@@ -43,10 +43,42 @@ fn short_id(parts: &[String]) -> String {
     )
 }
 
+/// The right to publish into a releases directory: one build at a time (an advisory lock on
+/// `releases/.build.lock`, released when dropped or when the process ends).
+pub struct PublishLock {
+    root: PathBuf,
+    _lock: samtalebank_files::Lock,
+}
+
+impl PublishLock {
+    /// Take the lock of `releases` (created if missing). With `Wait::No` another build makes
+    /// this fail at once, naming it.
+    pub fn acquire(releases: &Path, wait: samtalebank_files::Wait) -> Result<PublishLock> {
+        std::fs::create_dir_all(releases).map_err(io_err(releases))?;
+        let lock = samtalebank_files::Lock::exclusive(
+            &releases.join(".build.lock"),
+            wait,
+            &format!("the releases directory {}", releases.display()),
+            "another build is publishing into it; run again when it is done, or with --wait to wait for it",
+        )?;
+        Ok(PublishLock {
+            root: releases.to_path_buf(),
+            _lock: lock,
+        })
+    }
+}
+
 /// Publish the tables as a new release and make it current. Returns its manifest.
-pub fn publish(opts: &PublishOptions, tables: &[Published]) -> Result<Manifest> {
+pub fn publish(
+    lock: &PublishLock,
+    opts: &PublishOptions,
+    tables: &[Published],
+) -> Result<Manifest> {
     let root = &opts.releases;
-    std::fs::create_dir_all(root).map_err(io_err(root))?;
+    if lock.root != *root {
+        return Err(fmt_err(root, "publishing without this directory's lock"));
+    }
+    // Only the holder of the lock gets here: a `.tmp-` directory is a killed build's.
     remove_half_written(root)?;
     let now = chrono::Utc::now();
     let created = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -71,13 +103,18 @@ pub fn publish(opts: &PublishOptions, tables: &[Published]) -> Result<Manifest> 
         .format("%Y-%m-%d")
         .to_string();
     let mut summaries = Vec::new();
+    let mut checksums = std::collections::BTreeMap::new();
     for table in tables {
         let dir = tmp.join(table.def.id);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
         let mut meta = TableMeta::new(table, &created, opts.threshold, (&data_start, &data_end));
         meta.min_denominator = opts.ckm.as_ref().map_or(0, |c| c.min_denominator);
-        write_json(&dir.join("metadata.json"), &meta)?;
-        let mut summary = write_data(&dir, &meta, table)?;
+        let sum = write_json(&dir.join("metadata.json"), &meta)?;
+        checksums.insert(format!("{}/metadata.json", meta.id), sum);
+        let (mut summary, sums) = write_data(&dir, &meta, table)?;
+        for (name, sum) in summary.files.iter().zip(sums) {
+            checksums.insert(format!("{}/{name}", meta.id), sum);
+        }
         summary.cost = table.report.cost.clone();
         summary.audit = table.report.audit.clone();
         summaries.push(summary);
@@ -92,21 +129,15 @@ pub fn publish(opts: &PublishOptions, tables: &[Published]) -> Result<Manifest> 
         data_end,
         inputs: opts.inputs.clone(),
         tables: summaries,
+        checksums,
     };
     write_json(&tmp.join("manifest.json"), &manifest)?;
     sync_dir(&tmp)?;
     let dest = root.join(&id);
     std::fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
     sync_dir(root)?;
-    // Make it current: write CURRENT.tmp, fsync, rename over CURRENT, fsync the directory.
-    let cur_tmp = root.join("CURRENT.tmp");
-    let mut f = std::fs::File::create(&cur_tmp).map_err(io_err(&cur_tmp))?;
-    f.write_all(format!("{id}\n").as_bytes())
-        .map_err(io_err(&cur_tmp))?;
-    f.sync_all().map_err(io_err(&cur_tmp))?;
-    let cur = root.join("CURRENT");
-    std::fs::rename(&cur_tmp, &cur).map_err(io_err(&cur))?;
-    sync_dir(root)?;
+    // Make it current: CURRENT is replaced atomically.
+    samtalebank_files::write_atomic(&root.join("CURRENT"), format!("{id}\n").as_bytes(), 0o644)?;
     Ok(manifest)
 }
 
@@ -115,7 +146,7 @@ fn remove_half_written(root: &Path) -> Result<()> {
         let name = e.file_name().to_string_lossy().into_owned();
         if name.starts_with(".tmp-") {
             std::fs::remove_dir_all(e.path()).map_err(io_err(&e.path()))?;
-        } else if name == "CURRENT.tmp" {
+        } else if name == "CURRENT.tmp" || samtalebank_files::is_temporary(&name) {
             std::fs::remove_file(e.path()).map_err(io_err(&e.path()))?;
         }
     }
@@ -123,37 +154,42 @@ fn remove_half_written(root: &Path) -> Result<()> {
 }
 
 fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(dir))
+    Ok(samtalebank_files::sync_dir(dir)?)
 }
 
-fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+/// Write a JSON file and fsync it; returns its SHA-256.
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<String> {
     let bytes = serde_json::to_vec_pretty(value).map_err(|e| fmt_err(path, e))?;
     let mut f = std::fs::File::create(path).map_err(io_err(path))?;
     f.write_all(&bytes).map_err(io_err(path))?;
-    f.sync_all().map_err(io_err(path))
+    f.sync_all().map_err(io_err(path))?;
+    Ok(samtalebank_files::sha256_hex(&bytes))
 }
 
 /// Write every cell with a published non-zero count or an unpublished one, in
 /// `data-<k>.parquet` parts written in parallel (one per core); an unpublished count is null,
 /// with status `..` when disclosure control suppressed it. (A cell whose published counts are
 /// all zero is not written: under the cell key method it may hold a small true count.)
-fn write_data(dir: &Path, meta: &TableMeta, table: &Published) -> Result<TableSummary> {
+/// Returns the summary and the SHA-256 of each file, in the order of `summary.files`.
+fn write_data(
+    dir: &Path,
+    meta: &TableMeta,
+    table: &Published,
+) -> Result<(TableSummary, Vec<String>)> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
         .clamp(1, 8);
     let n = table.cells();
     let chunk = n.div_ceil(threads).max(1);
-    let results: Vec<Result<(String, u64, u64)>> = std::thread::scope(|s| {
+    let results: Vec<Result<(String, u64, u64, String)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|k| {
                 s.spawn(move || {
                     let name = format!("data-{k}.parquet");
                     let range = (k * chunk).min(n)..((k + 1) * chunk).min(n);
                     write_part(&dir.join(&name), meta, table, range)
-                        .map(|(nz, sup)| (name, nz, sup))
+                        .map(|(nz, sup, sum)| (name, nz, sup, sum))
                 })
             })
             .collect();
@@ -171,13 +207,15 @@ fn write_data(dir: &Path, meta: &TableMeta, table: &Published) -> Result<TableSu
         cost: Vec::new(),
         audit: None,
     };
+    let mut sums = Vec::new();
     for r in results {
-        let (name, nz, sup) = r?;
+        let (name, nz, sup, sum) = r?;
         summary.files.push(name);
+        sums.push(sum);
         summary.nonzero_cells += nz;
         summary.suppressed_cells += sup;
     }
-    Ok(summary)
+    Ok((summary, sums))
 }
 
 /// Write the cells of the flat range `range` of a table to one Parquet file.
@@ -188,7 +226,7 @@ fn write_part(
     meta: &TableMeta,
     table: &Published,
     range: std::ops::Range<usize>,
-) -> Result<(u64, u64)> {
+) -> Result<(u64, u64, String)> {
     let shape: Vec<usize> = table.dims.iter().map(|d| d.len()).collect();
     let nd = shape.len();
     let k = table.stride();
@@ -285,14 +323,15 @@ fn write_part(
     )));
     let batch =
         RecordBatch::try_new(Arc::new(Schema::new(fields)), cols).map_err(|e| fmt_err(path, e))?;
-    let file = std::fs::File::create(path).map_err(io_err(path))?;
+    let file =
+        samtalebank_files::Sha256Writer::new(std::fs::File::create(path).map_err(io_err(path))?);
     let props = WriterProperties::builder()
         .set_compression(Compression::UNCOMPRESSED)
         .build();
     let mut w =
         ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| fmt_err(path, e))?;
     w.write(&batch).map_err(|e| fmt_err(path, e))?;
-    let file = w.into_inner().map_err(|e| fmt_err(path, e))?;
+    let (file, sum) = w.into_inner().map_err(|e| fmt_err(path, e))?.finish();
     file.sync_all().map_err(io_err(path))?;
-    Ok((nz, suppressed))
+    Ok((nz, suppressed, sum))
 }

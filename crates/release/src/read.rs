@@ -1,6 +1,5 @@
 //! Reading a release back: the current one, or any listed one, as dense tables in memory.
 
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
@@ -18,6 +17,19 @@ pub struct Release {
     pub dir: PathBuf,
     pub manifest: Manifest,
     pub tables: Vec<Table>,
+}
+
+/// The directory of a release by id, or `current`. An id is never a path.
+pub fn release_dir(releases: &Path, id: &str) -> Result<PathBuf> {
+    let id = if id == "current" {
+        current_id(releases)?.ok_or_else(|| ReleaseError::NoCurrent(releases.into()))?
+    } else {
+        id.to_string()
+    };
+    if id.is_empty() || id.starts_with('.') || id.contains('/') || id.contains('\\') {
+        return Err(fmt_err(releases, format!("'{id}' is not a release id")));
+    }
+    Ok(releases.join(&id))
 }
 
 /// The id of the current release of a releases directory, if there is one.
@@ -39,27 +51,27 @@ impl Release {
 
     /// A release of a releases directory by id, or `current`. An id is never a path.
     pub fn open_id(releases: &Path, id: &str) -> Result<Release> {
-        let id = if id == "current" {
-            current_id(releases)?.ok_or_else(|| ReleaseError::NoCurrent(releases.into()))?
-        } else {
-            id.to_string()
-        };
-        if id.is_empty() || id.starts_with('.') || id.contains('/') || id.contains('\\') {
-            return Err(fmt_err(releases, format!("'{id}' is not a release id")));
-        }
-        Release::open(&releases.join(&id))
+        Release::open(&release_dir(releases, id)?)
     }
 
-    /// A release directory.
+    /// A release directory. Every file is checked against the checksum in the manifest as
+    /// it is read: a damaged or incomplete release is refused, naming the file.
     pub fn open(dir: &Path) -> Result<Release> {
         let manifest: Manifest = read_json(&dir.join("manifest.json"))?;
+        let files = Files::new(dir, &manifest)?;
         let mut tables = Vec::new();
         for t in &manifest.tables {
             let tdir = dir.join(&t.id);
-            let meta: TableMeta = read_json(&tdir.join("metadata.json"))?;
-            check_meta(&meta).map_err(|m| fmt_err(&tdir.join("metadata.json"), m))?;
-            let files: Vec<PathBuf> = t.files.iter().map(|f| tdir.join(f)).collect();
-            tables.push(load_table(meta, &files, &tdir)?);
+            let meta_path = tdir.join("metadata.json");
+            let meta: TableMeta =
+                serde_json::from_slice(&files.read(&format!("{}/metadata.json", t.id))?)
+                    .map_err(|e| fmt_err(&meta_path, e))?;
+            check_meta(&meta).map_err(|m| fmt_err(&meta_path, m))?;
+            let mut parts = Vec::new();
+            for f in &t.files {
+                parts.push((tdir.join(f), files.read(&format!("{}/{f}", t.id))?));
+            }
+            tables.push(load_table(meta, parts, &tdir)?);
         }
         Ok(Release {
             dir: dir.to_path_buf(),
@@ -74,6 +86,88 @@ impl Release {
             .iter()
             .find(|t| t.meta.id.eq_ignore_ascii_case(id))
     }
+}
+
+/// The files of a release, read and checked against the manifest's checksums.
+struct Files<'a> {
+    dir: &'a Path,
+    manifest: &'a Manifest,
+}
+
+impl<'a> Files<'a> {
+    fn new(dir: &'a Path, manifest: &'a Manifest) -> Result<Files<'a>> {
+        if manifest.checksums.is_empty() {
+            return Err(ReleaseError::Damaged {
+                path: dir.join("manifest.json"),
+                reason: "the manifest records no checksums, so the release cannot be checked; build it again".into(),
+            });
+        }
+        Ok(Files { dir, manifest })
+    }
+
+    /// A file's bytes, if they match its checksum.
+    fn read(&self, rel: &str) -> Result<bytes::Bytes> {
+        let path = self.dir.join(rel);
+        let Some(want) = self.manifest.checksums.get(rel) else {
+            return Err(ReleaseError::Damaged {
+                path,
+                reason: "the manifest records no checksum for this file".into(),
+            });
+        };
+        let data = std::fs::read(&path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                ReleaseError::Damaged {
+                    path: path.clone(),
+                    reason: "the file is missing".into(),
+                }
+            } else {
+                io_err(&path)(e)
+            }
+        })?;
+        let got = samtalebank_files::sha256_hex(&data);
+        if &got != want {
+            return Err(ReleaseError::Damaged {
+                path,
+                reason: format!("SHA-256 {got} where the manifest records {want}"),
+            });
+        }
+        Ok(bytes::Bytes::from(data))
+    }
+}
+
+/// What [`verify`] checked.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub id: String,
+    pub files: usize,
+    pub bytes: u64,
+}
+
+/// Check every file of a release directory against its manifest's checksums, and that every
+/// file the tables name is there.
+pub fn verify(dir: &Path) -> Result<Verified> {
+    let manifest: Manifest = read_json(&dir.join("manifest.json"))?;
+    let files = Files::new(dir, &manifest)?;
+    let mut bytes = 0u64;
+    for rel in manifest.checksums.keys() {
+        bytes += files.read(rel)?.len() as u64;
+    }
+    for t in &manifest.tables {
+        for f in std::iter::once("metadata.json").chain(t.files.iter().map(String::as_str)) {
+            let rel = format!("{}/{f}", t.id);
+            if !manifest.checksums.contains_key(&rel) {
+                return Err(ReleaseError::Damaged {
+                    path: dir.join(rel),
+                    reason: "the manifest records no checksum for this file".into(),
+                });
+            }
+        }
+    }
+    Ok(Verified {
+        id: manifest.id.clone(),
+        files: manifest.checksums.len(),
+        bytes,
+    })
 }
 
 /// What reading back relies on: every declared total is one of its dimension's categories, and
@@ -160,13 +254,13 @@ fn category_indices(a: &ArrayRef, categories: &[String], path: &Path) -> Result<
     }
 }
 
-fn load_table(meta: TableMeta, files: &[PathBuf], dir: &Path) -> Result<Table> {
+fn load_table(meta: TableMeta, parts: Vec<(PathBuf, bytes::Bytes)>, dir: &Path) -> Result<Table> {
     let shape: Vec<usize> = meta.dimensions.iter().map(|d| d.categories.len()).collect();
     let cells: usize = shape.iter().product();
     let mut counts = vec![0u32; cells * meta.values.len()];
     let mut numbers = vec![f64::NAN; cells * meta.numbers.len()];
-    for path in files {
-        load_part(&meta, &shape, &mut counts, &mut numbers, path)?;
+    for (path, data) in parts {
+        load_part(&meta, &shape, &mut counts, &mut numbers, &path, data)?;
     }
     Table::new(meta, shape, counts, numbers).map_err(|e| fmt_err(dir, e))
 }
@@ -177,9 +271,9 @@ fn load_part(
     counts: &mut [u32],
     numbers: &mut [f64],
     path: &Path,
+    data: bytes::Bytes,
 ) -> Result<()> {
-    let file = File::open(path).map_err(io_err(path))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+    let reader = ParquetRecordBatchReaderBuilder::try_new(data)
         .and_then(|b| b.with_batch_size(1 << 16).build())
         .map_err(|e| fmt_err(path, e))?;
     let column = |batch: &arrow_array::RecordBatch, name: &str| -> Result<ArrayRef> {

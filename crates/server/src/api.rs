@@ -278,7 +278,7 @@ pub async fn metadata(
     let lists = codelists(&st, &rel, t);
     let req = VariablesSelection::from_query(&q);
     let saved_sel = match param(&q, "savedQuery").filter(|s| !s.is_empty()) {
-        Some(sid) => Some(crate::saved::load_saved(&st, sid)?.selection),
+        Some(sid) => Some(crate::saved::load_saved_for(&st, sid, &t.meta.id)?.selection),
         None => None,
     };
     let default = param(&q, "defaultSelection").is_some_and(|v| v.eq_ignore_ascii_case("true"));
@@ -373,17 +373,35 @@ pub(crate) fn checked_selection(
     Ok(sel)
 }
 
-/// Render a selection in a format as the response.
-pub(crate) fn render(
+/// Selections of more cells than this, and every Excel and Parquet answer, are rendered off
+/// the async workers ([`AppState::offload`]).
+const HEAVY_CELLS: u128 = 5_000;
+
+/// Render a selection in a format as the response: small answers at once, heavy ones
+/// (Excel, Parquet, large selections) off the async workers, a few at a time, so that a client
+/// fetching them waits, not every other client.
+pub(crate) async fn render(
+    st: &AppState,
+    rel: &Arc<Release>,
     t: &Table,
-    sel: &Selection,
+    sel: Selection,
     lang: Lang,
     format: OutputFormat,
     opts: &[String],
-    release: &str,
 ) -> ApiResult {
     let o = FormatOptions::parse(format, opts)?;
-    let body = samtalebank_pxweb::render(t, sel, lang, format, o, release)?;
+    let heavy =
+        matches!(format, OutputFormat::Xlsx | OutputFormat::Parquet) || sel.cells() > HEAVY_CELLS;
+    let body = match rel.tables.iter().position(|x| std::ptr::eq(x, t)) {
+        Some(ti) if heavy => {
+            let rel = rel.clone();
+            st.offload(move || {
+                samtalebank_pxweb::render(&rel.tables[ti], &sel, lang, format, o, &rel.manifest.id)
+            })
+            .await??
+        }
+        _ => samtalebank_pxweb::render(t, &sel, lang, format, o, &rel.manifest.id)?,
+    };
     let mut r = ([(header::CONTENT_TYPE, format.content_type())], body).into_response();
     if !matches!(format, OutputFormat::JsonStat2 | OutputFormat::JsonPx) {
         let disposition = if format == OutputFormat::Html {
@@ -418,13 +436,13 @@ pub async fn data(
     Q(q): Q<Params>,
 ) -> ApiResult {
     let req = VariablesSelection::from_query(&q);
-    answer_data(&st, &rel, &id, &q, &req)
+    answer_data(&st, &rel, &id, &q, &req).await
 }
 
 /// The data of a table for a selection, in the format and language the query asks for.
-fn answer_data(
+async fn answer_data(
     st: &AppState,
-    rel: &Release,
+    rel: &Arc<Release>,
     id: &str,
     q: &Params,
     req: &VariablesSelection,
@@ -433,13 +451,15 @@ fn answer_data(
     let format = format_of(q)?;
     let sel = checked_selection(st, rel, t, req)?;
     render(
+        st,
+        rel,
         t,
-        &sel,
+        sel,
         lang_of(q),
         format,
         &params_all(q, "outputFormatParams"),
-        &rel.manifest.id,
     )
+    .await
 }
 
 /// `POST /tables/{id}/data`: the selection (and placement) in the body, the output format in
@@ -458,7 +478,7 @@ pub async fn data_post(
             Problem::bad_request(format!("the request body is not a PxWeb selection: {e}"))
         })?
     };
-    answer_data(&st, &rel, &id, &q, &req)
+    answer_data(&st, &rel, &id, &q, &req).await
 }
 
 /// `GET /codelists/{id}`.

@@ -6,6 +6,7 @@ mod api;
 mod error;
 mod gap;
 mod limit;
+mod listen;
 mod pages;
 mod saved;
 mod savings;
@@ -20,6 +21,8 @@ use axum::Router;
 use samtalebank_pxweb::Problem;
 use samtalebank_release::Release;
 
+pub use listen::Limits;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub releases: PathBuf,
@@ -33,6 +36,25 @@ pub struct Config {
     pub time_window: u32,
     /// Bytes of responses the cache keeps.
     pub cache_bytes: usize,
+    /// Connections, timeouts, heavy answers and saved queries.
+    pub limits: Limits,
+}
+
+impl Config {
+    /// A server of `releases` on `addr` with the defaults of `model::defaults` and [`Limits`].
+    pub fn new(releases: PathBuf, addr: SocketAddr) -> Config {
+        use samtalebank_model::defaults as d;
+        Config {
+            releases,
+            addr,
+            max_cells: d::MAX_CELLS,
+            admin_token: None,
+            max_calls: d::MAX_CALLS,
+            time_window: d::TIME_WINDOW,
+            cache_bytes: d::CACHE_MB << 20,
+            limits: Limits::default(),
+        }
+    }
 }
 
 pub struct AppState {
@@ -40,6 +62,9 @@ pub struct AppState {
     release: RwLock<Arc<Release>>,
     limiter: limit::RateLimiter,
     cache: limit::ResponseCache,
+    /// Places for CPU-heavy answers rendered off the async workers.
+    heavy: tokio::sync::Semaphore,
+    saved: saved::Quota,
 }
 
 impl AppState {
@@ -78,6 +103,38 @@ impl AppState {
             .collect()
     }
 
+    /// A message without the server's file-system paths: the releases directory is called
+    /// `releases`.
+    pub fn hide_paths(&self, msg: &str) -> String {
+        let dir = self.config.releases.display().to_string();
+        let abs = std::path::absolute(&self.config.releases)
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let mut m = msg.to_string();
+        for d in [abs, dir] {
+            if !d.is_empty() {
+                m = m.replace(&d, "releases");
+            }
+        }
+        m
+    }
+
+    /// Run CPU-heavy work off the async workers, at most `limits.heavy_workers` at a time;
+    /// more wait their turn, while every other request is answered meanwhile.
+    pub(crate) async fn offload<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Problem> {
+        let _place = self
+            .heavy
+            .acquire()
+            .await
+            .map_err(|_| Problem::new(503, "Shutting down", "the server is stopping"))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| Problem::internal("Internal error", e.to_string()))
+    }
+
     /// Changes when the saved groups change (their file's modification time).
     pub fn groups_stamp(&self) -> String {
         std::fs::metadata(self.config.releases.join("groups.json"))
@@ -89,7 +146,8 @@ impl AppState {
     /// Load the current release from disk and serve it from the next request on. Requests in
     /// flight finish on the release they started with. Returns the new release id.
     pub fn reload(&self) -> Result<String, String> {
-        let new = Release::open_current(&self.config.releases).map_err(|e| e.to_string())?;
+        let new = Release::open_current(&self.config.releases)
+            .map_err(|e| self.hide_paths(&e.to_string()))?;
         let id = new.manifest.id.clone();
         match self.release.write() {
             Ok(mut r) => *r = Arc::new(new),
@@ -180,7 +238,14 @@ async fn admin_reload(
             serde_json::json!({"release": id}).to_string(),
         )
             .into_response(),
-        Err(e) => error::ApiError(Problem::internal("Reload failed", e)).into_response(),
+        // The previous release stays current; the admin is told why (the damaged file named,
+        // inside the releases directory).
+        Err(e) => error::ApiError(Problem::new(
+            409,
+            "Reload refused",
+            format!("still serving the previous release: {e}"),
+        ))
+        .into_response(),
     }
 }
 
@@ -244,6 +309,12 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .into_response()
             },
         ))
+        // Every error of the API as problem+json, whoever made it (a method not allowed, a body
+        // too large); requests whose URI or headers are too long are refused here.
+        .layer(axum::middleware::from_fn(error::guard))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.limits.body_timeout,
+        ))
         .layer(tower_http::cors::CorsLayer::permissive())
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
@@ -259,9 +330,12 @@ pub async fn serve(
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let limits = config.limits.clone();
     let state = Arc::new(AppState {
         limiter: limit::RateLimiter::new(config.max_calls, config.time_window),
         cache: limit::ResponseCache::new(config.cache_bytes),
+        heavy: tokio::sync::Semaphore::new(limits.heavy_workers.max(1)),
+        saved: saved::Quota::new(&config.releases, &limits),
         config,
         release: RwLock::new(Arc::new(release)),
     });
@@ -285,13 +359,8 @@ pub async fn serve(
             };
         }
     });
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
-    .map_err(|e| e.to_string())
+    listen::run(listener, router(state), &limits, shutdown()).await;
+    Ok(())
 }
 
 async fn shutdown() {

@@ -27,6 +27,9 @@ use samtalebank_release::Release;
 use crate::error::ApiError;
 use crate::AppState;
 
+/// The largest selection a data request may send in its body.
+pub const MAX_SELECTION_BODY: usize = 1 << 20;
+
 /// Calls per client and window.
 pub struct RateLimiter {
     pub max_calls: u32,
@@ -191,13 +194,9 @@ pub async fn cache(State(st): State<Arc<AppState>>, req: Request, next: Next) ->
         None => return next.run(req).await,
     };
     let (parts, body) = req.into_parts();
-    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
-        return ApiError(Problem::new(
-            413,
-            "Request body too large",
-            "a selection is at most 1 MiB",
-        ))
-        .into_response();
+    let body = match crate::error::read_body(body, MAX_SELECTION_BODY).await {
+        Ok(b) => b,
+        Err(p) => return ApiError(p).into_response(),
     };
     let k = key(&parts.method, &parts.uri, &body);
     if let Some(e) = st.cache.get(&generation, &k) {

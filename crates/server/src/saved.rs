@@ -1,16 +1,22 @@
 //! Saved queries (PxWeb `/savedqueries`): a table, a selection (codes or expressions), a language
-//! and an output format, stored as one JSON file each in `savedqueries/` beside the releases,
-//! written atomically (a temporary file, fsync, rename, fsync of the directory), so that they
-//! survive restarts and a crash never leaves half a query. The id is a hash of the query's
-//! content: saving the same query twice gives the same id. Their data always comes from the
-//! current release.
+//! and an output format, stored as one compact JSON file each in `savedqueries/` beside the
+//! releases, written atomically, so that they survive restarts and a crash never leaves half a
+//! query. The id is a hash of the query's content: saving the same query twice, or from many
+//! clients at once, gives one id and one file. Their data always comes from the current
+//! release, and a saved query is only ever used with its own table.
+//!
+//! Limits ([`crate::Limits`]): a body of at most [`MAX_BODY`] bytes (413), at most
+//! `max_saved_per_client` new queries per client per day (429) and `max_saved_queries` in all
+//! (503); saving a query that is already stored is always allowed.
 
-use std::io::Write;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::{Extension, Path as UrlPath, State};
+use axum::extract::{ConnectInfo, Extension, Path as UrlPath, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use samtalebank_model::Lang;
@@ -62,11 +68,109 @@ fn valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
 }
 
-/// Store a query; returns it with its id.
-pub fn save(releases: &Path, mut q: SavedQuery) -> Result<SavedQuery, String> {
+/// The largest saved query accepted, in bytes of its JSON.
+pub const MAX_BODY: usize = 64 << 10;
+
+/// How many saved queries there are, and how many each client stored today.
+pub(crate) struct Quota {
+    total: AtomicUsize,
+    max_total: usize,
+    max_per_client: u32,
+    clients: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    /// Held while a query is checked and saved, so that a query saved by many clients at
+    /// once is counted once.
+    saving: Mutex<()>,
+}
+
+const DAY: Duration = Duration::from_secs(86_400);
+
+impl Quota {
+    /// The quota of a releases directory: the queries already stored count.
+    pub fn new(releases: &Path, limits: &crate::Limits) -> Quota {
+        let stored = std::fs::read_dir(dir(releases))
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                    .count()
+            })
+            .unwrap_or(0);
+        Quota {
+            total: AtomicUsize::new(stored),
+            max_total: limits.max_saved_queries,
+            max_per_client: limits.max_saved_per_client,
+            clients: Mutex::new(HashMap::new()),
+            saving: Mutex::new(()),
+        }
+    }
+
+    /// Save `q` for the client `ip`: a query already stored costs nothing; a new one counts
+    /// against the client's and the total quota.
+    fn save(&self, releases: &Path, ip: IpAddr, q: SavedQuery) -> Result<SavedQuery, Problem> {
+        let _one_at_a_time = self.saving.lock().unwrap_or_else(|p| p.into_inner());
+        let new = !stored(releases, &q);
+        if new {
+            self.take(ip, Instant::now())?;
+        }
+        let saved =
+            save(releases, q).map_err(|e| Problem::internal("Saving the query failed", e))?;
+        if new {
+            self.total.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(saved)
+    }
+
+    /// May `ip` store one more new query now? Counts it if so.
+    fn take(&self, ip: IpAddr, now: Instant) -> Result<(), Problem> {
+        if self.total.load(Ordering::Relaxed) >= self.max_total {
+            return Err(Problem::new(
+                503,
+                "Saved queries full",
+                format!(
+                    "the server keeps at most {} saved queries, and has them; ask its operator",
+                    self.max_total
+                ),
+            ));
+        }
+        let mut c = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        if c.len() > 100_000 {
+            c.retain(|_, (start, _)| now.duration_since(*start) < DAY);
+        }
+        let e = c.entry(ip).or_insert((now, 0));
+        if now.duration_since(e.0) >= DAY {
+            *e = (now, 0);
+        }
+        if e.1 >= self.max_per_client {
+            return Err(Problem::new(
+                429,
+                "Too many saved queries",
+                format!(
+                    "one client may save at most {} new queries a day",
+                    self.max_per_client
+                ),
+            ));
+        }
+        e.1 += 1;
+        Ok(())
+    }
+}
+
+/// A query's id: a hash of its compact JSON without the id.
+fn id_of(q: &SavedQuery) -> Result<(String, Vec<u8>), String> {
+    let mut q = q.clone();
     q.id = None;
     let body = serde_json::to_vec(&q).map_err(|e| e.to_string())?;
-    let id = format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&body));
+    Ok((format!("{:016x}", xxhash_rust::xxh3::xxh3_64(&body)), body))
+}
+
+/// Is a query with this content stored already?
+fn stored(releases: &Path, q: &SavedQuery) -> bool {
+    id_of(q).is_ok_and(|(id, _)| dir(releases).join(format!("{id}.json")).exists())
+}
+
+/// Store a query (compact JSON, atomically); returns it with its id. Saving the same query
+/// again, at once from many threads or later, writes one file.
+pub fn save(releases: &Path, mut q: SavedQuery) -> Result<SavedQuery, String> {
+    let (id, _) = id_of(&q)?;
     q.id = Some(id.clone());
     let d = dir(releases);
     std::fs::create_dir_all(&d).map_err(|e| format!("{}: {e}", d.display()))?;
@@ -74,19 +178,8 @@ pub fn save(releases: &Path, mut q: SavedQuery) -> Result<SavedQuery, String> {
     if path.exists() {
         return Ok(q);
     }
-    let tmp = d.join(format!(".tmp-{id}-{}", std::process::id()));
-    let bytes = serde_json::to_vec_pretty(&q).map_err(|e| e.to_string())?;
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
-        std::fs::File::open(&d)?.sync_all()
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("{}: {e}", path.display())
-    })?;
+    let bytes = serde_json::to_vec(&q).map_err(|e| e.to_string())?;
+    samtalebank_files::write_atomic(&path, &bytes, 0o644).map_err(|e| e.to_string())?;
     Ok(q)
 }
 
@@ -111,6 +204,19 @@ pub(crate) fn load_saved(st: &AppState, id: &str) -> Result<SavedQuery, Problem>
         .ok_or_else(|| Problem::not_found(format!("no saved query '{id}'")))
 }
 
+/// A saved query for use with table `table` (from the URL): a query saved for another table
+/// is refused, never applied to this one.
+pub(crate) fn load_saved_for(st: &AppState, id: &str, table: &str) -> Result<SavedQuery, Problem> {
+    let q = load_saved(st, id)?;
+    if !q.table_id.eq_ignore_ascii_case(table) {
+        return Err(Problem::bad_request(format!(
+            "saved query '{id}' is a query of table {}, not of {table}",
+            q.table_id
+        )));
+    }
+    Ok(q)
+}
+
 fn saved_response(q: &SavedQuery, lang: Lang) -> serde_json::Value {
     let id = q.id.clone().unwrap_or_default();
     let base = format!("/api/v2/savedqueries/{id}");
@@ -130,8 +236,10 @@ fn saved_response(q: &SavedQuery, lang: Lang) -> serde_json::Value {
 pub async fn save_query(
     State(st): State<Arc<AppState>>,
     Extension(rel): Extension<Arc<Release>>,
-    body: Bytes,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: axum::body::Body,
 ) -> ApiResult {
+    let body = crate::error::read_body(body, MAX_BODY).await?;
     let q: SavedQuery = serde_json::from_slice(&body)
         .map_err(|e| Problem::bad_request(format!("the request body is not a saved query: {e}")))?;
     let t = rel
@@ -141,8 +249,11 @@ pub async fn save_query(
     FormatOptions::parse(format, &q.output_format_params)?;
     checked_selection(&st, &rel, t, &q.selection)?;
     let lang = Lang::parse(Some(&q.language));
-    let stored = save(&st.config.releases, q)
-        .map_err(|e| Problem::internal("Saving the query failed", e))?;
+    let st2 = st.clone();
+    let stored =
+        tokio::task::spawn_blocking(move || st2.saved.save(&st2.config.releases, peer.ip(), q))
+            .await
+            .map_err(|e| Problem::internal("Saving the query failed", e.to_string()))??;
     Ok((
         StatusCode::CREATED,
         json_response(saved_response(&stored, lang)),
@@ -176,7 +287,7 @@ pub async fn saved_data(
         ),
         None => (q.format()?, q.output_format_params.clone()),
     };
-    render(t, &sel, lang, format, &opts, &rel.manifest.id)
+    render(&st, &rel, t, sel, lang, format, &opts).await
 }
 
 /// `GET /savedqueries/{id}/selection`: the saved selection with its expressions resolved to codes.

@@ -37,12 +37,7 @@ pub fn params(q: &Query) -> Result<Params, Problem> {
         })?,
     };
     let hourly_cost = match param(q, "hourlyCost") {
-        Some(s) => s
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite() && *v > 0.0)
-            .ok_or_else(|| bad(format!("hourlyCost '{s}': a positive number of DKK")))?,
+        Some(s) => Params::parse_hourly_cost(s).map_err(bad)?,
         None => savings::DEFAULT_HOURLY_COST,
     };
     Ok(Params {

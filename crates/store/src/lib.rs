@@ -9,9 +9,17 @@
 //!   ref/kommuner.parquet               municipalities and regions
 //!   undersoegelse/                     the citizen survey: questionnaire and respondents
 //! ```
-//! A part file is visible only once the manifest names it: parts are written to `_staging/`,
-//! fsynced, renamed into place, and the manifest is replaced atomically. Files that a crashed
-//! ingest left behind are removed the next time the store is opened for writing.
+//! A part file is visible only once the manifest names it: parts are written to
+//! `_staging/<run>/`, fsynced, renamed into place, and the manifest is replaced atomically.
+//! Files that a crashed ingest left behind are removed the next time the store is opened for
+//! writing.
+//!
+//! One writer at a time: [`Store::open_for_ingest`] holds the exclusive lock `_store.lock`
+//! for as long as the store is open (a second writer waits or is refused, see [`Wait`]).
+//! Readers ([`Store::open`]) hold a shared lock on `_readers.lock` while they read; a writer
+//! deletes a file that a manifest once named (a replaced survey) only when no reader holds
+//! it, else it leaves the file for the next writer to remove. So a build reads one consistent
+//! set of committed parts whatever an ingest does meanwhile.
 
 mod manifest;
 mod read;
@@ -19,6 +27,9 @@ mod survey;
 mod write;
 
 use std::path::{Path, PathBuf};
+
+use samtalebank_files::Lock;
+pub use samtalebank_files::Wait;
 
 pub use manifest::{IngestedFile, Manifest, Part};
 pub use read::{ForloebColumns, SamtaleColumns, OPEN_END};
@@ -36,6 +47,10 @@ pub enum StoreError {
     Format { path: PathBuf, message: String },
     #[error("{0} is not a Samtalebank store (no _store.json); run `samtalebank ingest` first")]
     NotAStore(PathBuf),
+    #[error(transparent)]
+    File(#[from] samtalebank_files::FileError),
+    #[error("{0}: this store keeps ids as delivered (store format 1); ids are now pseudonymised before they are stored: ingest the extracts again into a new store")]
+    OldFormat(PathBuf),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -58,26 +73,51 @@ pub(crate) fn fmt_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
 pub const SAMTALER: &str = "samtaler";
 pub const FORLOEB: &str = "forloeb";
 
+/// The writers' lock file: held exclusively by the one ingest that writes.
+pub const WRITE_LOCK: &str = "_store.lock";
+/// The readers' lock file: held shared by every reader while it reads.
+pub const READ_LOCK: &str = "_readers.lock";
+
 /// An opened store.
 pub struct Store {
     root: PathBuf,
     manifest: Manifest,
+    /// The exclusive writer's lock (ingest) or a reader's shared lock (build), held while open.
+    _lock: Option<Lock>,
 }
 
 impl Store {
-    /// Open an existing store for reading.
+    /// Open an existing store for reading: the committed parts as the manifest names them now.
+    /// Files named by this manifest stay in place while the store is open.
     pub fn open(root: &Path) -> Result<Store> {
+        if !root.join(manifest::NAME).exists() {
+            return Err(StoreError::NotAStore(root.into()));
+        }
+        // The shared lock first, then the manifest: no writer deletes what it names meanwhile.
+        let lock = Lock::shared(&root.join(READ_LOCK))?;
         let manifest = Manifest::load(root)?.ok_or_else(|| StoreError::NotAStore(root.into()))?;
         Ok(Store {
             root: root.to_path_buf(),
             manifest,
+            _lock: lock,
         })
     }
 
-    /// Open a store for ingest, creating it if needed, and remove what a crashed ingest left.
-    pub fn open_or_create(root: &Path) -> Result<Store> {
+    /// Open a store for ingest as its one writer, creating it if needed, and remove what a
+    /// crashed ingest left. With [`Wait::No`] another writer makes this fail at once, naming
+    /// it; with [`Wait::Yes`] this waits until the other writer is done.
+    pub fn open_for_ingest(root: &Path, wait: Wait) -> Result<Store> {
         std::fs::create_dir_all(root).map_err(io_err(root))?;
+        let lock = Lock::exclusive(
+            &root.join(WRITE_LOCK),
+            wait,
+            &format!("the store {}", root.display()),
+            "another ingest is writing to it; run again when it is done, or with --wait to wait for it",
+        )?;
         let manifest = match Manifest::load(root)? {
+            Some(m) if m.format < manifest::FORMAT => {
+                return Err(StoreError::OldFormat(root.into()))
+            }
             Some(m) => m,
             None => {
                 let m = Manifest::default();
@@ -89,6 +129,7 @@ impl Store {
         let store = Store {
             root: root.to_path_buf(),
             manifest,
+            _lock: Some(lock),
         };
         store.remove_uncommitted()?;
         Ok(store)
@@ -117,8 +158,11 @@ impl Store {
         StoreWriter::new(self)
     }
 
+    /// Remove what no manifest names: the staging area and parts a crashed ingest moved into
+    /// place (only this writer can have made them), and files of a replaced survey (a reader may
+    /// still read those: only when no reader holds the store).
     fn remove_uncommitted(&self) -> Result<()> {
-        let staging = self.root.join("_staging");
+        let staging = self.root.join(STAGING);
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
         }
@@ -146,6 +190,9 @@ impl Store {
                 }
             }
         }
+        let Some(_no_readers) = Lock::try_exclusive(&self.root.join(READ_LOCK))? else {
+            return Ok(());
+        };
         if let Ok(files) = std::fs::read_dir(self.root.join(UNDERSOEGELSE)) {
             for f in files.flatten() {
                 let rel = format!("{UNDERSOEGELSE}/{}", f.file_name().to_string_lossy());
@@ -167,12 +214,15 @@ impl Store {
         read::read_forloeb(self)
     }
 
-    /// Content fingerprints of the rows already stored, keyed by a hash of the row's id, for
+    /// Content fingerprints of the rows already stored, keyed by their pseudonymised id, for
     /// idempotent ingest and conflict detection.
     pub fn existing_ids(&self, table: &str) -> Result<rustc_hash::FxHashMap<u64, u64>> {
         read::existing_ids(self, table)
     }
 }
+
+/// Where a writer stages its parts before commit (one directory per run inside).
+pub(crate) const STAGING: &str = "_staging";
 
 /// Fingerprint of an id, used as the in-memory key for duplicate and conflict checks.
 pub fn id_key(id: &str) -> u64 {

@@ -1,6 +1,5 @@
 //! `_store.json`: which part files are committed, and which input files were ingested.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -35,7 +34,9 @@ pub struct Manifest {
     pub files: Vec<IngestedFile>,
 }
 
-const NAME: &str = "_store.json";
+pub(crate) const NAME: &str = "_store.json";
+/// The manifest's format: 2 = ids pseudonymised before they are stored.
+pub(crate) const FORMAT: u32 = 2;
 
 impl Manifest {
     pub(crate) fn load(root: &Path) -> Result<Option<Manifest>> {
@@ -49,23 +50,13 @@ impl Manifest {
         }
     }
 
-    /// Replace the manifest atomically: write a temporary file, fsync, rename, fsync the dir.
+    /// Replace the manifest atomically (a temporary file, fsync, rename, fsync of the store).
     pub(crate) fn save(&self, root: &Path) -> Result<()> {
-        let tmp = root.join("_store.json.tmp");
         let path = root.join(NAME);
         let mut m = self.clone();
-        m.format = 1;
-        let bytes = serde_json::to_vec_pretty(&m).map_err(|e| fmt_err(&tmp, e))?;
-        let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
-        f.write_all(&bytes).map_err(io_err(&tmp))?;
-        f.sync_all().map_err(io_err(&tmp))?;
-        std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
-        sync_dir(root)
+        m.format = FORMAT;
+        let bytes = serde_json::to_vec_pretty(&m).map_err(|e| fmt_err(&path, e))?;
+        samtalebank_files::write_atomic(&path, &bytes, 0o644)?;
+        Ok(())
     }
-}
-
-pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(io_err(dir))
 }

@@ -12,7 +12,7 @@ use parquet::arrow::ProjectionMask;
 use rustc_hash::FxHashMap;
 
 use crate::write::dicts;
-use crate::{fmt_err, id_key, io_err, Part, Result, Store, StoreError, FORLOEB, SAMTALER};
+use crate::{fmt_err, io_err, Part, Result, Store, StoreError, FORLOEB, SAMTALER};
 
 /// `slut` of an ongoing spell, in [`ForloebColumns::slut`].
 pub const OPEN_END: i32 = i32::MAX;
@@ -380,11 +380,9 @@ pub(crate) fn existing_ids(store: &Store, table: &str) -> Result<FxHashMap<u64, 
     let chunks = par_parts(store, table, |path| {
         let mut out = Vec::new();
         for b in batches(path, &[id_col, "indhold_hash"])? {
-            let ids = col(&b, id_col, path)?.as_string::<i32>();
+            let ids = i64s(col(&b, id_col, path)?, id_col, path)?;
             let h = i64s(col(&b, "indhold_hash", path)?, "indhold_hash", path)?;
-            for (i, h) in h.into_iter().enumerate() {
-                out.push((id_key(ids.value(i)), h as u64));
-            }
+            out.extend(ids.into_iter().zip(h).map(|(i, h)| (i as u64, h as u64)));
         }
         Ok(out)
     })?;

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,16 +15,20 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use samtalebank_model::{time, vocab};
-use sha2::{Digest, Sha256};
 
-use crate::manifest::sync_dir;
-use crate::{fmt_err, io_err, IngestedFile, Part, Result, Store, FORLOEB, SAMTALER, UNDERSOEGELSE};
+use samtalebank_files::{sync_dir, Lock, Sha256Writer};
+
+use crate::{
+    fmt_err, io_err, IngestedFile, Part, Result, Store, FORLOEB, READ_LOCK, SAMTALER, STAGING,
+    UNDERSOEGELSE,
+};
 use samtalebank_survey::{Questionnaire, Respondent};
 
 /// A validated conversation, in dictionary codes of the model's vocabularies.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SamtaleRecord {
-    pub id: String,
+    /// The conversation's id, pseudonymised (`samtale_id`, docs/store.md).
+    pub id: i64,
     /// Pseudonymous person key (keyed hash of the CPR number).
     pub person: i64,
     pub dato: i32,
@@ -44,7 +47,8 @@ pub struct SamtaleRecord {
 /// A validated benefit spell.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForloebRecord {
-    pub id: String,
+    /// The spell's id, pseudonymised (`forloeb_id`).
+    pub id: i64,
     pub person: i64,
     pub kommune: u8,
     pub ydelse: u8,
@@ -164,18 +168,19 @@ impl<'a> StoreWriter<'a> {
     /// survey, respondents included.
     pub fn set_questionnaire(&mut self, text: &str) -> Result<()> {
         let rel = format!("{UNDERSOEGELSE}/spoergeskema-{}.toml", self.run);
-        let path = self.store.root.join("_staging").join(&rel);
+        let path = self.staging().join(&rel);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
-        let mut f = File::create(&path).map_err(io_err(&path))?;
+        let mut f = Sha256Writer::new(File::create(&path).map_err(io_err(&path))?);
         std::io::Write::write_all(&mut f, text.as_bytes()).map_err(io_err(&path))?;
+        let (f, sha256) = f.finish();
         f.sync_all().map_err(io_err(&path))?;
         let part = Part {
             table: UNDERSOEGELSE.into(),
             path: rel,
             rows: 0,
-            sha256: sha256_file(&path)?,
+            sha256,
         };
         self.staged.push((path, part));
         self.survey_replaced = true;
@@ -189,17 +194,22 @@ impl<'a> StoreWriter<'a> {
         }
         let n = self.staged.len();
         let rel = format!("{UNDERSOEGELSE}/respondenter-{}-{n:04}.parquet", self.run);
-        let path = self.store.root.join("_staging").join(&rel);
+        let path = self.staging().join(&rel);
         let batch = crate::survey::respondents_batch(q, rs)?;
         let part = write_part(&path, rel, UNDERSOEGELSE, batch)?;
         self.staged.push((path, part));
         Ok(())
     }
 
+    /// This run's staging directory: no other run writes or removes in it.
+    fn staging(&self) -> PathBuf {
+        self.store.root.join(STAGING).join(&self.run)
+    }
+
     fn staged_path(&self, table: &str, partition: &str) -> (PathBuf, String) {
         let n = self.staged.len();
         let rel = format!("{table}/{partition}/part-{}-{n:04}.parquet", self.run);
-        (self.store.root.join("_staging").join(&rel), rel)
+        (self.staging().join(&rel), rel)
     }
 
     fn stage_samtaler(&mut self, year: i32, rows: Vec<SamtaleRecord>) -> Result<()> {
@@ -254,12 +264,18 @@ impl<'a> StoreWriter<'a> {
         m.parts.extend(self.staged.drain(..).map(|(_, p)| p));
         m.files.append(&mut self.files);
         m.save(&root)?;
-        // The replaced survey's files are no longer named by the manifest.
-        for p in replaced {
-            let path = root.join(&p.path);
-            std::fs::remove_file(&path).map_err(io_err(&path))?;
+        // The replaced survey's files are no longer named by the manifest. A reader that opened
+        // the store before may still read them: remove them only when no reader holds the store
+        // (else the next writer does).
+        if !replaced.is_empty() {
+            if let Some(_no_readers) = Lock::try_exclusive(&root.join(READ_LOCK))? {
+                for p in replaced {
+                    let path = root.join(&p.path);
+                    std::fs::remove_file(&path).map_err(io_err(&path))?;
+                }
+            }
         }
-        let staging = root.join("_staging");
+        let staging = self.staging();
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
         }
@@ -289,7 +305,7 @@ fn dict_type() -> DataType {
 
 pub(crate) fn samtaler_schema() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
-        Field::new("samtale_id", DataType::Utf8, false),
+        Field::new("samtale_id", DataType::Int64, false),
         Field::new("person", DataType::Int64, false),
         Field::new("dato", DataType::Date32, false),
         Field::new("kommune", dict_type(), false),
@@ -306,7 +322,7 @@ pub(crate) fn samtaler_schema() -> Arc<Schema> {
 
 pub(crate) fn forloeb_schema() -> Arc<Schema> {
     Arc::new(Schema::new(vec![
-        Field::new("forloeb_id", DataType::Utf8, false),
+        Field::new("forloeb_id", DataType::Int64, false),
         Field::new("person", DataType::Int64, false),
         Field::new("kommune", dict_type(), false),
         Field::new("ydelse", dict_type(), false),
@@ -349,9 +365,7 @@ fn samtaler_batch(rows: &[SamtaleRecord]) -> std::result::Result<RecordBatch, St
     let d = dicts();
     let leaves = &vocab().ydelser.leaves;
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|r| r.id.as_str()),
-        )),
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.id))),
         Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.person))),
         Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.dato))),
         dict(rows.iter().map(|r| r.kommune), d.kommune),
@@ -379,9 +393,7 @@ fn forloeb_batch(rows: &[ForloebRecord]) -> std::result::Result<RecordBatch, Str
     let d = dicts();
     let leaves = &vocab().ydelser.leaves;
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from_iter_values(
-            rows.iter().map(|r| r.id.as_str()),
-        )),
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.id))),
         Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| r.person))),
         dict(rows.iter().map(|r| r.kommune), d.kommune),
         dict(
@@ -416,17 +428,18 @@ pub(crate) fn write_part(
         std::fs::create_dir_all(dir).map_err(io_err(dir))?;
     }
     let rows = batch.num_rows() as u64;
-    write_parquet(path, batch)?;
+    let sha256 = write_parquet(path, batch)?;
     Ok(Part {
         table: table.to_string(),
         path: rel,
         rows,
-        sha256: sha256_file(path)?,
+        sha256,
     })
 }
 
-pub(crate) fn write_parquet(path: &Path, batch: RecordBatch) -> Result<()> {
-    let file = File::create(path).map_err(io_err(path))?;
+/// Write one batch as an uncompressed Parquet file, fsync it; returns its SHA-256.
+pub(crate) fn write_parquet(path: &Path, batch: RecordBatch) -> Result<String> {
+    let file = Sha256Writer::new(File::create(path).map_err(io_err(path))?);
     let props = WriterProperties::builder()
         .set_compression(Compression::UNCOMPRESSED)
         .set_max_row_group_row_count(Some(256 * 1024))
@@ -434,23 +447,9 @@ pub(crate) fn write_parquet(path: &Path, batch: RecordBatch) -> Result<()> {
     let mut w =
         ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| fmt_err(path, e))?;
     w.write(&batch).map_err(|e| fmt_err(path, e))?;
-    let file = w.into_inner().map_err(|e| fmt_err(path, e))?;
-    file.sync_all().map_err(io_err(path))
-}
-
-/// Hex sha256 of a file's bytes.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    let mut f = File::open(path).map_err(io_err(path))?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = f.read(&mut buf).map_err(io_err(path))?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-    }
-    Ok(format!("{:x}", h.finalize()))
+    let (file, sha256) = w.into_inner().map_err(|e| fmt_err(path, e))?.finish();
+    file.sync_all().map_err(io_err(path))?;
+    Ok(sha256)
 }
 
 /// `ref/kommuner.parquet`: municipalities with their regions, for SQL over the store.
@@ -481,5 +480,5 @@ pub(crate) fn write_reference(root: &Path) -> Result<()> {
     std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
     let path = dir.join("kommuner.parquet");
     let batch = RecordBatch::try_new(schema, cols).map_err(|e| fmt_err(&path, e))?;
-    write_parquet(&path, batch)
+    write_parquet(&path, batch).map(|_| ())
 }

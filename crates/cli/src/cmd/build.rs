@@ -5,7 +5,9 @@
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
-//! build fails or is killed).
+//! build fails or is killed). One build publishes into a releases directory at a time: a
+//! second fails at once, or with --wait waits. The store may be ingested into meanwhile: the
+//! build reads the parts committed when it started.
 
 use std::path::PathBuf;
 
@@ -38,6 +40,10 @@ pub struct Args {
     /// more of a table at once, and take much longer (see docs/disclosure.md).
     #[arg(long, default_value_t = samtalebank_disclosure::LP_BUDGET)]
     lp_budget: usize,
+    /// If another build is publishing into the releases directory, wait for it (default: fail
+    /// at once).
+    #[arg(long)]
+    wait: bool,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
@@ -48,6 +54,7 @@ pub fn run(a: Args) -> Result<(), String> {
         threshold: a.threshold,
         protection: a.protection,
         lp_budget: a.lp_budget,
+        wait: a.wait,
     })?;
     eprintln!(
         "  read store and index spells {:.2} s ({} conversations, {} spells), tables {:.2} s, disclosure control {:.2} s, publish {:.2} s",

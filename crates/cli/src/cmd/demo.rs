@@ -63,6 +63,7 @@ pub fn run(a: Args) -> Result<(), String> {
         inputs: vec![raw],
         strict: false,
         quiet: true,
+        wait: false,
     })
     .map_err(|e| e.to_string())?;
     eprintln!(
@@ -80,19 +81,11 @@ pub fn run(a: Args) -> Result<(), String> {
         threshold: samtalebank_model::defaults::THRESHOLD,
         protection: a.protection,
         lp_budget: a.lp_budget,
+        wait: false,
     })?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));
-    let d = samtalebank_model::defaults::MAX_CELLS;
-    let config = samtalebank_server::Config {
-        releases,
-        addr,
-        max_cells: d,
-        admin_token: None,
-        max_calls: samtalebank_model::defaults::MAX_CALLS,
-        time_window: samtalebank_model::defaults::TIME_WINDOW,
-        cache_bytes: samtalebank_model::defaults::CACHE_MB << 20,
-    };
+    let config = samtalebank_server::Config::new(releases, addr);
     super::serve::serve(config, |addr| {
         println!("Samtalebank demo is running: http://{addr}/");
         println!("  table:  http://{addr}/tabel/SAMT01");

@@ -7,6 +7,9 @@
 //! and reason; good rows are always kept. CPR numbers are pseudonymised with HMAC-SHA-256 using
 //! $SAMTALEBANK_KEY or the key file DIR.key beside the store (created with mode 0600).
 //! Exits 1 only if nothing usable was read, or with --strict if any row was rejected.
+//!
+//! One ingest writes to a store at a time: a second one fails at once, naming the one that
+//! writes, or with --wait waits for it to finish.
 
 use std::path::PathBuf;
 
@@ -25,6 +28,9 @@ pub struct Args {
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// If another ingest is writing to the store, wait for it to finish (default: fail at once).
+    #[arg(long)]
+    wait: bool,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
@@ -34,6 +40,7 @@ pub fn run(a: Args) -> Result<(), String> {
         inputs: a.inputs,
         strict: a.strict,
         quiet: a.quiet,
+        wait: a.wait,
     })
     .map_err(|e| e.to_string())?;
     eprintln!(

@@ -3,6 +3,7 @@
 //! Usage: samtalebank releases list --releases DIR
 //!        samtalebank releases show --releases DIR [ID|current]
 //!        samtalebank releases diff --releases DIR A B     (ids, or `current`)
+//!        samtalebank releases verify --releases DIR [ID|current|all]
 //!
 //! A half-written release (a build that crashed or was killed) is never listed; the next build
 //! removes it.
@@ -35,6 +36,16 @@ enum Sub {
         #[arg(default_value = "current")]
         id: String,
     },
+    /// Check every file of a release against the SHA-256 its manifest records (exit 1 and the
+    /// damaged file named if one does not match or is missing).
+    Verify {
+        /// The releases directory written by `build`.
+        #[arg(long)]
+        releases: PathBuf,
+        /// Release id, `current`, or `all`.
+        #[arg(default_value = "current")]
+        id: String,
+    },
     /// Cells revised, added, removed, newly suppressed and unsuppressed from A to B.
     Diff {
         /// The releases directory written by `build`.
@@ -48,21 +59,11 @@ enum Sub {
 }
 
 fn current(releases: &Path) -> Option<String> {
-    std::fs::read_to_string(releases.join("CURRENT"))
-        .ok()
-        .map(|s| s.trim().to_string())
+    samtalebank_release::current_id(releases).ok().flatten()
 }
 
 fn open(releases: &Path, id: &str) -> Result<Release, String> {
-    let id = if id == "current" {
-        current(releases).ok_or_else(|| format!("no current release in {}", releases.display()))?
-    } else {
-        id.to_string()
-    };
-    if id.starts_with('.') || id.contains('/') {
-        return Err(format!("'{id}' is not a release id"));
-    }
-    Release::open(&releases.join(&id)).map_err(|e| e.to_string())
+    Release::open_id(releases, id).map_err(|e| e.to_string())
 }
 
 pub fn run(a: Args) -> Result<(), String> {
@@ -127,6 +128,38 @@ pub fn run(a: Args) -> Result<(), String> {
                         c.max_abs_change.unwrap_or(0)
                     );
                 }
+            }
+        }
+        Sub::Verify { releases, id } => {
+            let dirs: Vec<PathBuf> = if id == "all" {
+                samtalebank_release::list(&releases)
+                    .map_err(|e| e.to_string())?
+                    .iter()
+                    .map(|m| releases.join(&m.id))
+                    .collect()
+            } else {
+                vec![samtalebank_release::release_dir(&releases, &id).map_err(|e| e.to_string())?]
+            };
+            if dirs.is_empty() {
+                return Err(format!("no releases in {}", releases.display()));
+            }
+            let mut damaged = 0;
+            for d in dirs {
+                match samtalebank_release::verify(&d) {
+                    Ok(v) => println!(
+                        "{}: {} files, {:.1} MB, every checksum matches",
+                        v.id,
+                        v.files,
+                        v.bytes as f64 / 1e6
+                    ),
+                    Err(e) => {
+                        damaged += 1;
+                        println!("{e}");
+                    }
+                }
+            }
+            if damaged > 0 {
+                return Err(format!("{damaged} damaged release(s)"));
             }
         }
         Sub::Diff { releases, a, b } => {

@@ -33,8 +33,8 @@ pub struct Args {
     #[arg(long, default_value = "10-15")]
     minutes: String,
     /// Cost of an hour of caseworker time, DKK.
-    #[arg(long, default_value_t = savings::DEFAULT_HOURLY_COST)]
-    hourly_cost: f64,
+    #[arg(long, default_value = "430")]
+    hourly_cost: String,
     /// Output: table (text), csv or json.
     #[arg(long, default_value = "table")]
     format: String,
@@ -48,6 +48,7 @@ fn usage(msg: String) -> ! {
 pub fn run(a: Args) -> Result<(), String> {
     let scope = Scope::parse(&a.scope).unwrap_or_else(|e| usage(e));
     let minutes = Params::parse_minutes(&a.minutes).unwrap_or_else(|e| usage(e));
+    let hourly_cost = Params::parse_hourly_cost(&a.hourly_cost).unwrap_or_else(|e| usage(e));
     let scenario = match Scenario::parse_named(&a.scenario) {
         Some(s) => s,
         None => {
@@ -70,7 +71,7 @@ pub fn run(a: Args) -> Result<(), String> {
         scope,
         scenario,
         minutes,
-        hourly_cost: a.hourly_cost,
+        hourly_cost,
     };
     let s = savings::compute(&rel, &p).unwrap_or_else(|e| usage(e));
     match a.format.as_str() {

@@ -2,6 +2,12 @@
 //!
 //! Usage: samtalebank serve --releases DIR [--addr 127.0.0.1:8080] [--max-cells 100000]
 //!            [--max-calls 600] [--time-window 10] [--cache-mb 64] [--admin-token-file FILE]
+//!            [--max-connections 10000] [--max-connections-per-client 256] [--timeout 10]
+//!            [--max-saved-queries 10000] [--max-saved-per-client 100]
+//!
+//! The release's files are checked against their checksums when it is loaded (at start and on
+//! every reload): a damaged release is refused, naming the file, and on a reload the previous
+//! one stays current.
 //!
 //! Serves exactly one release at a time. To switch to a newly built release without a restart,
 //! send SIGHUP, or POST /admin/reload with `Authorization: Bearer TOKEN`; the admin API exists only
@@ -34,6 +40,22 @@ pub struct Args {
     /// File holding the admin token (mode 0600); else $SAMTALEBANK_ADMIN_TOKEN; else no admin API.
     #[arg(long)]
     admin_token_file: Option<PathBuf>,
+    /// Open connections in all; one more is answered 503 and closed.
+    #[arg(long, default_value_t = samtalebank_server::Limits::default().max_connections)]
+    max_connections: usize,
+    /// Open connections from one IP address; one more is answered 503 and closed.
+    #[arg(long, default_value_t = samtalebank_server::Limits::default().max_connections_per_client)]
+    max_connections_per_client: usize,
+    /// Seconds a client has to send a request's headers (from connecting or its previous
+    /// answer) and its body; a connection that takes longer is closed.
+    #[arg(long, default_value_t = samtalebank_server::Limits::default().header_timeout.as_secs())]
+    timeout: u64,
+    /// Saved queries kept in all (more are refused with 503).
+    #[arg(long, default_value_t = samtalebank_server::Limits::default().max_saved_queries)]
+    max_saved_queries: usize,
+    /// New saved queries one client (IP address) may store per day (more are refused with 429).
+    #[arg(long, default_value_t = samtalebank_server::Limits::default().max_saved_per_client)]
+    max_saved_per_client: u32,
 }
 
 pub fn run(a: Args) -> Result<(), String> {
@@ -46,6 +68,15 @@ pub fn run(a: Args) -> Result<(), String> {
         max_calls: a.max_calls,
         time_window: a.time_window,
         cache_bytes: a.cache_mb << 20,
+        limits: samtalebank_server::Limits {
+            max_connections: a.max_connections,
+            max_connections_per_client: a.max_connections_per_client,
+            header_timeout: std::time::Duration::from_secs(a.timeout),
+            body_timeout: std::time::Duration::from_secs(a.timeout),
+            max_saved_queries: a.max_saved_queries,
+            max_saved_per_client: a.max_saved_per_client,
+            ..samtalebank_server::Limits::default()
+        },
     };
     serve(config, |addr| {
         eprintln!("serving on http://{addr}/  (Ctrl-C to stop)");

@@ -289,3 +289,55 @@ pub fn index_codes(ds: &serde_json::Value, var: &str) -> Vec<String> {
     v.sort();
     v.into_iter().map(|x| x.1).collect()
 }
+
+/// Copy a directory tree.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A small store (one year of conversations), quick to build.
+pub fn small_store(dir: &std::path::Path) -> std::path::PathBuf {
+    let raw = dir.join("raw");
+    let store = dir.join("store");
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    ok(&[
+        "generate",
+        "--out",
+        &s(&raw),
+        "--scale",
+        "0.003",
+        "--seed",
+        "11",
+        "--years",
+        "2024-2024",
+    ]);
+    ok(&["ingest", &s(&raw), "--store", &s(&store), "--quiet"]);
+    store
+}
+
+/// Build a release (primary suppression only: these tests are about releases, and it keeps each
+/// build to a few seconds while the clients run).
+pub fn build(store: &std::path::Path, rel: &std::path::Path) -> String {
+    ok(&[
+        "build",
+        "--store",
+        store.to_str().unwrap(),
+        "--releases",
+        rel.to_str().unwrap(),
+        "--protection",
+        "primary",
+    ]);
+    std::fs::read_to_string(rel.join("CURRENT"))
+        .unwrap()
+        .trim()
+        .to_string()
+}

@@ -399,19 +399,6 @@ fn saved_queries_are_kept_across_restarts_and_read_the_current_release() {
     );
 }
 
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
-
 /// `samtalebank query` gives what the API gives for the same selection.
 #[test]
 fn query_on_the_command_line_equals_the_api() {

@@ -8,24 +8,6 @@ use super::common::*;
 
 const TOKEN: &str = "admin-token-0123456789abcdef";
 
-/// Build a release (primary suppression only: these tests are about releases, and it keeps each
-/// build to a few seconds while the clients run).
-fn build(store: &std::path::Path, rel: &std::path::Path) -> String {
-    ok(&[
-        "build",
-        "--store",
-        store.to_str().unwrap(),
-        "--releases",
-        rel.to_str().unwrap(),
-        "--protection",
-        "primary",
-    ]);
-    std::fs::read_to_string(rel.join("CURRENT"))
-        .unwrap()
-        .trim()
-        .to_string()
-}
-
 /// Long: One scenario: readers under load while releases are swapped, checked as it runs.
 #[test]
 fn hot_swap_under_load_fails_and_mixes_nothing() {
@@ -184,26 +166,6 @@ fn hot_swap_under_load_fails_and_mixes_nothing() {
     );
 }
 
-/// A small store (one year of conversations), quick to build.
-fn small_store(dir: &std::path::Path) -> std::path::PathBuf {
-    let raw = dir.join("raw");
-    let store = dir.join("store");
-    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    ok(&[
-        "generate",
-        "--out",
-        &s(&raw),
-        "--scale",
-        "0.003",
-        "--seed",
-        "11",
-        "--years",
-        "2024-2024",
-    ]);
-    ok(&["ingest", &s(&raw), "--store", &s(&store), "--quiet"]);
-    store
-}
-
 fn snapshot(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
     let mut out = std::collections::BTreeMap::new();
     for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -223,7 +185,7 @@ fn half_written(rel: &std::path::Path) -> Vec<std::path::PathBuf> {
         .flatten()
         .filter(|e| {
             let n = e.file_name().to_string_lossy().into_owned();
-            n.starts_with(".tmp") || n.ends_with(".tmp")
+            n.starts_with(".tmp") || n.ends_with(".tmp") || n.contains(".tmp-")
         })
         .map(|e| e.path())
         .collect()

@@ -164,7 +164,8 @@ fn savings_refuse_bad_parameters_with_a_clear_error() {
             "year=2023&scenario=custom&shares=dagpenge:140",
             "outside 0–100",
         ),
-        ("year=2023&hourlyCost=-3", "positive"),
+        ("year=2023&hourlyCost=-3", "from 1 to 10000"),
+        ("year=2023&hourlyCost=1e308", "from 1 to 10000"),
         ("year=2023&scope=7m", "scope"),
     ] {
         let r = get(&format!("{}/api/v2/savings?{q}", f.base));
