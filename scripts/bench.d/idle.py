@@ -22,7 +22,8 @@ def source(k, sources):
     # 127.0.0.2 for one client; 127.0.1.1 … for many.
     if sources == 1:
         return "127.0.0.2"
-    return f"127.0.{1 + k // 250}.{1 + k % 250}"
+    c = k % sources
+    return f"127.0.{1 + c // 250}.{1 + c % 250}"
 
 
 async def one(port, src, slow, deadline, st):
@@ -69,7 +70,8 @@ async def one(port, src, slow, deadline, st):
         finally:
             st["open"] -= 1
             s.close()
-        await asyncio.sleep(0.05)
+        # Back again a second later (an attacker keeps its connections up).
+        await asyncio.sleep(1.0)
 
 
 def worker(args):

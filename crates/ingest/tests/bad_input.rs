@@ -361,9 +361,16 @@ fn a_line_over_the_limit_is_one_reject_with_its_length_and_the_rows_around_it_ar
     assert_eq!(r.len(), 1, "one reject for the long line");
     assert_eq!(r[0][1], "3");
     assert!(r[0][3].starts_with("line too long: "), "{}", r[0][3]);
-    // Its length with the line break.
+    // Its length with the line break (1,048,628 bytes).
+    let n = long.len() + 1;
+    let with_commas = format!("{},{:03},{:03}", n / 1_000_000, n / 1000 % 1000, n % 1000);
     assert!(
-        r[0][3].contains(&format!("{} bytes", long.len() + 1)),
+        r[0][3].contains(&format!("{with_commas} bytes")),
+        "{}",
+        r[0][3]
+    );
+    assert!(
+        r[0][3].contains("the limit of 1,048,576 bytes"),
         "{}",
         r[0][3]
     );
