@@ -8,6 +8,7 @@ mod e2e {
     mod cli;
     pub mod common;
     mod faults;
+    mod figures;
     mod pipeline;
     mod privacy;
     mod pxweb;
