@@ -13,6 +13,8 @@ use std::path::Path;
 use samtalebank_model::{dims::COUNTRY, is_kommune, PeriodKind, Var};
 use samtalebank_release::{Table, Value};
 
+use crate::{bad, AnalysisError, Result};
+
 /// One point of a gap series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GapPoint {
@@ -25,42 +27,44 @@ pub struct GapPoint {
 
 /// Saved groups: `groups.json` beside the releases (name → definition). A missing file is no
 /// groups; a file that cannot be read is an error (so that saving never overwrites it).
-pub fn load_groups(releases: &Path) -> Result<BTreeMap<String, String>, String> {
+pub fn load_groups(releases: &Path) -> Result<BTreeMap<String, String>> {
     let path = releases.join("groups.json");
+    let err = |e: String| AnalysisError::Groups(format!("{}: {e}", path.display()));
     match std::fs::read(&path) {
-        Ok(b) => serde_json::from_slice(&b).map_err(|e| format!("{}: {e}", path.display())),
+        Ok(b) => serde_json::from_slice(&b).map_err(|e| err(e.to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Err(e) => Err(err(e.to_string())),
     }
 }
 
-pub fn save_group(releases: &Path, name: &str, definition: &str) -> Result<(), String> {
+/// Save a group under `name` (written atomically with the others).
+pub fn save_group(releases: &Path, name: &str, definition: &str) -> Result<()> {
     if name.is_empty()
         || !name
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(format!("group name '{name}': use letters, digits, - and _"));
+        return Err(bad(format!(
+            "group name '{name}': use letters, digits, - and _"
+        )));
     }
     let mut g = load_groups(releases)?;
     g.insert(name.to_string(), definition.to_string());
-    let path = releases.join("groups.json");
-    let tmp = releases.join("groups.json.tmp");
-    let bytes = serde_json::to_vec_pretty(&g).map_err(|e| e.to_string())?;
-    std::fs::write(&tmp, bytes).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))
+    let bytes = serde_json::to_vec_pretty(&g).map_err(|e| AnalysisError::Groups(e.to_string()))?;
+    samtalebank_files::write_atomic(&releases.join("groups.json"), &bytes, 0o644)
+        .map_err(|e| AnalysisError::Groups(e.to_string()))
 }
 
-fn dim(t: &Table, v: Var) -> Result<usize, String> {
-    t.meta.require(v).map(|d| d.0)
+fn dim(t: &Table, v: Var) -> Result<usize> {
+    Ok(t.meta.require(v)?.0)
 }
 
-fn code_index(t: &Table, d: usize, code: &str) -> Result<usize, String> {
+fn code_index(t: &Table, d: usize, code: &str) -> Result<usize> {
     let dm = &t.meta.dimensions[d];
     dm.categories
         .iter()
         .position(|c| c.code.eq_ignore_ascii_case(code))
-        .ok_or_else(|| format!("unknown {} '{code}'", dm.id))
+        .ok_or_else(|| bad(format!("unknown {} '{code}'", dm.id)))
 }
 
 /// Resolve a group definition (codes, a rule, or `@name` of a saved group) to area indices.
@@ -68,11 +72,11 @@ pub fn resolve(
     bench: &Table,
     definition: &str,
     saved: &BTreeMap<String, String>,
-) -> Result<Vec<usize>, String> {
+) -> Result<Vec<usize>> {
     let def = match definition.strip_prefix('@') {
         Some(name) => saved
             .get(name)
-            .ok_or_else(|| format!("no saved group '{name}'"))?
+            .ok_or_else(|| bad(format!("no saved group '{name}'")))?
             .as_str(),
         None => definition,
     };
@@ -80,10 +84,11 @@ pub fn resolve(
     let is_kommune = |i: usize| is_kommune(&bench.meta.dimensions[area].categories[i].code);
     let parts: Vec<&str> = def.split(':').collect();
     if parts.len() == 4 && (parts[0] == "lowest" || parts[0] == "highest") {
-        let n: usize =
-            parts[1].parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
-                format!("'{def}': expected a number of municipalities, at least 1")
-            })?;
+        let n: usize = parts[1].parse().ok().filter(|&n| n >= 1).ok_or_else(|| {
+            bad(format!(
+                "'{def}': expected a number of municipalities, at least 1"
+            ))
+        })?;
         let (ind, tid, yd) = (
             dim(bench, Var::Indikator)?,
             dim(bench, Var::Tid)?,
@@ -94,7 +99,7 @@ pub fn resolve(
         coords[tid] = code_index(bench, tid, parts[3])?;
         coords[yd] = bench.meta.dimensions[yd]
             .total_index()
-            .ok_or("BENCH01's ydelse has no total")?;
+            .ok_or_else(|| AnalysisError::Release("BENCH01's ydelse has no total".into()))?;
         let mut vals: Vec<(f64, usize)> = (0..bench.shape()[area])
             .filter(|&a| is_kommune(a))
             .filter_map(|a| {
@@ -111,10 +116,10 @@ pub fn resolve(
             vals.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
         }
         if vals.len() < n {
-            return Err(format!(
+            return Err(bad(format!(
                 "'{def}': only {} municipalities have a published value",
                 vals.len()
-            ));
+            )));
         }
         return Ok(vals.into_iter().take(n).map(|v| v.1).collect());
     }
@@ -122,16 +127,16 @@ pub fn resolve(
     for code in def.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         let i = code_index(bench, area, code)?;
         if !is_kommune(i) {
-            return Err(format!("'{code}' is not a municipality code"));
+            return Err(bad(format!("'{code}' is not a municipality code")));
         }
         if !out.contains(&i) {
             out.push(i);
         }
     }
     if out.is_empty() {
-        return Err(format!(
+        return Err(bad(format!(
             "empty group '{def}': give municipality codes (101,147) or a rule such as lowest:15:pct13:2019M11"
-        ));
+        )));
     }
     Ok(out)
 }
@@ -144,7 +149,7 @@ pub fn series(
     indicator: &str,
     ydelse: &str,
     kind: PeriodKind,
-) -> Result<Vec<GapPoint>, String> {
+) -> Result<Vec<GapPoint>> {
     let (ind, area, tid, yd) = (
         dim(bench, Var::Indikator)?,
         dim(bench, Var::Omraade)?,

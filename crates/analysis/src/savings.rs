@@ -10,10 +10,28 @@
 
 use samtalebank_model::{vocab, PeriodKind, Var};
 use samtalebank_release::{Release, Table};
+use samtalebank_tables::registry;
 use serde::Serialize;
 
+use crate::{bad, AnalysisError, Result};
+
+/// The defaults of a calculation, the same on the command line, in the API and on the page.
+pub mod defaults {
+    /// The whole country.
+    pub const AREA: &str = samtalebank_model::dims::COUNTRY;
+    /// Conversations in spells of at least 26 weeks.
+    pub const SCOPE: &str = "6m";
+    /// The 2021 agreement's shares.
+    pub const SCENARIO: &str = "agreement";
+    /// Minutes saved per digital conversation.
+    pub const MINUTES: &str = "10-15";
+    /// DKK an hour of caseworker time.
+    pub const HOURLY_COST: &str = "430";
+}
+
 /// The default hourly cost of caseworker time, DKK (docs/savings.md: a municipal caseworker's
-/// pay with pension, over productive hours, with overhead; 2021 level).
+/// pay with pension, over productive hours, with overhead; 2021 level); `defaults::HOURLY_COST`
+/// as a number.
 pub const DEFAULT_HOURLY_COST: f64 = 430.0;
 
 /// The hourly costs a calculation accepts, DKK: anything outside is a mistake, not a wage.
@@ -37,11 +55,20 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub fn parse(s: &str) -> Result<Scope, String> {
+    pub fn parse(s: &str) -> Result<Scope> {
         match s.to_ascii_lowercase().as_str() {
             "6m" | "26w" => Ok(Scope::SixMonths),
             "all" | "alle" => Ok(Scope::All),
-            _ => Err(format!("scope '{s}': use 6m (at least 26 weeks) or all")),
+            _ => Err(bad(format!(
+                "scope '{s}': use 6m (at least 26 weeks) or all"
+            ))),
+        }
+    }
+    /// The code `parse` reads.
+    pub fn code(self) -> &'static str {
+        match self {
+            Scope::SixMonths => "6m",
+            Scope::All => "all",
         }
     }
     fn bands(self) -> &'static [&'static str] {
@@ -86,7 +113,7 @@ impl Scenario {
     /// Custom shares written `code:pct,code:pct` (the API's `shares`) or as CSV lines
     /// `code;pct` / `code,pct` (a file; `#` comments and a header line are skipped). `origin`
     /// names the source in errors.
-    pub fn parse_shares(text: &str, origin: &str) -> Result<Scenario, String> {
+    pub fn parse_shares(text: &str, origin: &str) -> Result<Scenario> {
         let mut out = Vec::new();
         let (items, unit): (Vec<&str>, &str) = if text.contains('\n') {
             (text.lines().collect(), "line")
@@ -99,29 +126,32 @@ impl Scenario {
                 continue;
             }
             let (code, pct) = item.split_once([':', ';', ',']).ok_or_else(|| {
-                format!("{origin}, {unit} {}: '{item}' is not ydelse:share", n + 1)
+                bad(format!(
+                    "{origin}, {unit} {}: '{item}' is not ydelse:share",
+                    n + 1
+                ))
             })?;
             let code = code.trim();
             if code.eq_ignore_ascii_case("ydelse") {
                 continue;
             }
             let pct: f64 = pct.trim().trim_end_matches('%').parse().map_err(|_| {
-                format!(
+                bad(format!(
                     "{origin}, {unit} {}: share '{}' is not a number",
                     n + 1,
                     pct.trim()
-                )
+                ))
             })?;
             if !(0.0..=100.0).contains(&pct) {
-                return Err(format!(
+                return Err(bad(format!(
                     "{origin}, {unit} {}: share {pct} for {code} is outside 0–100",
                     n + 1
-                ));
+                )));
             }
             out.push((code.to_string(), pct));
         }
         if out.is_empty() {
-            return Err(format!("{origin}: no shares"));
+            return Err(bad(format!("{origin}: no shares")));
         }
         Ok(Scenario::Custom(out))
     }
@@ -140,23 +170,56 @@ pub struct Params {
 }
 
 impl Params {
-    /// `10-15` or `12`.
+    /// A calculation from named parameters, as the API and the page take them (`year`,
+    /// `area`, `scope`, `scenario` — `agreement`, `all-digital`, `observed`, or `custom` with
+    /// `shares=code:pct,…` — `minutes`, `hourlyCost`); `get` gives a parameter's value, and
+    /// those not given take [`defaults`], the year `default_year`.
+    pub fn from_named(
+        get: &dyn Fn(&str) -> Option<String>,
+        default_year: Option<&str>,
+    ) -> Result<Params> {
+        let or = |name: &str, default: &str| get(name).unwrap_or_else(|| default.to_string());
+        let year = get("year")
+            .or(default_year.map(String::from))
+            .ok_or_else(|| bad("give year, e.g. year=2023"))?;
+        let scenario = match or("scenario", defaults::SCENARIO) {
+            s if s.eq_ignore_ascii_case("custom") => Scenario::parse_shares(
+                &get("shares").ok_or_else(|| bad("scenario=custom needs shares=code:pct,…"))?,
+                "shares",
+            )?,
+            s => Scenario::parse_named(&s).ok_or_else(|| {
+                bad(format!(
+                    "scenario '{s}': use agreement, all-digital, observed or custom (with shares)"
+                ))
+            })?,
+        };
+        Ok(Params {
+            year,
+            area: or("area", defaults::AREA),
+            scope: Scope::parse(&or("scope", defaults::SCOPE))?,
+            scenario,
+            minutes: Params::parse_minutes(&or("minutes", defaults::MINUTES))?,
+            hourly_cost: Params::parse_hourly_cost(&or("hourlyCost", defaults::HOURLY_COST))?,
+        })
+    }
+
     /// An hourly cost in DKK, from [`HOURLY_COST_RANGE`].
-    pub fn parse_hourly_cost(s: &str) -> Result<f64, String> {
+    pub fn parse_hourly_cost(s: &str) -> Result<f64> {
         s.trim()
             .parse::<f64>()
             .ok()
             .filter(|v| HOURLY_COST_RANGE.contains(v))
             .ok_or_else(|| {
-                format!(
+                bad(format!(
                     "hourly cost '{s}': a number of DKK from {} to {}",
                     HOURLY_COST_RANGE.start(),
                     HOURLY_COST_RANGE.end()
-                )
+                ))
             })
     }
 
-    pub fn parse_minutes(s: &str) -> Result<(f64, f64), String> {
+    /// `10-15` or `12`.
+    pub fn parse_minutes(s: &str) -> Result<(f64, f64)> {
         let (a, b) = s.split_once('-').unwrap_or((s, s));
         let p = |x: &str| {
             x.trim()
@@ -164,14 +227,16 @@ impl Params {
                 .ok()
                 .filter(|v| (0.0..=MAX_MINUTES).contains(v))
                 .ok_or_else(|| {
-                    format!(
+                    bad(format!(
                         "minutes '{s}': expected LOW-HIGH like 10-15, each from 0 to {MAX_MINUTES}"
-                    )
+                    ))
                 })
         };
         let (lo, hi) = (p(a)?, p(b)?);
         if lo > hi {
-            return Err(format!("minutes '{s}': the low end is above the high end"));
+            return Err(bad(format!(
+                "minutes '{s}': the low end is above the high end"
+            )));
         }
         Ok((lo, hi))
     }
@@ -244,12 +309,18 @@ pub struct Savings {
     pub total: Total,
     pub implied: Implied,
     pub sensitivity: Vec<Sensitivity>,
+    /// The assumptions in words (English; the pages write them from the fields below in the
+    /// reader's language).
     pub assumptions: Vec<String>,
+    /// The user's shares (`scenario=custom`), per cent by ydelse code.
+    pub custom_shares: Vec<(String, f64)>,
+    /// Benefits left out because a count in scope is not published.
+    pub left_out: Vec<String>,
 }
 
 /// The years of the release's SAMT01, oldest first: what a calculation can be asked for.
 pub fn years(rel: &Release) -> Vec<String> {
-    rel.table("SAMT01")
+    rel.table(registry::SAMT01.id)
         .and_then(|t| t.meta.var(Var::Tid))
         .map(|(_, d)| {
             d.categories
@@ -307,10 +378,11 @@ pub fn group_saving(
 ///
 /// Long: One pass over the groups, then the total, what the ministry's figure implies, the
 /// sensitivity table and the assumptions in words.
-pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
+pub fn compute(rel: &Release, p: &Params) -> Result<Savings> {
+    let missing = |what: &str| AnalysisError::Release(what.to_string());
     let t: &Table = rel
-        .table("SAMT01")
-        .ok_or("the release has no table SAMT01")?;
+        .table(registry::SAMT01.id)
+        .ok_or_else(|| missing("the release has no table SAMT01"))?;
     let meta = &t.meta;
     let dim = |v: Var| meta.require(v);
     let (ia, area) = dim(Var::Omraade)?;
@@ -323,12 +395,12 @@ pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
         .measures
         .iter()
         .position(|m| m.code == "antal")
-        .ok_or("SAMT01 has no measure antal")?;
+        .ok_or_else(|| missing("SAMT01 has no measure antal"))?;
     let a = area.position(&p.area).ok_or_else(|| {
-        format!(
+        bad(format!(
             "unknown area '{}': use 000, a region (1081–1085) or a municipality code",
             p.area
-        )
+        ))
     })?;
     let y = tid
         .position(&p.year)
@@ -340,14 +412,18 @@ pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
                 .map(|c| c.code.as_str())
                 .filter(|c| c.len() == 4)
                 .collect();
-            format!(
+            bad(format!(
                 "year '{}' is not in the release; it has {}",
                 p.year,
                 years.join(", ")
-            )
+            ))
         })?;
-    let st_tot = st.total_index().ok_or("samtaletype has no total")?;
-    let sf_tot = sf.total_index().ok_or("samtaleform has no total")?;
+    let st_tot = st
+        .total_index()
+        .ok_or_else(|| missing("samtaletype has no total"))?;
+    let sf_tot = sf
+        .total_index()
+        .ok_or_else(|| missing("samtaleform has no total"))?;
     let v = vocab();
     let digital_forms: Vec<usize> = (0..sf.categories.len())
         .filter(|&i| Some(i) != sf.total_index())
@@ -361,32 +437,37 @@ pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
         .scope
         .bands()
         .iter()
-        .map(|b| var.position(b).ok_or(format!("varighed has no band {b}")))
-        .collect::<Result<_, _>>()?;
+        .map(|b| {
+            var.position(b)
+                .ok_or_else(|| missing(&format!("varighed has no band {b}")))
+        })
+        .collect::<Result<_>>()?;
     let (lo, hi) = p.minutes;
     if lo > hi {
-        return Err("minutes: the low end is above the high end".into());
+        return Err(bad("minutes: the low end is above the high end"));
     }
     let agreement = agreement_shares();
     if let Scenario::Custom(shares) = &p.scenario {
         for (code, _) in shares {
             if !agreement.iter().any(|(c, _, _)| c == code) {
-                return Err(format!(
+                return Err(bad(format!(
                     "custom share for '{code}': not a benefit of SAMT01's finest level ({})",
                     agreement
                         .iter()
                         .map(|s| s.0.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
+                )));
             }
         }
     }
-    if !(p.hourly_cost.is_finite() && p.hourly_cost > 0.0) {
-        return Err(format!(
-            "hourly cost {}: must be a positive number of DKK",
-            p.hourly_cost
-        ));
+    if !HOURLY_COST_RANGE.contains(&p.hourly_cost) {
+        return Err(bad(format!(
+            "hourly cost {}: a number of DKK from {} to {}",
+            p.hourly_cost,
+            HOURLY_COST_RANGE.start(),
+            HOURLY_COST_RANGE.end()
+        )));
     }
     let mut coords = vec![0usize; meta.dimensions.len()];
     coords[ia] = a;
@@ -501,7 +582,7 @@ pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
             "Caseworker time costs {} DKK an hour{}.",
             p.hourly_cost,
             if (p.hourly_cost - DEFAULT_HOURLY_COST).abs() < 1e-9 {
-                " (the default: a municipal caseworker's pay with pension over productive hours, with overhead, 2021 level; see docs/savings.md)"
+                " (the default: a municipal caseworker's pay with pension over productive hours, with overhead, 2021 level)"
             } else {
                 " (given by the user)"
             }
@@ -548,41 +629,64 @@ pub fn compute(rel: &Release, p: &Params) -> Result<Savings, String> {
         implied,
         sensitivity,
         assumptions,
+        custom_shares: match &p.scenario {
+            Scenario::Custom(s) => s.clone(),
+            _ => Vec::new(),
+        },
+        left_out: hidden,
     })
 }
 
 impl Savings {
     /// One row per group and a total row, in CSV, with the assumptions as comment lines first.
     pub fn to_csv(&self) -> String {
+        // The assumptions as comment lines, then the table (written by the csv crate, which
+        // quotes what needs it).
         let mut s = String::new();
         for a in &self.assumptions {
-            s.push_str(&format!("# {a}\n"));
+            s.push_str(&format!("# {}\n", a.replace(['\n', '\r'], " ")));
         }
-        s.push_str("ydelse,conversations,observed_digital_pct,assumed_digital_pct,digital_conversations,saving_dkk_low,saving_dkk_high,incremental_dkk_low,incremental_dkk_high\n");
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let f0 = |x: f64| format!("{x:.0}");
+        let _ = w.write_record([
+            "ydelse",
+            "conversations",
+            "observed_digital_pct",
+            "assumed_digital_pct",
+            "digital_conversations",
+            "saving_dkk_low",
+            "saving_dkk_high",
+            "incremental_dkk_low",
+            "incremental_dkk_high",
+        ]);
         for g in &self.groups {
-            s.push_str(&format!(
-                "{},{:.0},{},{:.1},{:.0},{:.0},{:.0},{:.0},{:.0}\n",
-                g.ydelse,
-                g.conversations,
+            let _ = w.write_record([
+                g.ydelse.clone(),
+                f0(g.conversations),
                 g.observed_digital_pct
                     .map_or(String::new(), |v| format!("{v:.1}")),
-                g.assumed_digital_pct,
-                g.digital_conversations,
-                g.saving_dkk.low,
-                g.saving_dkk.high,
-                g.incremental_dkk.low,
-                g.incremental_dkk.high
-            ));
+                format!("{:.1}", g.assumed_digital_pct),
+                f0(g.digital_conversations),
+                f0(g.saving_dkk.low),
+                f0(g.saving_dkk.high),
+                f0(g.incremental_dkk.low),
+                f0(g.incremental_dkk.high),
+            ]);
         }
         let t = &self.total;
-        s.push_str(&format!(
-            "total,{:.0},,,{:.0},{:.0},{:.0},{:.0},{:.0}\n",
-            t.conversations,
-            t.digital_conversations,
-            t.saving_dkk.low,
-            t.saving_dkk.high,
-            t.incremental_dkk.low,
-            t.incremental_dkk.high
+        let _ = w.write_record([
+            "total".to_string(),
+            f0(t.conversations),
+            String::new(),
+            String::new(),
+            f0(t.digital_conversations),
+            f0(t.saving_dkk.low),
+            f0(t.saving_dkk.high),
+            f0(t.incremental_dkk.low),
+            f0(t.incremental_dkk.high),
+        ]);
+        s.push_str(&String::from_utf8_lossy(
+            &w.into_inner().unwrap_or_default(),
         ));
         s
     }
@@ -669,7 +773,7 @@ mod tests {
         let f = Scenario::parse_shares("ydelse;share\n# c\ndagpenge;40\n", "f.csv").unwrap();
         assert_eq!(f, Scenario::Custom(vec![("dagpenge".into(), 40.0)]));
         let e = Scenario::parse_shares("dagpenge:140", "shares").unwrap_err();
-        assert!(e.contains("outside 0–100"), "{e}");
+        assert!(e.to_string().contains("outside 0–100"), "{e}");
     }
 
     /// Worked by hand: 1,200 conversations, 300 of them digital (25 %), 45 % assumed → 540

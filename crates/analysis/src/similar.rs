@@ -7,7 +7,7 @@ use samtalebank_release::{Table, Value};
 /// shares of conversations per benefit group plus a quarter of the difference in
 /// log(conversations), from SAMT01 for `year` (published counts; a count that is not published
 /// counts as 0). Ties by area order.
-pub fn similar(samt01: &Table, kommune: usize, year: &str, n: usize) -> Result<Vec<usize>, String> {
+pub fn similar(samt01: &Table, kommune: usize, year: &str, n: usize) -> crate::Result<Vec<usize>> {
     let meta = &samt01.meta;
     let (area_dim, area) = meta.require(Var::Omraade)?;
     let (tid, tid_meta) = meta.require(Var::Tid)?;
@@ -16,7 +16,7 @@ pub fn similar(samt01: &Table, kommune: usize, year: &str, n: usize) -> Result<V
         .measures
         .iter()
         .position(|m| m.code == "antal")
-        .ok_or("SAMT01 has no antal")?;
+        .ok_or_else(|| crate::AnalysisError::Release("SAMT01 has no antal".into()))?;
     let Some(t) = tid_meta.position(year) else {
         return Ok(Vec::new());
     };

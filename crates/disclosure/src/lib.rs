@@ -45,20 +45,31 @@ pub struct Options {
     pub data_end: i32,
 }
 
+/// Why disclosure control could not be applied.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DisclosureError {
+    /// `--protection lp` in a binary built without the LP audit.
+    #[error("this samtalebank was built without the LP audit: build it with `cargo build --release --features lp` (needs CMake and a C++ compiler)")]
+    LpNotBuilt,
+    /// A table derived from published ones was given to be protected itself.
+    #[error("{0} is derived from published tables, not protected itself")]
+    Derived(String),
+    /// The cell key method cannot be applied (its perturbation table, or a cube without keys).
+    #[error("{0}")]
+    CellKey(String),
+}
+
 /// The cell key method's parameters for a threshold (what a release records).
-pub fn ckm_params(threshold: u32) -> Result<samtalebank_tables::CkmParams, String> {
+pub fn ckm_params(threshold: u32) -> Result<samtalebank_tables::CkmParams, DisclosureError> {
     Ok(ckm::params(&ckm::PTable::new(ckm::Params::for_threshold(
         threshold,
     ))?))
 }
 
 /// Can this binary apply the level? (`lp` needs the cargo feature `lp`.)
-pub fn supported(p: Protection) -> Result<(), String> {
+pub fn supported(p: Protection) -> Result<(), DisclosureError> {
     if p == Protection::Lp && !cfg!(feature = "lp") {
-        return Err(
-            "this samtalebank was built without the LP audit: build it with `cargo build --release --features lp` (needs CMake and a C++ compiler)"
-                .into(),
-        );
+        return Err(DisclosureError::LpNotBuilt);
     }
     Ok(())
 }
@@ -66,23 +77,20 @@ pub fn supported(p: Protection) -> Result<(), String> {
 /// Protect every table (each on its own thread; each result is deterministic). Tables derived
 /// from other published tables (BENCH01) are not protected here: they are computed from the
 /// output.
-pub fn protect(cubes: &[Cube], opts: &Options) -> Result<Vec<Published>, String> {
+pub fn protect(cubes: &[Cube], opts: &Options) -> Result<Vec<Published>, DisclosureError> {
     supported(opts.protection)?;
     if let Some(c) = cubes
         .iter()
         .find(|c| matches!(c.def.source, Source::Derived(_)))
     {
-        return Err(format!(
-            "{} is derived from published tables, not protected itself",
-            c.def.id
-        ));
+        return Err(DisclosureError::Derived(c.def.id.to_string()));
     }
     let out = if opts.protection == Protection::Ckm {
         let table = ckm::PTable::new(ckm::Params::for_threshold(opts.threshold))?;
         cubes
             .iter()
             .map(|cube| ckm::perturb(cube, &table))
-            .collect::<Result<Vec<Published>, String>>()?
+            .collect::<Result<Vec<Published>, DisclosureError>>()?
     } else {
         std::thread::scope(|s| {
             let handles: Vec<_> = cubes

@@ -7,6 +7,7 @@
 //! value, the national value, the rank among the 98 municipalities and the differences to the
 //! country and to the rest of the country from these two counts.
 
+use crate::EngineError;
 use samtalebank_model::dims::{Category, Dimension};
 use samtalebank_model::Var;
 use samtalebank_tables::{CountStatus, Published, TableDef};
@@ -37,17 +38,18 @@ fn indicator_dim(def: &TableDef) -> Dimension {
 
 /// BENCH01 from the published source tables. Areas, periods and benefits are the first
 /// source's (SAMT01's); a period a source lacks gets zeros there. `None` without SAMT01.
-pub fn bench01(def: &'static TableDef, sources: &[&Published]) -> Result<Published, String> {
+pub fn bench01(def: &'static TableDef, sources: &[&Published]) -> Result<Published, EngineError> {
+    let missing = EngineError::MissingSource;
     let source = |id: &str| sources.iter().find(|p| p.def.id == id).copied();
     let first = def
         .indicators()
         .first()
         .and_then(|i| source(i.table))
-        .ok_or("BENCH01 needs its first indicator's table")?;
-    let dim = |p: &Published, v: Var| -> Result<usize, String> {
+        .ok_or_else(|| missing("BENCH01 needs its first indicator's table".into()))?;
+    let dim = |p: &Published, v: Var| -> Result<usize, EngineError> {
         p.def
             .var(v)
-            .ok_or_else(|| format!("{} has no variable {}", p.def.id, v.code()))
+            .ok_or_else(|| missing(format!("{} has no variable {}", p.def.id, v.code())))
     };
     let area = first.dims[dim(first, Var::Omraade)?].clone();
     let tid = first.dims[dim(first, Var::Tid)?].clone();
@@ -62,9 +64,9 @@ pub fn bench01(def: &'static TableDef, sources: &[&Published]) -> Result<Publish
         };
         let (num, den) = (
             src.count(ind.num)
-                .ok_or_else(|| format!("{} has no count {}", ind.table, ind.num))?,
+                .ok_or_else(|| missing(format!("{} has no count {}", ind.table, ind.num)))?,
             src.count(ind.den)
-                .ok_or_else(|| format!("{} has no count {}", ind.table, ind.den))?,
+                .ok_or_else(|| missing(format!("{} has no count {}", ind.table, ind.den)))?,
         );
         let (sa, st, sy) = (
             dim(src, Var::Omraade)?,
@@ -82,7 +84,7 @@ pub fn bench01(def: &'static TableDef, sources: &[&Published]) -> Result<Publish
             base.push(match fixed {
                 Some(code) => dm
                     .position(code)
-                    .ok_or_else(|| format!("{}: no {} '{code}'", src.def.id, dm.id))?,
+                    .ok_or_else(|| missing(format!("{}: no {} '{code}'", src.def.id, dm.id)))?,
                 None => dm.total.unwrap_or(0),
             });
         }

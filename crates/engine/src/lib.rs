@@ -12,6 +12,14 @@ mod samt03;
 mod surv01;
 
 pub use bench01::bench01;
+
+/// Why a table could not be computed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EngineError {
+    /// A derived table's source table, variable, count or code is missing.
+    #[error("{0}")]
+    MissingSource(String),
+}
 pub use samt01::{samt01, samt01_indexed, SpellIndex};
 pub use samt02::{samt02, ConversationIndex};
 pub use samt03::samt03;

@@ -85,7 +85,11 @@ fn classify(path: &Path) -> Option<(Table, bool)> {
 /// `forloeb*.csv|parquet`, and the survey's `undersoegelse*.toml` and
 /// `undersoegelse*.csv|parquet` (sorted by name). Spells come first, the survey last, so that a
 /// run is in a fixed order.
-pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, String> {
+pub fn discover(inputs: &[PathBuf]) -> Result<Vec<InputFile>, IngestError> {
+    discover_files(inputs).map_err(IngestError::Input)
+}
+
+fn discover_files(inputs: &[PathBuf]) -> Result<Vec<InputFile>, String> {
     let mut out = Vec::new();
     for p in inputs {
         let meta = std::fs::metadata(p).map_err(|e| format!("{}: {e}", p.display()))?;

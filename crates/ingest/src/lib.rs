@@ -137,13 +137,16 @@ pub enum IngestError {
     Store(#[from] samtalebank_store::StoreError),
     #[error("{0}")]
     Input(String),
+    /// The pseudonymisation key cannot be read or made.
+    #[error("{0}")]
+    Key(String),
 }
 
 /// Ingest the given files or directories into the store.
 ///
 /// Long: The ingest of one delivery in order (read, validate, key, stage, commit, report), sharing the summary and the rejects writer.
 pub fn run(opts: &Options) -> Result<Summary, IngestError> {
-    let files = discover(&opts.inputs).map_err(IngestError::Input)?;
+    let files = discover(&opts.inputs)?;
     if files.is_empty() {
         return Err(IngestError::Input(format!(
             "no input files found in {} (expected samtaler*.csv|parquet, forloeb*.csv|parquet or undersoegelse*.toml|csv|parquet)",
@@ -157,8 +160,7 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
     // The store's one writer from here on (the key file too is created under the lock).
     let wait = if opts.wait { Wait::Yes } else { Wait::No };
     let mut store = Store::open_for_ingest(&opts.store, wait)?;
-    let (mut pseudo, key_source) =
-        Pseudonymiser::for_store(&opts.store).map_err(IngestError::Input)?;
+    let (mut pseudo, key_source) = Pseudonymiser::for_store(&opts.store)?;
     // A bad questionnaire stops the run before anything is written.
     let survey_plan = survey::prepare(&files, &store)?;
     let mut seen: FxHashMap<Table, FxHashMap<u64, u64>> = FxHashMap::default();

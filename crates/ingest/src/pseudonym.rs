@@ -59,7 +59,11 @@ impl Pseudonymiser {
     }
 
     /// The key from `SAMTALEBANK_KEY`, or the store's key file (created if missing).
-    pub fn for_store(store: &Path) -> Result<(Pseudonymiser, KeySource), String> {
+    pub fn for_store(store: &Path) -> Result<(Pseudonymiser, KeySource), crate::IngestError> {
+        Pseudonymiser::key_for(store).map_err(crate::IngestError::Key)
+    }
+
+    fn key_for(store: &Path) -> Result<(Pseudonymiser, KeySource), String> {
         if let Ok(k) = std::env::var(KEY_ENV) {
             if k.len() < 16 {
                 return Err(format!("{KEY_ENV} must be at least 16 characters"));

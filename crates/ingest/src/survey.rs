@@ -141,7 +141,8 @@ pub(crate) fn ingest(
             file,
             &bytes,
             &mut |h| {
-                let _ = layout.set(Layout::new(&h.names, q).map_err(ReadError::File)?);
+                let _ = layout
+                    .set(Layout::new(&h.names, q).map_err(|e| ReadError::File(e.to_string()))?);
                 Ok(())
             },
             &mut |line, fields| {

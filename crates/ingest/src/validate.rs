@@ -76,7 +76,7 @@ impl Check<'_, '_> {
         match time::parse_date(&v) {
             Ok(d) => Some(d),
             Err(e) => {
-                self.fail(col, e);
+                self.fail(col, e.0);
                 None
             }
         }
@@ -127,7 +127,7 @@ impl Check<'_, '_> {
         match v.ydelser.leaf(group, m) {
             Ok(l) => Some(l),
             Err(e) => {
-                self.fail("maalgruppe", e);
+                self.fail("maalgruppe", e.0);
                 None
             }
         }

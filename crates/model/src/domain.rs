@@ -98,12 +98,6 @@ impl Lang {
             Lang::En => "en",
         }
     }
-    pub fn pick<'a>(self, da: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Da => da,
-            Lang::En => en,
-        }
-    }
 }
 
 /// The levels of the area hierarchy: the country > 5 regions > 98 municipalities.
@@ -187,16 +181,19 @@ impl PeriodKind {
     }
 
     /// The kind named `aar`, `kvartal` or `maaned`.
-    pub fn parse(s: &str) -> Result<PeriodKind, String> {
+    pub fn parse(s: &str) -> Result<PeriodKind, crate::Invalid> {
         PeriodKind::ALL
             .into_iter()
             .find(|k| k.name().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("period type '{s}': use aar, kvartal or maaned"))
+            .ok_or_else(|| crate::Invalid(format!("period type '{s}': use aar, kvartal or maaned")))
     }
 }
 
 /// How far disclosure control goes (`build --protection`), as recorded in a release.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+///
+/// There is no default here: a build chooses (the command line's default is the cell key method),
+/// and a release records what it applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Protection {
@@ -204,7 +201,6 @@ pub enum Protection {
     /// from the keys of its records; no count from 1 to the threshold − 1 is ever shown.
     Ckm,
     /// Counts from 1 up to the threshold are suppressed, and shares computed from them.
-    #[default]
     Primary,
     /// Primary, then the line audit: no relation (a total and its parts, along any variable or
     /// level) has exactly one suppressed cell, so nothing can be recovered by subtraction.
@@ -243,14 +239,17 @@ impl Protection {
 }
 
 impl std::str::FromStr for Protection {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = crate::Invalid;
+    fn from_str(s: &str) -> Result<Self, crate::Invalid> {
         Protection::ALL
             .into_iter()
             .find(|p| p.name() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = Protection::ALL.iter().map(|p| p.name()).collect();
-                format!("unknown protection '{s}' (expected {})", names.join(", "))
+                crate::Invalid(format!(
+                    "unknown protection '{s}' (expected {})",
+                    names.join(", ")
+                ))
             })
     }
 }
@@ -288,6 +287,7 @@ mod tests {
         assert!("x"
             .parse::<Protection>()
             .unwrap_err()
+            .0
             .contains("primary, lines"));
     }
 }

@@ -63,7 +63,7 @@ pub fn from_days(days: i32) -> NaiveDate {
 
 /// Parse `YYYY-MM-DD`, `DD-MM-YYYY` or `DD.MM.YYYY` (docs/spec.md §1.1). Rejects impossible dates
 /// such as 2023-02-30.
-pub fn parse_date(s: &str) -> Result<i32, String> {
+pub fn parse_date(s: &str) -> Result<i32, crate::Invalid> {
     let s = s.trim();
     let b = s.as_bytes();
     let fmt = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
@@ -73,13 +73,13 @@ pub fn parse_date(s: &str) -> Result<i32, String> {
     } else if b.len() == 10 && b[2] == b'.' && b[5] == b'.' {
         "%d.%m.%Y"
     } else {
-        return Err(format!(
+        return Err(crate::Invalid(format!(
             "'{s}' is not a date (expected YYYY-MM-DD, DD-MM-YYYY or DD.MM.YYYY)"
-        ));
+        )));
     };
     NaiveDate::parse_from_str(s, fmt)
         .map(to_days)
-        .map_err(|_| format!("'{s}' is not a valid calendar date"))
+        .map_err(|_| crate::Invalid(format!("'{s}' is not a valid calendar date")))
 }
 
 /// Absolute month number (year * 12 + month0) of a day.

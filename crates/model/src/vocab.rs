@@ -124,7 +124,7 @@ impl Ydelser {
     /// The leaf for a group and an optional target group: for a split group, the child of the
     /// target group, or without one the child that takes rows with no target group (`uoplyst`).
     /// `Err` explains what is wrong.
-    pub fn leaf(&self, group: u8, maalgruppe: Option<u8>) -> Result<u8, String> {
+    pub fn leaf(&self, group: u8, maalgruppe: Option<u8>) -> Result<u8, crate::Invalid> {
         if !self.split[group as usize] {
             return Ok(self
                 .leaves
@@ -136,18 +136,20 @@ impl Ydelser {
             .iter()
             .position(|l| l.group == group && l.maalgruppe == maalgruppe)
             .map(|i| i as u8)
-            .ok_or_else(|| match maalgruppe {
-                Some(m) => format!(
-                    "maalgruppe '{}' does not apply to {} (expected {})",
-                    vocab().maalgrupper.code(m),
-                    self.groups.code(group),
-                    self.children_maalgrupper(group)
-                ),
-                None => format!(
-                    "maalgruppe is required for {} ({})",
-                    self.groups.code(group),
-                    self.children_maalgrupper(group)
-                ),
+            .ok_or_else(|| {
+                crate::Invalid(match maalgruppe {
+                    Some(m) => format!(
+                        "maalgruppe '{}' does not apply to {} (expected {})",
+                        vocab().maalgrupper.code(m),
+                        self.groups.code(group),
+                        self.children_maalgrupper(group)
+                    ),
+                    None => format!(
+                        "maalgruppe is required for {} ({})",
+                        self.groups.code(group),
+                        self.children_maalgrupper(group)
+                    ),
+                })
             })
     }
 

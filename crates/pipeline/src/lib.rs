@@ -38,10 +38,25 @@ pub struct Timings {
     pub spells: usize,
 }
 
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Store(#[from] samtalebank_store::StoreError),
+    #[error(transparent)]
+    Release(#[from] samtalebank_release::ReleaseError),
+    #[error(transparent)]
+    Disclosure(#[from] samtalebank_disclosure::DisclosureError),
+    #[error(transparent)]
+    Engine(#[from] samtalebank_engine::EngineError),
+    #[error("the store holds no conversations")]
+    Empty,
+}
+
 /// Build and publish a release; returns its manifest and where the time went.
 ///
 /// Long: The pipeline's stages in order, each timed; reading it straight through is the point.
-pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
+pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), BuildError> {
     samtalebank_disclosure::supported(o.protection)?;
     // One build publishes into a releases directory at a time: refused (or waiting) before
     // any work is done.
@@ -50,11 +65,10 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
     } else {
         samtalebank_store::Wait::No
     };
-    let lock =
-        samtalebank_release::PublishLock::acquire(&o.releases, wait).map_err(|e| e.to_string())?;
+    let lock = samtalebank_release::PublishLock::acquire(&o.releases, wait)?;
     let mut timings = Timings::default();
     let t = Instant::now();
-    let store = Store::open(&o.store).map_err(|e| e.to_string())?;
+    let store = Store::open(&o.store)?;
     // Spells are read and indexed on one thread while the conversations are read on another.
     let (s, f) = std::thread::scope(|sc| {
         let f = sc.spawn(|| {
@@ -66,7 +80,7 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
         let s = store.read_samtaler();
         (s, f.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
-    let (s, f) = (s.map_err(|e| e.to_string())?, f.map_err(|e| e.to_string())?);
+    let (s, f) = (s?, f?);
     timings.read = t.elapsed();
     let (f, spells) = f;
     // The data's end: the latest date in the store.
@@ -77,16 +91,11 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
         .chain(f.slut.iter().filter(|&&d| d != OPEN_END))
         .copied()
         .max()
-        .ok_or("the store holds no conversations")?;
+        .ok_or(BuildError::Empty)?;
     timings.spells = f.len();
     // The spell index holds all the tables need; free the columns.
     drop(f);
-    let data_start = s
-        .dato
-        .iter()
-        .copied()
-        .min()
-        .ok_or("the store holds no conversations")?;
+    let data_start = s.dato.iter().copied().min().ok_or(BuildError::Empty)?;
     let first_day = time::month_start(time::month_of(data_start));
     // SAMT01 on this thread; the per-person tables (SAMT02, SAMT03) on another.
     let t = Instant::now();
@@ -112,7 +121,7 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
     let cubes: Vec<samtalebank_tables::Cube> =
         [samt01, samt02, samt03].into_iter().flatten().collect();
     if cubes.is_empty() {
-        return Err("the store holds no conversations".into());
+        return Err(BuildError::Empty);
     }
     let t = Instant::now();
     let mut published = samtalebank_disclosure::protect(
@@ -132,7 +141,7 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
     bench.note = samtalebank_disclosure::note(&registry::BENCH01, o.threshold, o.protection);
     published.push(bench);
     // The citizen survey, when the store holds one.
-    if let Some(survey) = store.read_survey().map_err(|e| e.to_string())? {
+    if let Some(survey) = store.read_survey()? {
         let s = samtalebank_engine::surv01(&survey.questionnaire, &survey.respondents);
         let mut p = samtalebank_disclosure::protect_survey(&s.cube, o.threshold);
         p.nesting = Some(s.nesting);
@@ -167,8 +176,7 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), String> {
             data_start,
         },
         &published,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     timings.publish = t.elapsed();
     Ok((m, timings))
 }

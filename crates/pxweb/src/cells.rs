@@ -153,7 +153,7 @@ impl Names<'_> {
         self.meta
             .dimensions
             .get(v)
-            .map_or(self.lang.pick("mål", "measure"), |d| d.label(self.lang))
+            .map_or(crate::labels(self.lang).measure_var, |d| d.label(self.lang))
     }
     /// The code of category (or measure) `i` of variable `v`.
     pub fn code(&self, v: usize, i: usize) -> &str {
@@ -167,7 +167,7 @@ impl Names<'_> {
             Some(d) => d.categories[i].label(self.lang),
             None => {
                 let m = &self.meta.measures[i];
-                self.lang.pick(&m.label_da, &m.label_en)
+                m.label(self.lang)
             }
         }
     }

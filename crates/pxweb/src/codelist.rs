@@ -155,7 +155,10 @@ pub fn for_table(meta: &TableMeta, groups: &[Group]) -> Vec<Codelist> {
 
 impl Codelist {
     pub fn label(&self, lang: Lang) -> &str {
-        lang.pick(&self.label_da, &self.label_en)
+        match lang {
+            Lang::Da => &self.label_da,
+            Lang::En => &self.label_en,
+        }
     }
 
     fn kind(&self) -> &'static str {

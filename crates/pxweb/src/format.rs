@@ -73,6 +73,16 @@ impl OutputFormat {
         }
     }
 
+    /// How an answer in this format is sent: `Some("attachment")` (a download), `Some("inline")`
+    /// (shown in the browser, with a file name for saving), or `None` (read by programs).
+    pub fn disposition(self) -> Option<&'static str> {
+        match self {
+            OutputFormat::JsonStat2 | OutputFormat::JsonPx => None,
+            OutputFormat::Html => Some("inline"),
+            _ => Some("attachment"),
+        }
+    }
+
     /// The file name extension of a download.
     pub fn extension(self) -> &'static str {
         match self {
@@ -131,12 +141,15 @@ impl FormatOptions {
 
     /// Parse and check `outputFormatParams` (each given once or comma-separated) for `format`.
     /// Default labels: codes in csv; codes and texts in xlsx and html.
-    pub fn parse(format: OutputFormat, params: &[String]) -> Result<FormatOptions, Problem> {
+    pub fn parse<S: AsRef<str>>(
+        format: OutputFormat,
+        params: &[S],
+    ) -> Result<FormatOptions, Problem> {
         let mut o = FormatOptions::defaults(format);
         let (mut label, mut sep): (Option<&str>, Option<&str>) = (None, None);
         let items = params
             .iter()
-            .flat_map(|p| p.split(','))
+            .flat_map(|p| p.as_ref().split(','))
             .map(str::trim)
             .filter(|p| !p.is_empty());
         for p in items {

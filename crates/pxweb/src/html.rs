@@ -1,6 +1,7 @@
 //! HTML output: a standalone page with one table, the stub's variables down, the heading's
 //! combinations across, a status symbol where a value is not published, and the legend.
 
+use maud::{html, DOCTYPE};
 use samtalebank_model::Lang;
 use samtalebank_release::Table;
 
@@ -10,83 +11,71 @@ use crate::format::FormatOptions;
 use crate::jsonstat::status_legend;
 use crate::selection::Selection;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The data response as an HTML page.
+/// The data response as an HTML page (a compile-time template: every value escaped).
 pub fn html_data(table: &Table, sel: &Selection, lang: Lang, o: FormatOptions) -> Vec<u8> {
     let meta = &table.meta;
     let names = Names { meta, lang };
     let mut grid = Grid::new(sel);
     let columns = grid.columns();
-    let title = esc(meta.title(lang));
-    let mut h = format!(
-        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
-         <style>table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 6px}}td.n{{text-align:right}}</style></head><body>\n<table>\n",
-        lang.code()
-    );
-    if o.title {
-        h.push_str(&format!("<caption>{title}</caption>\n"));
-    }
-    h.push_str("<thead><tr>");
-    for &v in &sel.stub {
-        h.push_str(&format!(
-            "<th scope=\"col\">{}</th>",
-            esc(&names.variable(v, o.codes, o.texts))
-        ));
-    }
-    for c in &columns {
-        h.push_str(&format!(
-            "<th scope=\"col\">{}</th>",
-            esc(&column_name(&names, &grid, c, &o))
-        ));
-    }
-    h.push_str("</tr></thead>\n<tbody>\n");
+    let title = meta.title(lang);
+    let l = crate::labels(lang);
+    // The rows, in the order of the stub's combinations.
+    let mut rows: Vec<(Vec<String>, Vec<String>)> = Vec::new();
     let row_lens = grid.row_lens.clone();
     for_each_combination(&row_lens, |r| {
-        h.push_str("<tr>");
-        for (&v, &p) in sel.stub.iter().zip(r) {
-            let i = grid.index(v, p);
-            h.push_str(&format!(
-                "<th scope=\"row\">{}</th>",
-                esc(&names.value(v, i, o.codes, o.texts))
-            ));
-        }
-        for c in &columns {
-            let (coords, m) = grid.cell(r, c);
-            let text = format_value(
-                table.value(coords, m),
-                meta.measures[m].decimals,
-                lang == Lang::Da,
-            );
-            h.push_str(&format!("<td class=\"n\">{}</td>", esc(&text)));
-        }
-        h.push_str("</tr>\n");
+        let heads = sel
+            .stub
+            .iter()
+            .zip(r)
+            .map(|(&v, &p)| names.value(v, grid.index(v, p), o.codes, o.texts))
+            .collect();
+        let cells = columns
+            .iter()
+            .map(|c| {
+                let (coords, m) = grid.cell(r, c);
+                format_value(
+                    table.value(coords, m),
+                    meta.measures[m].decimals,
+                    lang == Lang::Da,
+                )
+            })
+            .collect();
+        rows.push((heads, cells));
     });
-    h.push_str("</tbody>\n</table>\n<dl>");
-    if let Some(legend) = status_legend(lang).as_object() {
-        for (sym, text) in legend {
-            h.push_str(&format!(
-                "<dt>{}</dt><dd>{}</dd>",
-                esc(sym),
-                esc(text.as_str().unwrap_or_default())
-            ));
+    let legend = status_legend(lang);
+    let page = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                title { (title) }
+                style { "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}td.n{text-align:right}" }
+            }
+            body {
+                table {
+                    @if o.title { caption { (title) } }
+                    thead { tr {
+                        @for &v in &sel.stub { th scope="col" { (names.variable(v, o.codes, o.texts)) } }
+                        @for c in &columns { th scope="col" { (column_name(&names, &grid, c, &o)) } }
+                    } }
+                    tbody {
+                        @for (heads, cells) in &rows {
+                            tr {
+                                @for h in heads { th scope="row" { (h) } }
+                                @for v in cells { td.n { (v) } }
+                            }
+                        }
+                    }
+                }
+                dl {
+                    @if let Some(legend) = legend.as_object() {
+                        @for (sym, text) in legend { dt { (sym) } dd { (text.as_str().unwrap_or_default()) } }
+                    }
+                }
+                @for n in meta.notes(lang) { p { (n) } }
+                p { (l.source) ": " (meta.source) ". " (l.updated) ": " (meta.updated) }
+            }
         }
-    }
-    h.push_str("</dl>\n");
-    for n in meta.notes(lang) {
-        h.push_str(&format!("<p>{}</p>\n", esc(n)));
-    }
-    h.push_str(&format!(
-        "<p>{}: {}. {}: {}</p>\n</body></html>\n",
-        lang.pick("Kilde", "Source"),
-        esc(&meta.source),
-        lang.pick("Opdateret", "Updated"),
-        esc(&meta.updated)
-    ));
-    h.into_bytes()
+    };
+    page.into_string().into_bytes()
 }

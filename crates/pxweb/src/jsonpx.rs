@@ -28,7 +28,7 @@ pub fn json_px_data(table: &Table, sel: &Selection, lang: Lang) -> J {
             "code": me.code,
             "text": names.text(nd, m),
             "type": "c",
-            "unit": lang.pick(&me.unit_da, &me.unit_en),
+            "unit": me.unit(lang),
         }));
     }
     let lens: Vec<usize> = sel.dims.iter().map(Vec::len).collect();

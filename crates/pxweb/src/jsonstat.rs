@@ -15,9 +15,9 @@ use crate::selection::Selection;
 /// What the status symbols mean.
 pub fn status_legend(lang: Lang) -> J {
     json!({
-        STATUS_CONFIDENTIAL: lang.pick("Diskretioneret: færre end grænseværdien, beregnet af et sådant tal, eller skjult for at beskytte et sådant tal", "Confidential: below the threshold, computed from such a count, or hidden to protect one"),
-        STATUS_NOT_APPLICABLE: lang.pick("Kan ikke beregnes (nævneren er 0)", "Not applicable (the denominator is 0)"),
-        STATUS_NOT_YET: lang.pick("Ikke tilgængelig endnu: periodens forløb kan endnu ikke følges længe nok", "Not yet available: the period's spells cannot yet be followed long enough"),
+        STATUS_CONFIDENTIAL: crate::labels(lang).status_confidential,
+        STATUS_NOT_APPLICABLE: crate::labels(lang).status_not_applicable,
+        STATUS_NOT_YET: crate::labels(lang).status_not_yet,
     })
 }
 
@@ -31,10 +31,10 @@ fn dim_json(d: &DimensionMeta, sel: Option<&[usize]>, lang: Lang, lists: &[Codel
     for (pos, &i) in idx.iter().enumerate() {
         let c = &d.categories[i];
         index.insert(c.code.clone(), json!(pos));
-        label.insert(c.code.clone(), json!(lang.pick(&c.label_da, &c.label_en)));
+        label.insert(c.code.clone(), json!(c.label(lang)));
     }
     let mut dim = json!({
-        "label": lang.pick(&d.label_da, &d.label_en),
+        "label": d.label(lang),
         "category": {"index": index, "label": label},
     });
     let mut ext = json!({
@@ -67,14 +67,14 @@ fn measure_json(meta: &TableMeta, sel: Option<&[usize]>, lang: Lang) -> J {
     for (pos, &i) in idx.iter().enumerate() {
         let m = &meta.measures[i];
         index.insert(m.code.clone(), json!(pos));
-        label.insert(m.code.clone(), json!(lang.pick(&m.label_da, &m.label_en)));
+        label.insert(m.code.clone(), json!(m.label(lang)));
         unit.insert(
             m.code.clone(),
-            json!({"label": lang.pick(&m.unit_da, &m.unit_en), "decimals": m.decimals}),
+            json!({"label": m.unit(lang), "decimals": m.decimals}),
         );
     }
     json!({
-        "label": lang.pick("mål", "measure"),
+        "label": crate::labels(lang).measure_var,
         "category": {"index": index, "label": label, "unit": unit},
     })
 }
@@ -122,7 +122,7 @@ pub fn jsonstat_meta(
     json!({
         "version": "2.0",
         "class": "dataset",
-        "label": lang.pick(&meta.title_da, &meta.title_en),
+        "label": meta.title(lang),
         "source": meta.source,
         "updated": meta.updated,
         "id": ids,

@@ -10,6 +10,8 @@ pub mod format;
 pub mod html;
 pub mod jsonpx;
 pub mod jsonstat;
+pub mod labels;
+pub mod params;
 pub mod parquet;
 mod problem;
 pub mod px;
@@ -20,6 +22,8 @@ pub mod xlsx;
 pub use cells::{for_each_cell, format_value, round};
 pub use codelist::Codelist;
 pub use format::{FormatOptions, OutputFormat};
+pub use labels::{labels, Labels};
+pub use params::{DataLink, Params};
 pub use problem::Problem;
 pub use selection::{Selection, VariablesSelection};
 
@@ -45,10 +49,8 @@ pub fn render(
         OutputFormat::Csv => csv::csv_data(table, sel, lang, o),
         OutputFormat::Html => html::html_data(table, sel, lang, o),
         OutputFormat::Px => px::px_data(table, sel, lang),
-        OutputFormat::Xlsx => xlsx::xlsx_data(table, sel, lang, o)
-            .map_err(|e| Problem::internal("Excel output failed", e))?,
-        OutputFormat::Parquet => parquet::parquet_data(table, sel)
-            .map_err(|e| Problem::internal("Parquet output failed", e))?,
+        OutputFormat::Xlsx => xlsx::xlsx_data(table, sel, lang, o)?,
+        OutputFormat::Parquet => parquet::parquet_data(table, sel)?,
     })
 }
 

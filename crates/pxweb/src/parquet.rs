@@ -14,7 +14,8 @@ use crate::cells::for_each_combination;
 use crate::selection::Selection;
 
 /// The data response as a Parquet file.
-pub fn parquet_data(table: &Table, sel: &Selection) -> Result<Vec<u8>, String> {
+pub fn parquet_data(table: &Table, sel: &Selection) -> Result<Vec<u8>, crate::Problem> {
+    let e = |x: String| crate::Problem::internal("Parquet output failed", x);
     let meta = &table.meta;
     let nd = sel.dims.len();
     let mut dims: Vec<StringBuilder> = (0..nd).map(|_| StringBuilder::new()).collect();
@@ -69,11 +70,11 @@ pub fn parquet_data(table: &Table, sel: &Selection) -> Result<Vec<u8>, String> {
         arrays.push(Arc::new(status[k].finish()));
     }
     let schema = Arc::new(Schema::new(fields));
-    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|e| e.to_string())?;
+    let batch = RecordBatch::try_new(schema.clone(), arrays).map_err(|x| e(x.to_string()))?;
     let mut out = Vec::new();
-    let mut w =
-        parquet::arrow::ArrowWriter::try_new(&mut out, schema, None).map_err(|e| e.to_string())?;
-    w.write(&batch).map_err(|e| e.to_string())?;
-    w.close().map_err(|e| e.to_string())?;
+    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, schema, None)
+        .map_err(|x| e(x.to_string()))?;
+    w.write(&batch).map_err(|x| e(x.to_string()))?;
+    w.close().map_err(|x| e(x.to_string()))?;
     Ok(out)
 }

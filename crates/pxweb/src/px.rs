@@ -42,7 +42,7 @@ pub fn px_data(table: &Table, sel: &Selection, lang: Lang) -> Vec<u8> {
     let names = Names { meta, lang };
     let nd = sel.dims.len();
     let mut grid = Grid::new(sel);
-    let created = chrono_like(&meta.updated);
+    let created = px_date(&meta.updated);
     let decimals = sel
         .measures
         .iter()
@@ -59,7 +59,7 @@ pub fn px_data(table: &Table, sel: &Selection, lang: Lang) -> Vec<u8> {
     o.push_str(&format!("SUBJECT-CODE={};\n", q("SAMT")));
     o.push_str(&format!(
         "SUBJECT-AREA={};\n",
-        q(lang.pick("Samtaler i jobcentrene", "Jobcentre conversations"))
+        q(crate::labels(lang).subject)
     ));
     let by: Vec<&str> = (0..nd).map(|v| names.var_text(v)).collect();
     o.push_str(&format!(
@@ -67,16 +67,13 @@ pub fn px_data(table: &Table, sel: &Selection, lang: Lang) -> Vec<u8> {
         q(&format!(
             "{} {} {}",
             meta.title(lang),
-            lang.pick("efter", "by"),
+            crate::labels(lang).by,
             by.join(", ")
         ))
     ));
     o.push_str(&format!("CONTENTS={};\n", q(meta.title(lang))));
     let first = &meta.measures[sel.measures[0]];
-    o.push_str(&format!(
-        "UNITS={};\n",
-        q(lang.pick(&first.unit_da, &first.unit_en))
-    ));
+    o.push_str(&format!("UNITS={};\n", q(first.unit(lang))));
     list(
         &mut o,
         "STUB",
@@ -114,12 +111,9 @@ pub fn px_data(table: &Table, sel: &Selection, lang: Lang) -> Vec<u8> {
     }
     for &m in &sel.measures {
         let me = &meta.measures[m];
-        let value = q(lang.pick(&me.label_da, &me.label_en));
+        let value = q(me.label(lang));
         o.push_str(&format!("PRECISION({content},{value})={};\n", me.decimals));
-        o.push_str(&format!(
-            "UNITS({value})={};\n",
-            q(lang.pick(&me.unit_da, &me.unit_en))
-        ));
+        o.push_str(&format!("UNITS({value})={};\n", q(me.unit(lang))));
         o.push_str(&format!("LAST-UPDATED({value})={};\n", q(&created)));
         o.push_str(&format!("CONTACT({value})={};\n", q("Samtalebank")));
     }
@@ -151,12 +145,27 @@ pub fn px_data(table: &Table, sel: &Selection, lang: Lang) -> Vec<u8> {
     o.into_bytes()
 }
 
-/// `2026-12-03T07:30:00Z` → `20261203 07:30` (the PX date form).
-fn chrono_like(rfc3339: &str) -> String {
-    let digits: String = rfc3339.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.len() >= 12 {
-        format!("{} {}:{}", &digits[..8], &digits[8..10], &digits[10..12])
-    } else {
-        digits
+/// `2026-12-03T07:30:00Z` → `20261203 07:30` (the PX date form, in UTC); unreadable text is
+/// left out.
+fn px_date(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|d| {
+            d.with_timezone(&chrono::Utc)
+                .format("%Y%m%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates_are_written_in_the_px_form() {
+        assert_eq!(super::px_date("2026-12-03T07:30:00Z"), "20261203 07:30");
+        assert_eq!(
+            super::px_date("2026-12-03T08:30:00+01:00"),
+            "20261203 07:30"
+        );
+        assert_eq!(super::px_date("not a date"), "");
     }
 }

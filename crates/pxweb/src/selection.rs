@@ -179,6 +179,52 @@ impl Selection {
         }
     }
 
+    /// The selection as query parameters: `valuecodes[VAR]` with the codes of every dimension
+    /// and of the measures (a code holding a comma in brackets), then `heading` and `stub` when
+    /// the placement is not the default. Read back by [`VariablesSelection::from_query`], it
+    /// selects the same cells.
+    pub fn to_query(&self, meta: &TableMeta) -> Vec<(String, String)> {
+        let code = |c: &str| {
+            if c.contains(',') {
+                format!("[{c}]")
+            } else {
+                c.to_string()
+            }
+        };
+        let mut out: Vec<(String, String)> = meta
+            .dimensions
+            .iter()
+            .zip(&self.dims)
+            .map(|(d, s)| {
+                let codes: Vec<String> = s.iter().map(|&i| code(&d.categories[i].code)).collect();
+                (format!("valuecodes[{}]", d.id), codes.join(","))
+            })
+            .collect();
+        let ms: Vec<String> = self
+            .measures
+            .iter()
+            .map(|&m| code(&meta.measures[m].code))
+            .collect();
+        out.push((format!("valuecodes[{MEASURE_VAR}]"), ms.join(",")));
+        let default = Selection::new(self.dims.clone(), self.measures.clone());
+        if self.heading != default.heading || self.stub != default.stub {
+            let name = |v: &usize| {
+                meta.dimensions
+                    .get(*v)
+                    .map_or(MEASURE_VAR.to_string(), |d| d.id.clone())
+            };
+            out.push((
+                "heading".into(),
+                self.heading.iter().map(name).collect::<Vec<_>>().join(","),
+            ));
+            out.push((
+                "stub".into(),
+                self.stub.iter().map(name).collect::<Vec<_>>().join(","),
+            ));
+        }
+        out
+    }
+
     /// The selection in value codes, as `defaultselection` and a saved query's `selection`
     /// return it.
     pub fn to_codes(&self, meta: &TableMeta) -> VariablesSelection {
@@ -623,5 +669,41 @@ mod tests {
         assert_eq!(v.selection[1].codelist.as_deref(), Some("vs_kommune"));
         assert_eq!(v.selection[1].value_codes, vec!["101", "[x,y]"]);
         assert_eq!(v.placement.unwrap().heading, vec!["tid", "maal"]);
+    }
+}
+
+#[cfg(test)]
+mod to_query_tests {
+    use super::*;
+
+    #[test]
+    fn a_selection_written_as_a_query_reads_back_as_itself() {
+        let sel = Selection {
+            dims: vec![vec![0, 2], vec![1]],
+            measures: vec![0],
+            stub: vec![1],
+            heading: vec![0, 2],
+        };
+        let meta: TableMeta = serde_json::from_value(serde_json::json!({
+            "id": "T", "title_da": "", "title_en": "", "description_da": "", "description_en": "",
+            "updated": "", "source": "", "threshold": 5, "notes_da": [], "notes_en": [],
+            "dimensions": [
+                {"id": "a", "label_da": "", "label_en": "", "role": "", "total": null, "categories": [
+                    {"code": "x", "label_da": "", "label_en": ""},
+                    {"code": "y", "label_da": "", "label_en": ""},
+                    {"code": "p,q", "label_da": "", "label_en": ""}]},
+                {"id": "b", "label_da": "", "label_en": "", "role": "", "total": null, "categories": [
+                    {"code": "u", "label_da": "", "label_en": ""},
+                    {"code": "v", "label_da": "", "label_en": ""}]}],
+            "measures": [{"code": "m", "label_da": "", "label_en": "", "unit_da": "", "unit_en": "", "decimals": 0}],
+            "values": [], "numbers": [], "data_end": ""
+        }))
+        .unwrap();
+        let q = sel.to_query(&meta);
+        assert_eq!(q[0], ("valuecodes[a]".into(), "x,[p,q]".into()));
+        let back = resolve(&meta, &VariablesSelection::from_query(&q), &[]).unwrap();
+        assert_eq!(back.dims, sel.dims);
+        assert_eq!(back.measures, sel.measures);
+        assert_eq!((back.stub, back.heading), (sel.stub, sel.heading));
     }
 }

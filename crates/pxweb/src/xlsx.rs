@@ -21,13 +21,15 @@ pub fn xlsx_data(
     sel: &Selection,
     lang: Lang,
     o: FormatOptions,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, crate::Problem> {
     use rust_xlsxwriter::{Format, Note, Workbook};
     let meta = &table.meta;
     let names = Names { meta, lang };
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    let e = |x: rust_xlsxwriter::XlsxError| x.to_string();
+    let e = |x: rust_xlsxwriter::XlsxError| {
+        crate::Problem::internal("Excel output failed", x.to_string())
+    };
     let ws = wb.add_worksheet();
     ws.set_name(&meta.id).map_err(e)?;
     let mut grid = Grid::new(sel);
@@ -56,7 +58,7 @@ pub fn xlsx_data(
         let mut head = column_name(&names, &grid, c, &o);
         if measures_only {
             let me = &meta.measures[grid.index(sel.dims.len(), c[0])];
-            head = format!("{head} ({})", lang.pick(&me.unit_da, &me.unit_en));
+            head = format!("{head} ({})", me.unit(lang));
         }
         ws.write_string_with_format(head_row, col, &head, &bold)
             .map_err(e)?;
@@ -106,12 +108,12 @@ pub fn xlsx_data(
         row += 1;
     });
     if let Some(x) = err {
-        return Err(x);
+        return Err(crate::Problem::internal("Excel output failed", x));
     }
     let notes = wb.add_worksheet();
-    notes.set_name(lang.pick("Noter", "Notes")).map_err(e)?;
+    notes.set_name(crate::labels(lang).notes).map_err(e)?;
     notes
-        .write_string_with_format(0, 0, lang.pick(&meta.title_da, &meta.title_en), &bold)
+        .write_string_with_format(0, 0, meta.title(lang), &bold)
         .map_err(e)?;
     let mut r = 2;
     for n in match lang {
@@ -127,9 +129,9 @@ pub fn xlsx_data(
             0,
             format!(
                 "{}: {}. {}: {}",
-                lang.pick("Kilde", "Source"),
+                crate::labels(lang).source,
                 meta.source,
-                lang.pick("Opdateret", "Updated"),
+                crate::labels(lang).updated,
                 meta.updated
             ),
         )

@@ -45,6 +45,12 @@ pub enum ReleaseError {
     Damaged { path: PathBuf, reason: String },
     #[error(transparent)]
     File(#[from] samtalebank_files::FileError),
+    /// A table lacks a variable something needs of it.
+    #[error("{table} has no variable '{variable}'")]
+    MissingVariable { table: String, variable: String },
+    /// A table's stored values do not fit its dimensions.
+    #[error("{0}")]
+    Shape(String),
 }
 
 pub type Result<T> = std::result::Result<T, ReleaseError>;
@@ -61,6 +67,10 @@ pub(crate) fn fmt_err(path: &std::path::Path, e: impl std::fmt::Display) -> Rele
         path: path.to_path_buf(),
         message: e.to_string(),
     }
+}
+
+fn recorded_before_protection() -> Protection {
+    Protection::Primary
 }
 
 /// Checksum of one input the release was built from.
@@ -96,8 +106,9 @@ pub struct Manifest {
     pub created: String,
     /// Counts below this (and above 0) are suppressed.
     pub threshold: u32,
-    /// The disclosure control the release applied.
-    #[serde(default)]
+    /// The disclosure control the release applied (a manifest without it is from before the
+    /// field was recorded, when primary suppression was the only method).
+    #[serde(default = "recorded_before_protection")]
     pub protection: Protection,
     /// With the cell key method: its parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -27,9 +27,27 @@ pub struct DimensionMeta {
     pub total: Option<String>,
 }
 
+impl Measure {
+    pub fn label(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Da => &self.label_da,
+            Lang::En => &self.label_en,
+        }
+    }
+    pub fn unit(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Da => &self.unit_da,
+            Lang::En => &self.unit_en,
+        }
+    }
+}
+
 impl DimensionMeta {
     pub fn label(&self, lang: Lang) -> &str {
-        lang.pick(&self.label_da, &self.label_en)
+        match lang {
+            Lang::Da => &self.label_da,
+            Lang::En => &self.label_en,
+        }
     }
     /// The index of a code (any case).
     pub fn position(&self, code: &str) -> Option<usize> {
@@ -55,7 +73,10 @@ pub struct CategoryMeta {
 
 impl CategoryMeta {
     pub fn label(&self, lang: Lang) -> &str {
-        lang.pick(&self.label_da, &self.label_en)
+        match lang {
+            Lang::Da => &self.label_da,
+            Lang::En => &self.label_en,
+        }
     }
 }
 
@@ -226,10 +247,16 @@ impl TableMeta {
     }
 
     pub fn title(&self, lang: Lang) -> &str {
-        lang.pick(&self.title_da, &self.title_en)
+        match lang {
+            Lang::Da => &self.title_da,
+            Lang::En => &self.title_en,
+        }
     }
     pub fn description(&self, lang: Lang) -> &str {
-        lang.pick(&self.description_da, &self.description_en)
+        match lang {
+            Lang::Da => &self.description_da,
+            Lang::En => &self.description_en,
+        }
     }
     pub fn notes(&self, lang: Lang) -> &[String] {
         match lang {
@@ -252,9 +279,12 @@ impl TableMeta {
     }
 
     /// A dimension by variable, or an error naming the table (for lookups that must not fail).
-    pub fn require(&self, v: Var) -> Result<(usize, &DimensionMeta), String> {
+    pub fn require(&self, v: Var) -> Result<(usize, &DimensionMeta), crate::ReleaseError> {
         self.var(v)
-            .ok_or_else(|| format!("{} has no variable '{}'", self.id, v.code()))
+            .ok_or_else(|| crate::ReleaseError::MissingVariable {
+                table: self.id.clone(),
+                variable: v.code().to_string(),
+            })
     }
 
     /// The time dimension, if the table has one.

@@ -79,15 +79,15 @@ impl Table {
         shape: Vec<usize>,
         counts: Vec<u32>,
         numbers: Vec<f64>,
-    ) -> Result<Table, String> {
+    ) -> Result<Table, crate::ReleaseError> {
         let def = meta
             .def()
-            .ok_or_else(|| format!("unknown table {}", meta.id))?;
+            .ok_or_else(|| crate::ReleaseError::Shape(format!("unknown table {}", meta.id)))?;
         let date = |s: &str, dflt: i32| {
             if s.is_empty() {
                 Ok(dflt)
             } else {
-                time::parse_date(s)
+                time::parse_date(s).map_err(|e| crate::ReleaseError::Shape(e.0))
             }
         };
         let data_end = date(&meta.data_end, i32::MAX / 2)?;

@@ -28,41 +28,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
-/// What one server allows its clients.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Open connections in all.
-    pub max_connections: usize,
-    /// Open connections from one IP address.
-    pub max_connections_per_client: usize,
-    /// Time to send a request's headers (from connecting, or from the previous answer).
-    pub header_timeout: Duration,
-    /// Time to send a request's body.
-    pub body_timeout: Duration,
-    /// Answers rendered at once off the async workers (Excel, Parquet, large selections);
-    /// more wait their turn.
-    pub heavy_workers: usize,
-    /// Saved queries stored in all.
-    pub max_saved_queries: usize,
-    /// New saved queries one client may store per day.
-    pub max_saved_per_client: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_connections: 10_000,
-            max_connections_per_client: 256,
-            header_timeout: Duration::from_secs(10),
-            body_timeout: Duration::from_secs(10),
-            heavy_workers: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2),
-            max_saved_queries: 10_000,
-            max_saved_per_client: 100,
-        }
-    }
-}
+use crate::config::Limits;
 
 /// Raise the soft limit of open files to the hard limit; returns the soft limit now in force.
 fn raise_fd_limit() -> usize {

@@ -9,6 +9,20 @@ pub mod stats;
 pub mod tabulate;
 
 pub use questionnaire::{DefinitionError, Questionnaire};
+
+/// Why a survey file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SurveyError {
+    /// The questionnaire is not valid (file, line and key named).
+    #[error(transparent)]
+    Definition(#[from] DefinitionError),
+    /// A respondent file's columns do not fit the questionnaire.
+    #[error("{0}")]
+    Columns(String),
+    /// A respondent file cannot be read.
+    #[error("{0}")]
+    Read(String),
+}
 pub use respondents::{Reject, Respondent};
 
 #[cfg(test)]

@@ -135,6 +135,8 @@ impl std::fmt::Display for DefinitionError {
     }
 }
 
+impl std::error::Error for DefinitionError {}
+
 /// The key written just before byte `at` on its line (`tekst` in `tekst = 3`, `da` in
 /// `tekst = { da = 3 }`), or "" where the error is not at a key's value (a syntax error).
 fn key_before(text: &str, at: usize) -> &str {

@@ -54,7 +54,8 @@ pub struct Layout {
 impl Layout {
     /// The layout of a file with these column names (trimmed, BOM removed). A missing fixed
     /// column, or a column that is not a question, is an error (`line 1: ...`).
-    pub fn new(header: &[String], q: &Questionnaire) -> Result<Layout, String> {
+    pub fn new(header: &[String], q: &Questionnaire) -> Result<Layout, crate::SurveyError> {
+        let bad = crate::SurveyError::Columns;
         let header: Vec<&str> = header
             .iter()
             .map(|h| h.trim().trim_start_matches('\u{feff}'))
@@ -62,16 +63,16 @@ impl Layout {
         let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
         for need in &FIXED[..3] {
             if col(need).is_none() {
-                return Err(format!("no column '{need}'"));
+                return Err(bad(format!("no column '{need}'")));
             }
         }
         for h in &header {
             if !FIXED.iter().any(|f| f.eq_ignore_ascii_case(h))
                 && !q.questions.iter().any(|x| x.code.eq_ignore_ascii_case(h))
             {
-                return Err(format!(
+                return Err(bad(format!(
                     "column '{h}' is not a question of the questionnaire"
-                ));
+                )));
             }
         }
         Ok(Layout {
@@ -95,19 +96,21 @@ pub fn read(
     q: &Questionnaire,
     known_kommune: &dyn Fn(&str) -> bool,
     known_ydelse: &dyn Fn(&str) -> bool,
-) -> Result<(Vec<Respondent>, Vec<Reject>), String> {
+) -> Result<(Vec<Respondent>, Vec<Reject>), crate::SurveyError> {
+    use crate::SurveyError;
     let file = path.display().to_string();
     let mut r = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
-        .map_err(|e| format!("{file}: {e}"))?;
+        .map_err(|e| SurveyError::Read(format!("{file}: {e}")))?;
     let header: Vec<String> = r
         .headers()
-        .map_err(|e| format!("{file}:1: {e}"))?
+        .map_err(|e| SurveyError::Read(format!("{file}:1: {e}")))?
         .iter()
         .map(String::from)
         .collect();
-    let layout = Layout::new(&header, q).map_err(|e| format!("{file}:1: {e}"))?;
+    let layout =
+        Layout::new(&header, q).map_err(|e| SurveyError::Columns(format!("{file}:1: {e}")))?;
     let mut good = Vec::new();
     let mut rejects = Vec::new();
     for rec in r.records() {

@@ -169,7 +169,10 @@ pub struct Text {
 
 impl Text {
     pub fn get(&self, lang: samtalebank_model::Lang) -> &str {
-        lang.pick(&self.da, &self.en)
+        match lang {
+            samtalebank_model::Lang::Da => &self.da,
+            samtalebank_model::Lang::En => &self.en,
+        }
     }
 }
 

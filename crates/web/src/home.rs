@@ -1,85 +1,69 @@
 //! `/`: the tables of the release, the savings calculator, the citizen survey and the
 //! municipalities' benchmark reports.
 
-use std::fmt::Write;
-
-use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
-use samtalebank_model::{is_kommune, Lang, Var};
+use maud::html;
+use samtalebank_model::{is_kommune, Var};
+use samtalebank_pxweb::Params;
 use samtalebank_release::Release;
+use samtalebank_tables::registry;
 
 use crate::layout::page;
 use crate::messages::msgs;
 
 /// The front page.
-pub fn home(rel: &Release, lang: Lang) -> String {
+pub fn home(rel: &Release, q: &Params) -> String {
+    let lang = q.lang();
     let m = msgs(lang);
-    let mut b = String::new();
-    let _ = write!(
-        b,
-        "<h1>Samtalebank</h1><p>{}</p><h2>{}</h2>",
-        m.site_intro, m.tables
-    );
-    for t in &rel.tables {
-        let meta = &t.meta;
-        // A table without a time dimension (the survey) has no period to show.
-        let period = match (meta.first_period(), meta.last_period()) {
-            (Some(first), Some(last)) => {
-                format!("{}: {} – {}. ", m.period, text(first), text(last))
+    let l = lang.code();
+    let kommuner = rel
+        .table(registry::BENCH01.id)
+        .and_then(|t| t.meta.var(Var::Omraade))
+        .map(|(_, area)| {
+            area.categories
+                .iter()
+                .filter(|c| is_kommune(&c.code))
+                .collect::<Vec<_>>()
+        });
+    let body = html! {
+        h1 { "Samtalebank" }
+        p { (m.site_intro) }
+        h2 { (m.tables) }
+        @for t in &rel.tables {
+            @let meta = &t.meta;
+            div.card {
+                h3 { a href={ "/tabel/" (meta.id) "?lang=" (l) } { (meta.id) ": " (meta.title(lang)) } }
+                p { (meta.description(lang)) }
+                p.muted {
+                    // A table without a time dimension (the survey) has no period to show.
+                    @if let (Some(first), Some(last)) = (meta.first_period(), meta.last_period()) {
+                        (m.period) ": " (first) " – " (last) ". "
+                    }
+                    (m.updated) ": " (meta.updated)
+                }
             }
-            _ => String::new(),
-        };
-        let _ = write!(
-            b,
-            r#"<div class="card"><h3><a href="/tabel/{id}?lang={l}">{id}: {title}</a></h3><p>{desc}</p><p class="muted">{period}{upd}: {updated}</p></div>"#,
-            id = text(&meta.id),
-            l = lang.code(),
-            title = text(meta.title(lang)),
-            desc = text(meta.description(lang)),
-            upd = m.updated,
-            updated = text(&meta.updated),
-        );
-    }
-    if rel.table("SAMT01").is_some() {
-        let _ = write!(
-            b,
-            r#"<div class="card"><h3><a href="/besparelse?lang={l}">{t}</a></h3><p>{d}</p></div>"#,
-            l = lang.code(),
-            t = m.sv_title,
-            d = text(m.sv_intro),
-        );
-    }
-    if rel.table("SURV01").is_some() {
-        let _ = write!(
-            b,
-            r#"<div class="card"><h3><a href="/undersoegelse?lang={l}">{t}</a></h3><p>{d}</p></div>"#,
-            l = lang.code(),
-            t = m.su_title,
-            d = text(m.su_intro),
-        );
-    }
-    if let Some((_, area)) = rel.table("BENCH01").and_then(|t| t.meta.var(Var::Omraade)) {
-        let _ = write!(b, "<h2>{}</h2><p>", m.kommune_reports);
-        let links: Vec<String> = area
-            .categories
-            .iter()
-            .filter(|c| is_kommune(&c.code))
-            .map(|c| {
-                format!(
-                    r#"<a href="/kommune/{}?lang={}">{}</a>"#,
-                    attr(&c.code),
-                    lang.code(),
-                    text(&c.label_da)
-                )
-            })
-            .collect();
-        b.push_str(&links.join(" · "));
-        b.push_str("</p>");
-    }
-    let _ = write!(
-        b,
-        r#"<p class="muted">{} <code>{}</code>. <a href="/api/v2/config">/api/v2/config</a></p>"#,
-        m.release,
-        text(&rel.manifest.id)
-    );
-    page(lang, "Samtalebank", &b)
+        }
+        @if rel.table(registry::SAMT01.id).is_some() {
+            div.card {
+                h3 { a href={ "/besparelse?lang=" (l) } { (m.sv_title) } }
+                p { (m.sv_intro) }
+            }
+        }
+        @if rel.table(registry::SURV01.id).is_some() {
+            div.card {
+                h3 { a href={ "/undersoegelse?lang=" (l) } { (m.su_title) } }
+                p { (m.su_intro) }
+            }
+        }
+        @if let Some(ks) = &kommuner {
+            h2 { (m.kommune_reports) }
+            p {
+                @for (i, c) in ks.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    a href={ "/kommune/" (c.code) "?lang=" (l) } { (c.label_da) }
+                }
+            }
+        }
+        p.muted { (m.release) " " code { (rel.manifest.id) } ". " a href="/api/v2/config" { "/api/v2/config" } }
+    };
+    page(lang, "Samtalebank", q, body)
 }

@@ -1,7 +1,8 @@
-//! The web site: server-rendered HTML and SVG (no JavaScript build step; one small inline script
-//! updates a table page's cell count), Danish by default, English with `?lang=en`, printable.
-//! Each page is a function from a release (and the query string) to a whole HTML document; the
-//! server sends them, and `samtalebank report` writes the municipality report to a file.
+//! The web site: server-rendered HTML and SVG, written with compile-time templates (`maud`) that
+//! escape every value they insert; Danish by default, English with `?lang=en`; printable. Each
+//! page is a function from a release (and the query's [`Params`]) to a whole HTML document; the
+//! server sends them, and `samtalebank report` writes the municipality report to a file. The
+//! pages' scripts are static files ([`asset`]), never inline.
 //!
 //! The user-visible strings are in `messages.rs`, one table per language.
 
@@ -20,6 +21,36 @@ pub use benchmark::gap_page;
 pub use home::home;
 pub use kommune::kommune_report;
 pub use layout::not_found;
+pub use samtalebank_pxweb::Params;
 pub use savings::savings_page;
 pub use survey::survey_page;
-pub use table::{api_url, table_page};
+pub use table::table_page;
+
+/// Why a page could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    /// What was asked for is not in the release (a code that is no municipality).
+    #[error("{0}")]
+    NotFound(String),
+    /// The release lacks what the page shows.
+    #[error("{0}")]
+    Release(String),
+}
+
+impl From<samtalebank_release::ReleaseError> for PageError {
+    fn from(e: samtalebank_release::ReleaseError) -> PageError {
+        PageError::Release(e.to_string())
+    }
+}
+
+/// A static file the pages load, by name: its content type and bytes.
+pub fn asset(name: &str) -> Option<(&'static str, &'static [u8])> {
+    match name {
+        "table.js" => Some((
+            "text/javascript; charset=utf-8",
+            include_bytes!("static/table.js"),
+        )),
+        "site.css" => Some(("text/css; charset=utf-8", layout::CSS.as_bytes())),
+        _ => None,
+    }
+}

@@ -1,6 +1,7 @@
 //! Every user-visible string of the web pages, one table per language. A page asks for
 //! `msgs(lang)` and takes its fields, so a string missing in one language does not compile.
 
+use samtalebank_analysis::savings::{Savings, Scope};
 use samtalebank_model::Lang;
 
 /// The web pages' strings.
@@ -31,6 +32,9 @@ pub struct Messages {
     pub sv_sensitivity: &'static str,
     pub sv_api: &'static str,
     pub sv_chart: &'static str,
+    pub sv_million: &'static str,
+    pub sv_dkk: &'static str,
+    pub sv_min: &'static str,
     pub site_intro: &'static str,
     pub tables: &'static str,
     pub period: &'static str,
@@ -130,6 +134,9 @@ pub const DA: Messages = Messages {
     sv_sensitivity: "Følsomhed: besparelse i mio. kr. ved samme andel for alle ydelser",
     sv_api: "Samme beregning i API'et",
     sv_chart: "Besparelse pr. ydelse, lav–høj (mio. kr.)",
+    sv_million: "mio. kr.",
+    sv_dkk: "kr.",
+    sv_min: "min.",
     site_intro: "Statistik om de samtaler, jobcentrene holder med borgere på offentlig forsørgelse: fysisk, telefonisk, på video eller på anden vis.",
     tables: "Tabeller",
     period: "Periode",
@@ -229,6 +236,9 @@ pub const EN: Messages = Messages {
     sv_sensitivity: "Sensitivity: saving in million DKK with the same share for every benefit",
     sv_api: "The same calculation in the API",
     sv_chart: "Saving per benefit, low–high (million DKK)",
+    sv_million: "million DKK",
+    sv_dkk: "DKK",
+    sv_min: "min.",
     site_intro: "Statistics on the conversations jobcentres hold with people on public benefits: in person, by phone, by video or otherwise.",
     tables: "Tables",
     period: "Period",
@@ -299,6 +309,88 @@ pub const EN: Messages = Messages {
     su_whole_table: "The whole table SURV01",
     su_hidden: "Fewer respondents than the disclosure threshold: the figures are not shown ('..').",
 };
+
+/// The savings calculation's assumptions in words, in the reader's language (the API gives
+/// them in English, `Savings::assumptions`).
+pub fn assumptions(
+    lang: Lang,
+    s: &Savings,
+    release: &str,
+    label: &dyn Fn(&str) -> String,
+) -> Vec<String> {
+    let da = lang == Lang::Da;
+    let (lo, hi) = (s.minutes.low, s.minutes.high);
+    let mut out = vec![
+        if da {
+            format!("Offentliggjorte tal fra SAMT01 i udgivelse {release} (som offentliggjort, efter diskretionering), år {}, område {} ({}).", s.year, s.area, s.area_label)
+        } else {
+            format!("Published SAMT01 counts of release {release} (as published, after disclosure control), year {}, area {} ({}).", s.year, s.area, s.area_label)
+        },
+        match (s.scope, da) {
+            (Scope::SixMonths, true) => "Afgrænsning: samtaler i forløb, der havde varet mindst 26 uger ved samtalen (varighed 6-12 og 12+), som ministerens »minimum seks måneders ledighed«.".to_string(),
+            (Scope::SixMonths, false) => "Scope: conversations whose benefit spell had lasted at least 26 weeks at the conversation (duration 6-12 and 12+), as the minister's 'at least six months of unemployment'.".to_string(),
+            (Scope::All, true) => "Afgrænsning: alle samtaler, uanset varighed.".to_string(),
+            (Scope::All, false) => "Scope: every conversation, whatever the duration.".to_string(),
+        },
+        if da {
+            format!("En digital samtale (telefon eller video) sparer {lo}–{hi} minutters sagsbehandlertid i alt (forberedelse, samtale, opfølgning) i forhold til en fysisk samtale; ministerens svar antog 10–15.")
+        } else {
+            format!("A digital conversation (phone or video) saves {lo}–{hi} minutes of caseworker time in all (preparation, conversation, follow-up) against one in person; the minister's answer assumed 10–15.")
+        },
+        {
+            let default = (s.hourly_cost_dkk - samtalebank_analysis::savings::DEFAULT_HOURLY_COST).abs() < 1e-9;
+            match (da, default) {
+                (true, true) => format!("Sagsbehandlertid koster {} kr. i timen (standardværdien: en kommunal sagsbehandlers løn med pension over de produktive timer, med overhead, 2021-niveau).", s.hourly_cost_dkk),
+                (true, false) => format!("Sagsbehandlertid koster {} kr. i timen (angivet af brugeren).", s.hourly_cost_dkk),
+                (false, true) => format!("Caseworker time costs {} DKK an hour (the default: a municipal caseworker's pay with pension over productive hours, with overhead, 2021 level).", s.hourly_cost_dkk),
+                (false, false) => format!("Caseworker time costs {} DKK an hour (given by the user).", s.hourly_cost_dkk),
+            }
+        },
+        match (s.scenario.as_str(), da) {
+            ("agreement", true) => "Antagne digitale andele: aftalen fra 2021 (25 % ressourceforløb, ledighedsydelse, sygedagpenge, jobafklaring, aktivitetsparate; 35 % jobparate og uddannelsesparate; 45 % dagpenge); ydelser, aftalen ikke nævner (revalidering, forrevalidering, selvforsørgelse, uoplyst målgruppe), får 25 %, dens laveste andel.".to_string(),
+            ("agreement", false) => "Assumed digital shares: the 2021 agreement's (25 % resource programmes, flexjob benefit, sickness benefit, job clarification, activity-ready; 35 % job-ready and education-ready; 45 % unemployment benefit); benefits it does not name (rehabilitation, pre-rehabilitation, self-support, target group not stated) take 25 %, its lowest share.".to_string(),
+            ("all-digital", true) => "Antaget digital andel: 100 % af samtalerne i afgrænsningen (ministerens tekniske beregning).".to_string(),
+            ("all-digital", false) => "Assumed digital share: 100 % of the conversations in scope (the minister's technical calculation).".to_string(),
+            ("observed", true) => "Antaget digital andel: den observerede andel det år (ingen besparelse ud over i dag).".to_string(),
+            ("observed", false) => "Assumed digital share: the share observed that year (no incremental saving).".to_string(),
+            (_, true) => format!("Antagne digitale andele angivet af brugeren: {}; andre ydelser aftalens.", s.custom_shares.iter().map(|(c, v)| format!("{c} {v} %")).collect::<Vec<_>>().join(", ")),
+            (_, false) => format!("Assumed digital shares given by the user: {}; other benefits the agreement's.", s.custom_shares.iter().map(|(c, v)| format!("{c} {v} %")).collect::<Vec<_>>().join(", ")),
+        },
+        if da {
+            "Besparelse = antagne digitale samtaler × minutter / 60 × timepris; besparelsen ud over i dag tæller kun de digitale samtaler over den observerede andel.".to_string()
+        } else {
+            "Saving = assumed digital conversations × minutes / 60 × hourly cost; the incremental saving counts only the digital conversations above the observed share.".to_string()
+        },
+    ];
+    let above: Vec<String> = s
+        .groups
+        .iter()
+        .filter(|g| g.above_assumption)
+        .map(|g| label(&g.ydelse))
+        .collect();
+    let left_out: Vec<String> = s.left_out.iter().map(|c| label(c)).collect();
+    if !above.is_empty() {
+        out.push(if da {
+            format!(
+                "Allerede på eller over den antagne andel, så ingen besparelse ud over i dag: {}.",
+                above.join(", ")
+            )
+        } else {
+            format!(
+                "Already at or above the assumed share, so no incremental saving: {}.",
+                above.join(", ")
+            )
+        });
+    }
+    if !left_out.is_empty() {
+        out.push(if da {
+            format!("Udeladt, fordi et tal i afgrænsningen ikke er offentliggjort (diskretionering): {}.", left_out.join(", "))
+        } else {
+            format!("Left out because a count in scope is not published (protection): {}.", left_out.join(", "))
+        });
+    }
+    out
+}
 
 /// The strings of a language.
 pub fn msgs(lang: Lang) -> &'static Messages {

@@ -1,16 +1,17 @@
 //! `/besparelse`: the savings calculator (docs/savings.md) as a page: a plain form, the result per
 //! benefit as a table and a bar chart, what the minister's figure implies, the sensitivity
-//! table, every assumption, and the API URL of the same calculation.
+//! table, every assumption in the reader's language, and the API URL of the same calculation.
 
-use std::fmt::Write;
-
-use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
-use samtalebank_analysis::savings::{Savings, Scope};
+use maud::{html, Markup};
+use samtalebank_analysis::savings::{defaults, Savings, Scope};
+use samtalebank_analysis::AnalysisError;
 use samtalebank_model::{Lang, Var};
+use samtalebank_pxweb::Params;
 use samtalebank_release::Release;
+use samtalebank_tables::registry;
 
-use crate::layout::page_for;
-use crate::messages::msgs;
+use crate::layout::page;
+use crate::messages::{assumptions, msgs};
 
 fn millions(lang: Lang, x: f64) -> String {
     let s = format!("{:.1}", x / 1e6);
@@ -26,7 +27,7 @@ fn whole(lang: Lang, x: f64) -> String {
     let sep = if lang == Lang::Da { '.' } else { ',' };
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -43,8 +44,17 @@ fn pct(lang: Lang, x: f64) -> String {
     }
 }
 
+/// `label` cut to 40 characters, with an ellipsis where it is cut.
+fn short(label: String) -> String {
+    if label.chars().count() > 40 {
+        format!("{}…", label.chars().take(39).collect::<String>())
+    } else {
+        label
+    }
+}
+
 /// Horizontal bars per benefit: the low end solid, the range to the high end lighter.
-fn bars(s: &Savings, lang: Lang, title: &str, label: &dyn Fn(&str) -> String) -> String {
+fn bars(s: &Savings, lang: Lang, title: &str, label: &dyn Fn(&str) -> String) -> Markup {
     let max = s
         .groups
         .iter()
@@ -53,37 +63,22 @@ fn bars(s: &Savings, lang: Lang, title: &str, label: &dyn Fn(&str) -> String) ->
         .max(1.0);
     let (w, label_w, row) = (720.0, 300.0, 22.0);
     let h = row * s.groups.len() as f64 + 30.0;
-    let mut svg = format!(
-        r#"<svg viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{t}"><title>{t}</title>"#,
-        t = attr(title)
-    );
-    for (i, g) in s.groups.iter().enumerate() {
-        let y = 10.0 + row * i as f64;
-        let scale = (w - label_w - 70.0) / max;
-        let lo = g.saving_dkk.low * scale;
-        let hi = g.saving_dkk.high * scale;
-        let _ = write!(
-            svg,
-            "<text x=\"{lx}\" y=\"{ty}\" font-size=\"12\" text-anchor=\"end\">{l}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{lo:.1}\" height=\"14\" fill=\"#1f5f8b\"/><rect x=\"{x2:.1}\" y=\"{y}\" width=\"{d:.1}\" height=\"14\" fill=\"#9cc3dd\"/><text x=\"{vx:.1}\" y=\"{ty}\" font-size=\"11\">{v1}–{v2}</text>",
-            lx = label_w - 6.0,
-            ty = y + 11.0,
-            l = text(&{
-                let l = label(&g.ydelse);
-                if l.chars().count() > 40 {
-                    format!("{}…", l.chars().take(39).collect::<String>())
-                } else {
-                    l
-                }
-            }),
-            x2 = label_w + lo,
-            d = (hi - lo).max(0.0),
-            vx = label_w + hi + 4.0,
-            v1 = millions(lang, g.saving_dkk.low),
-            v2 = millions(lang, g.saving_dkk.high),
-        );
+    let scale = (w - label_w - 70.0) / max;
+    let f = |x: f64| format!("{x:.1}");
+    html! {
+        svg viewBox={ "0 0 " (w) " " (h) } width="100%" role="img" aria-label=(title) {
+            title { (title) }
+            @for (i, g) in s.groups.iter().enumerate() {
+                @let y = 10.0 + row * i as f64;
+                @let lo = g.saving_dkk.low * scale;
+                @let hi = g.saving_dkk.high * scale;
+                text x=(label_w - 6.0) y=(y + 11.0) font-size="12" text-anchor="end" { (short(label(&g.ydelse))) }
+                rect x=(label_w) y=(y) width=(f(lo)) height="14" fill="#1f5f8b" {}
+                rect x=(f(label_w + lo)) y=(y) width=(f((hi - lo).max(0.0))) height="14" fill="#9cc3dd" {}
+                text x=(f(label_w + hi + 4.0)) y=(y + 11.0) font-size="11" { (millions(lang, g.saving_dkk.low)) "–" (millions(lang, g.saving_dkk.high)) }
+            }
+        }
     }
-    svg.push_str("</svg>");
-    svg
 }
 
 /// The page: `q` is the query string (for the form and the API link); `result` the calculation
@@ -91,24 +86,14 @@ fn bars(s: &Savings, lang: Lang, title: &str, label: &dyn Fn(&str) -> String) ->
 ///
 /// Long: One page written top to bottom in the order it shows (form, result table, chart,
 /// implied figures, sensitivity, assumptions, API link).
-pub fn savings_page(
-    rel: &Release,
-    q: &[(String, String)],
-    result: Result<Savings, String>,
-    lang: Lang,
-) -> String {
+pub fn savings_page(rel: &Release, q: &Params, result: Result<Savings, AnalysisError>) -> String {
+    let lang = q.lang();
     let m = msgs(lang);
-    let param = |name: &str, default: &str| {
-        q.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .unwrap_or_else(|| default.to_string())
-    };
+    let param = |name: &str, default: &str| q.value(name).unwrap_or(default).to_string();
     let years = samtalebank_analysis::savings::years(rel);
     let year = param("year", years.last().map_or("", String::as_str));
     let ydelse = rel
-        .table("SAMT01")
+        .table(registry::SAMT01.id)
         .and_then(|t| t.meta.var(Var::Ydelse).map(|(_, d)| d.clone()));
     let label = |code: &str| -> String {
         ydelse
@@ -119,183 +104,128 @@ pub fn savings_page(
             })
             .unwrap_or_else(|| code.to_string())
     };
-    let scope = param("scope", "6m");
-    let scenario = param("scenario", "agreement");
-    let mut b = format!("<h1>{}</h1><p>{}</p>", m.sv_title, text(m.sv_intro));
-    let _ = write!(
-        b,
-        r#"<form method="get" action="/besparelse"><input type="hidden" name="lang" value="{l}"><div class="controls"><div><label for="year">{yl}</label><select id="year" name="year">"#,
-        l = lang.code(),
-        yl = m.year
-    );
-    for y in &years {
-        let _ = write!(
-            b,
-            r#"<option value="{v}"{s}>{v}</option>"#,
-            v = attr(y),
-            s = if *y == year { " selected" } else { "" }
-        );
-    }
-    let _ = write!(
-        b,
-        r#"</select></div><div><label for="area">{al}</label><input id="area" name="area" value="{av}" size="6"></div><div><label for="scope">{sl}</label><select id="scope" name="scope"><option value="6m"{s6}>{s6l}</option><option value="all"{sa}>{sal}</option></select></div><div><label for="scenario">{scl}</label><select id="scenario" name="scenario">"#,
-        al = m.area,
-        av = attr(&param("area", "000")),
-        sl = m.sv_scope,
-        s6 = if scope == "6m" { " selected" } else { "" },
-        s6l = m.sv_scope_6m,
-        sa = if scope == "all" { " selected" } else { "" },
-        sal = m.sv_scope_all,
-        scl = m.sv_scenario,
-    );
-    for (v, l) in [
-        ("agreement", m.sv_agreement),
-        ("all-digital", m.sv_all_digital),
-        ("observed", m.sv_observed),
-    ] {
-        let _ = write!(
-            b,
-            r#"<option value="{v}"{s}>{l}</option>"#,
-            s = if scenario == v { " selected" } else { "" }
-        );
-    }
-    let _ = write!(
-        b,
-        r#"</select></div><div><label for="minutes">{ml}</label><input id="minutes" name="minutes" value="{mv}" size="6"></div><div><label for="hourlyCost">{hl}</label><input id="hourlyCost" name="hourlyCost" value="{hv}" size="6"></div></div><p><button type="submit">{go}</button></p></form>"#,
-        ml = m.sv_minutes,
-        mv = attr(&param("minutes", "10-15")),
-        hl = m.sv_hourly,
-        hv = attr(&param(
-            "hourlyCost",
-            &samtalebank_analysis::savings::DEFAULT_HOURLY_COST.to_string()
-        )),
-        go = m.sv_compute,
-    );
+    let scope = param("scope", defaults::SCOPE);
+    let scenario = param("scenario", defaults::SCENARIO);
+    let form = html! {
+        h1 { (m.sv_title) }
+        p { (m.sv_intro) }
+        form method="get" action="/besparelse" {
+            input type="hidden" name="lang" value=(lang.code());
+            div.controls {
+                div {
+                    label for="year" { (m.year) }
+                    select id="year" name="year" { @for y in &years { option value=(y) selected[*y == year] { (y) } } }
+                }
+                div { label for="area" { (m.area) } input id="area" name="area" value=(param("area", defaults::AREA)) size="6"; }
+                div {
+                    label for="scope" { (m.sv_scope) }
+                    select id="scope" name="scope" {
+                        option value="6m" selected[scope == "6m"] { (m.sv_scope_6m) }
+                        option value="all" selected[scope == "all"] { (m.sv_scope_all) }
+                    }
+                }
+                div {
+                    label for="scenario" { (m.sv_scenario) }
+                    select id="scenario" name="scenario" {
+                        @for (v, l) in [("agreement", m.sv_agreement), ("all-digital", m.sv_all_digital), ("observed", m.sv_observed)] {
+                            option value=(v) selected[scenario == v] { (l) }
+                        }
+                    }
+                }
+                div { label for="minutes" { (m.sv_minutes) } input id="minutes" name="minutes" value=(param("minutes", defaults::MINUTES)) size="6"; }
+                div { label for="hourlyCost" { (m.sv_hourly) } input id="hourlyCost" name="hourlyCost" value=(param("hourlyCost", defaults::HOURLY_COST)) size="6"; }
+            }
+            p { button type="submit" { (m.sv_compute) } }
+        }
+    };
     let s = match result {
         Ok(s) => s,
         Err(e) => {
-            let _ = write!(b, r#"<p class="card" role="alert">{}</p>"#, text(&e));
-            return page_for(lang, m.sv_title, &b, q);
+            return page(
+                lang,
+                m.sv_title,
+                q,
+                html! { (form) p.card role="alert" { (e) } },
+            );
         }
     };
-    let _ = write!(
-        b,
-        "<table><caption>{} {} ({}), {}</caption><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
-        text(&s.area_label),
-        text(&s.year),
-        text(&s.area),
-        match s.scope {
-            Scope::SixMonths => m.sv_scope_6m,
-            Scope::All => m.sv_scope_all,
-        },
-        m.sv_benefit,
-        m.sv_conversations,
-        m.sv_observed_pct,
-        m.sv_assumed_pct,
-        m.sv_saving,
-        m.sv_incremental
-    );
-    for g in &s.groups {
-        let _ = write!(
-            b,
-            "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}–{}</td><td class=\"n\">{}–{}</td></tr>",
-            text(&label(&g.ydelse)),
-            whole(lang, g.conversations),
-            g.observed_digital_pct.map_or("-".into(), |v| pct(lang, v)),
-            pct(lang, g.assumed_digital_pct),
-            millions(lang, g.saving_dkk.low),
-            millions(lang, g.saving_dkk.high),
-            millions(lang, g.incremental_dkk.low),
-            millions(lang, g.incremental_dkk.high),
-        );
-    }
-    let t = &s.total;
-    let _ = write!(
-        b,
-        "<tr><th scope=\"row\">{}</th><td class=\"n\">{}</td><td></td><td></td><td class=\"n\"><strong>{}–{}</strong></td><td class=\"n\">{}–{}</td></tr></tbody></table>",
-        m.sv_total,
-        whole(lang, t.conversations),
-        millions(lang, t.saving_dkk.low),
-        millions(lang, t.saving_dkk.high),
-        millions(lang, t.incremental_dkk.low),
-        millions(lang, t.incremental_dkk.high),
-    );
-    let _ = write!(
-        b,
-        "<h2>{}</h2>{}",
-        m.sv_chart,
-        bars(&s, lang, m.sv_chart, &label)
-    );
-    let i = &s.implied;
-    let _ = write!(
-        b,
-        "<p class=\"card\">{}: <strong>{}–{}</strong> mio. kr. ({}: 85–130).",
-        m.sv_all_digital_line,
-        millions(lang, i.all_digital_dkk.low),
-        millions(lang, i.all_digital_dkk.high),
-        m.sv_minister
-    );
-    if let (Some(a), Some(c)) = (i.hourly_cost_for_85m, i.hourly_cost_for_130m) {
-        let _ = write!(
-            b,
-            " {} {} / {} kr.",
-            m.sv_implied,
-            whole(lang, a),
-            whole(lang, c)
-        );
-    }
-    b.push_str("</p>");
-    let _ = write!(
-        b,
-        "<h2>{}</h2><table><thead><tr><th scope=\"col\">min.</th>",
-        m.sv_sensitivity
-    );
-    let shares = [25.0, 35.0, 45.0, 100.0];
-    for sh in shares {
-        let _ = write!(b, "<th scope=\"col\">{} %</th>", pct(lang, sh));
-    }
-    b.push_str("</tr></thead><tbody>");
-    for minutes in [5.0, 10.0, 15.0, 20.0] {
-        let _ = write!(b, "<tr><th scope=\"row\">{minutes}</th>");
-        for sh in shares {
-            let v = s
-                .sensitivity
-                .iter()
-                .find(|x| x.minutes == minutes && x.share_pct == sh)
-                .map_or(0.0, |x| x.saving_dkk);
-            let _ = write!(b, "<td class=\"n\">{}</td>", millions(lang, v));
+    let api = {
+        let mut p = Params::new(vec![
+            ("year".into(), s.year.clone()),
+            ("area".into(), s.area.clone()),
+            ("scope".into(), s.scope.code().into()),
+            ("scenario".into(), s.scenario.clone()),
+            ("minutes".into(), param("minutes", defaults::MINUTES)),
+            ("hourlyCost".into(), s.hourly_cost_dkk.to_string()),
+        ]);
+        if let Some(shares) = q.get("shares") {
+            p = p.with("shares", shares);
         }
-        b.push_str("</tr>");
-    }
-    b.push_str("</tbody></table>");
-    let _ = write!(b, "<h2>{}</h2><ul class=\"notes\">", m.sv_assumptions);
-    for a in &s.assumptions {
-        let _ = write!(b, "<li>{}</li>", text(a));
-    }
-    b.push_str("</ul>");
-    let enc = |v: &str| form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
-    let api = format!(
-        "/api/v2/savings?year={}&area={}&scope={}&scenario={}&minutes={}&hourlyCost={}",
-        enc(&s.year),
-        enc(&s.area),
-        match s.scope {
-            Scope::SixMonths => "6m",
-            Scope::All => "all",
-        },
-        enc(&s.scenario),
-        enc(&param("minutes", "10-15")),
-        s.hourly_cost_dkk
-    ) + &q
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("shares"))
-        .map_or(String::new(), |(_, v)| format!("&shares={}", enc(v)));
-    let _ = write!(
-        b,
-        r#"<div class="links"><p>{}: <a href="{}"><code>{}</code></a> · <a href="{}&amp;outputFormat=csv">CSV</a></p></div>"#,
-        m.sv_api,
-        attr(&api),
-        text(&api),
-        attr(&api)
-    );
-    page_for(lang, m.sv_title, &b, q)
+        format!("/api/v2/savings?{}", p.to_query())
+    };
+    let t = &s.total;
+    let i = &s.implied;
+    let shares = [25.0, 35.0, 45.0, 100.0];
+    let body = html! {
+        (form)
+        table {
+            caption {
+                (s.area_label) " " (s.year) " (" (s.area) "), "
+                (match s.scope { Scope::SixMonths => m.sv_scope_6m, Scope::All => m.sv_scope_all })
+            }
+            thead { tr {
+                th scope="col" { (m.sv_benefit) } th scope="col" { (m.sv_conversations) } th scope="col" { (m.sv_observed_pct) }
+                th scope="col" { (m.sv_assumed_pct) } th scope="col" { (m.sv_saving) } th scope="col" { (m.sv_incremental) }
+            } }
+            tbody {
+                @for g in &s.groups {
+                    tr {
+                        th scope="row" { (label(&g.ydelse)) }
+                        td.n { (whole(lang, g.conversations)) }
+                        td.n { (g.observed_digital_pct.map_or("-".into(), |v| pct(lang, v))) }
+                        td.n { (pct(lang, g.assumed_digital_pct)) }
+                        td.n { (millions(lang, g.saving_dkk.low)) "–" (millions(lang, g.saving_dkk.high)) }
+                        td.n { (millions(lang, g.incremental_dkk.low)) "–" (millions(lang, g.incremental_dkk.high)) }
+                    }
+                }
+                tr {
+                    th scope="row" { (m.sv_total) }
+                    td.n { (whole(lang, t.conversations)) }
+                    td {}
+                    td {}
+                    td.n { strong { (millions(lang, t.saving_dkk.low)) "–" (millions(lang, t.saving_dkk.high)) } }
+                    td.n { (millions(lang, t.incremental_dkk.low)) "–" (millions(lang, t.incremental_dkk.high)) }
+                }
+            }
+        }
+        h2 { (m.sv_chart) }
+        (bars(&s, lang, m.sv_chart, &label))
+        p.card {
+            (m.sv_all_digital_line) ": " strong { (millions(lang, i.all_digital_dkk.low)) "–" (millions(lang, i.all_digital_dkk.high)) }
+            " " (m.sv_million) " (" (m.sv_minister) ": 85–130)."
+            @if let (Some(a), Some(c)) = (i.hourly_cost_for_85m, i.hourly_cost_for_130m) {
+                " " (m.sv_implied) " " (whole(lang, a)) " / " (whole(lang, c)) " " (m.sv_dkk)
+                @if !m.sv_dkk.ends_with('.') { "." }
+            }
+        }
+        h2 { (m.sv_sensitivity) }
+        table {
+            thead { tr { th scope="col" { (m.sv_min) } @for sh in shares { th scope="col" { (pct(lang, sh)) " %" } } } }
+            tbody {
+                @for minutes in [5.0, 10.0, 15.0, 20.0] {
+                    tr {
+                        th scope="row" { (minutes) }
+                        @for sh in shares {
+                            @let v = s.sensitivity.iter().find(|x| x.minutes == minutes && x.share_pct == sh).map_or(0.0, |x| x.saving_dkk);
+                            td.n { (millions(lang, v)) }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (m.sv_assumptions) }
+        ul.notes { @for a in assumptions(lang, &s, &rel.manifest.id, &label) { li { (a) } } }
+        div.links { p { (m.sv_api) ": " a href=(api) { code { (api) } } " · " a href={ (api) "&outputFormat=csv" } { "CSV" } } }
+    };
+    page(lang, m.sv_title, q, body)
 }

@@ -53,7 +53,7 @@ struct GapArgs {
     csv: bool,
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     let Sub::Gap(g) = a.command;
     let rel = Release::open_current(&g.releases).map_err(|e| e.to_string())?;
     let bench = rel

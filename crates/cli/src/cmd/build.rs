@@ -46,7 +46,7 @@ pub struct Args {
     wait: bool,
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     let t = std::time::Instant::now();
     let (m, timings) = samtalebank_pipeline::build(&BuildOptions {
         store: a.store,

@@ -30,7 +30,7 @@ pub struct Args {
     lp_budget: usize,
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     let tmp;
     let dir = match &a.dir {
         Some(d) => d.clone(),

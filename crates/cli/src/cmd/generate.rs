@@ -25,7 +25,7 @@ pub struct Args {
     years: (i32, i32),
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     let t = std::time::Instant::now();
     let s = samtalebank_synth::generate(
         &samtalebank_synth::Options {

@@ -33,7 +33,7 @@ pub struct Args {
     wait: bool,
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     let t = std::time::Instant::now();
     let s = samtalebank_ingest::run(&samtalebank_ingest::Options {
         store: a.store.clone(),
@@ -52,7 +52,7 @@ pub fn run(a: Args) -> Result<(), String> {
         return Err("nothing usable was read".into());
     }
     if a.strict && s.rejected() > 0 {
-        return Err(format!("{} rows rejected (--strict)", s.rejected()));
+        return Err(format!("{} rows rejected (--strict)", s.rejected()).into());
     }
     Ok(())
 }

@@ -13,6 +13,10 @@ mod serve;
 
 use clap::{Parser, Subcommand};
 
+/// What a subcommand returns: any library's error (each crate's own type) or a message, turned
+/// into the message `main` prints (exit 1).
+pub type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
 /// Samtalebank: a statistics bank for the conversations jobcentres hold with people on benefits.
 #[derive(Parser, Debug)]
 #[command(name = "samtalebank", version, about, long_about = None)]
@@ -35,7 +39,7 @@ pub enum Command {
     Savings(savings::Args),
 }
 
-pub fn run(cli: Cli) -> Result<(), String> {
+pub fn run(cli: Cli) -> Result {
     match cli.command {
         Command::Generate(a) => generate::run(a),
         Command::Ingest(a) => ingest::run(a),
@@ -51,7 +55,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// Parse `2019-2024` or `2023`.
-pub fn parse_years(s: &str) -> Result<(i32, i32), String> {
+pub fn parse_years(s: &str) -> std::result::Result<(i32, i32), String> {
     let (a, b) = s.split_once('-').unwrap_or((s, s));
     let a: i32 = a
         .trim()

@@ -42,7 +42,7 @@ pub struct Args {
     max_cells: usize,
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     let format = match a.format.to_ascii_lowercase().as_str() {
         "table" | "text" => None,
         f => Some(OutputFormat::parse(f).map_err(|p| format!("--format: {p}, or table"))?),
@@ -70,7 +70,8 @@ pub fn run(a: Args) -> Result<(), String> {
             return Err(format!(
                 "{} is binary: give --out FILE, or redirect standard output",
                 a.format
-            ))
+            )
+            .into())
         }
         None => {
             let mut out = std::io::stdout().lock();

@@ -62,17 +62,17 @@ fn current(releases: &Path) -> Option<String> {
     samtalebank_release::current_id(releases).ok().flatten()
 }
 
-fn open(releases: &Path, id: &str) -> Result<Release, String> {
-    Release::open_id(releases, id).map_err(|e| e.to_string())
+fn open(releases: &Path, id: &str) -> super::Result<Release> {
+    Ok(Release::open_id(releases, id)?)
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     match a.command {
         Sub::List { releases } => {
             let cur = current(&releases);
             let all = samtalebank_release::list(&releases).map_err(|e| e.to_string())?;
             if all.is_empty() {
-                return Err(format!("no releases in {}", releases.display()));
+                return Err(format!("no releases in {}", releases.display()).into());
             }
             for m in all {
                 let tables: Vec<&str> = m.tables.iter().map(|t| t.id.as_str()).collect();
@@ -141,7 +141,7 @@ pub fn run(a: Args) -> Result<(), String> {
                 vec![samtalebank_release::release_dir(&releases, &id).map_err(|e| e.to_string())?]
             };
             if dirs.is_empty() {
-                return Err(format!("no releases in {}", releases.display()));
+                return Err(format!("no releases in {}", releases.display()).into());
             }
             let mut damaged = 0;
             for d in dirs {
@@ -159,7 +159,7 @@ pub fn run(a: Args) -> Result<(), String> {
                 }
             }
             if damaged > 0 {
-                return Err(format!("{damaged} damaged release(s)"));
+                return Err(format!("{damaged} damaged release(s)").into());
             }
         }
         Sub::Diff { releases, a, b } => {

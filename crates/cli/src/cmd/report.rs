@@ -25,7 +25,7 @@ pub struct Args {
     lang: samtalebank_model::Lang,
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     let rel = samtalebank_release::Release::open_current(&a.releases).map_err(|e| e.to_string())?;
     let html = samtalebank_web::kommune_report(&rel, &a.kommune, a.lang)?;
     std::fs::write(&a.out, html).map_err(|e| format!("{}: {e}", a.out.display()))?;

@@ -21,19 +21,19 @@ pub struct Args {
     #[arg(long)]
     year: String,
     /// The area: 000 (the country), a region (1081–1085) or a municipality code.
-    #[arg(long, default_value = "000")]
+    #[arg(long, default_value = savings::defaults::AREA)]
     area: String,
     /// Which conversations: 6m (spell at least 26 weeks old at the conversation) or all.
-    #[arg(long, default_value = "6m")]
+    #[arg(long, default_value = savings::defaults::SCOPE)]
     scope: String,
     /// Assumed digital shares: agreement, all-digital, observed, or a file of `ydelse;per cent`.
-    #[arg(long, default_value = "agreement")]
+    #[arg(long, default_value = savings::defaults::SCENARIO)]
     scenario: String,
     /// Minutes saved per digital conversation, LOW-HIGH.
-    #[arg(long, default_value = "10-15")]
+    #[arg(long, default_value = savings::defaults::MINUTES)]
     minutes: String,
     /// Cost of an hour of caseworker time, DKK.
-    #[arg(long, default_value = "430")]
+    #[arg(long, default_value = savings::defaults::HOURLY_COST)]
     hourly_cost: String,
     /// Output: table (text), csv or json.
     #[arg(long, default_value = "table")]
@@ -45,10 +45,11 @@ fn usage(msg: String) -> ! {
     clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{msg}\n")).exit()
 }
 
-pub fn run(a: Args) -> Result<(), String> {
-    let scope = Scope::parse(&a.scope).unwrap_or_else(|e| usage(e));
-    let minutes = Params::parse_minutes(&a.minutes).unwrap_or_else(|e| usage(e));
-    let hourly_cost = Params::parse_hourly_cost(&a.hourly_cost).unwrap_or_else(|e| usage(e));
+pub fn run(a: Args) -> super::Result {
+    let scope = Scope::parse(&a.scope).unwrap_or_else(|e| usage(e.to_string()));
+    let minutes = Params::parse_minutes(&a.minutes).unwrap_or_else(|e| usage(e.to_string()));
+    let hourly_cost =
+        Params::parse_hourly_cost(&a.hourly_cost).unwrap_or_else(|e| usage(e.to_string()));
     let scenario = match Scenario::parse_named(&a.scenario) {
         Some(s) => s,
         None => {
@@ -58,7 +59,7 @@ pub fn run(a: Args) -> Result<(), String> {
                     a.scenario
                 ))
             });
-            Scenario::parse_shares(&text, &a.scenario).unwrap_or_else(|e| usage(e))
+            Scenario::parse_shares(&text, &a.scenario).unwrap_or_else(|e| usage(e.to_string()))
         }
     };
     if !matches!(a.format.as_str(), "table" | "csv" | "json") {
@@ -73,7 +74,7 @@ pub fn run(a: Args) -> Result<(), String> {
         minutes,
         hourly_cost,
     };
-    let s = savings::compute(&rel, &p).unwrap_or_else(|e| usage(e));
+    let s = savings::compute(&rel, &p).unwrap_or_else(|e| usage(e.to_string()));
     match a.format.as_str() {
         "json" => println!(
             "{}",

@@ -58,7 +58,7 @@ pub struct Args {
     max_saved_per_client: u32,
 }
 
-pub fn run(a: Args) -> Result<(), String> {
+pub fn run(a: Args) -> super::Result {
     let token = admin_token(a.admin_token_file.as_deref())?;
     let config = samtalebank_server::Config {
         releases: a.releases,
@@ -83,7 +83,7 @@ pub fn run(a: Args) -> Result<(), String> {
     })
 }
 
-fn admin_token(file: Option<&std::path::Path>) -> Result<Option<String>, String> {
+fn admin_token(file: Option<&std::path::Path>) -> super::Result<Option<String>> {
     use std::os::unix::fs::PermissionsExt;
     if let Some(f) = file {
         let meta = std::fs::metadata(f).map_err(|e| format!("{}: {e}", f.display()))?;
@@ -91,7 +91,8 @@ fn admin_token(file: Option<&std::path::Path>) -> Result<Option<String>, String>
             return Err(format!(
                 "{}: the admin token file must be readable by its owner only (chmod 600)",
                 f.display()
-            ));
+            )
+            .into());
         }
         let t = std::fs::read_to_string(f).map_err(|e| format!("{}: {e}", f.display()))?;
         let t = t.trim().to_string();
@@ -99,7 +100,8 @@ fn admin_token(file: Option<&std::path::Path>) -> Result<Option<String>, String>
             return Err(format!(
                 "{}: the admin token must be at least 16 characters",
                 f.display()
-            ));
+            )
+            .into());
         }
         return Ok(Some(t));
     }
@@ -113,10 +115,10 @@ fn admin_token(file: Option<&std::path::Path>) -> Result<Option<String>, String>
 pub fn serve(
     config: samtalebank_server::Config,
     ready: impl FnOnce(SocketAddr) + Send + 'static,
-) -> Result<(), String> {
+) -> super::Result {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    rt.block_on(samtalebank_server::serve(config, ready))
+    Ok(rt.block_on(samtalebank_server::serve(config, ready))?)
 }

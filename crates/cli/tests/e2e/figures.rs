@@ -3,8 +3,10 @@
 //! hand-built pages): a rewrite of how a page is written must not change a single number.
 //!
 //! The figures of a page are its numbers in document order (table cells, chart labels and
-//! points, counts in the text), after the release id and its time are taken out.
-//! `SAMTALEBANK_WRITE_GOLDEN=1` writes the file instead of comparing.
+//! points, counts in the text; not what is in `<code>`, which shows URLs and ids), after the
+//! release id and its time are taken out. `SAMTALEBANK_WRITE_GOLDEN=1` writes the file instead
+//! of comparing, from the pages of the binary `SAMTALEBANK_GOLDEN_BIN` (the one before a
+//! rewrite) serving the fixture's releases.
 
 use super::common::*;
 
@@ -40,11 +42,11 @@ pub fn figures(html: &str, release_id: &str, created: &str) -> Vec<String> {
     let mut i = 0;
     let b = html.as_bytes();
     while i < b.len() {
-        if lower[i..].starts_with(b"<style") || lower[i..].starts_with(b"<script") {
+        let at = |t: &[u8]| lower[i..].starts_with(t);
+        if at(b"<style") || at(b"<script") || at(b"<code") {
             in_style = true;
         }
-        if in_style && (lower[i..].starts_with(b"</style>") || lower[i..].starts_with(b"</script>"))
-        {
+        if in_style && (at(b"</style>") || at(b"</script>") || at(b"</code>")) {
             in_style = false;
         }
         match b[i] {
@@ -88,9 +90,35 @@ fn every_page_shows_the_same_figures_as_before_its_templates_were_rewritten() {
         serde_json::from_slice(&std::fs::read(f.release.join("manifest.json")).unwrap()).unwrap();
     let id = manifest["id"].as_str().unwrap();
     let created = manifest["created"].as_str().unwrap();
+    let write = std::env::var_os("SAMTALEBANK_WRITE_GOLDEN").is_some();
+    // Writing: the pages of the binary before the rewrite, on the same release.
+    let old = std::env::var("SAMTALEBANK_GOLDEN_BIN")
+        .ok()
+        .filter(|_| write);
+    let (_old_server, base) = match &old {
+        Some(bin) => {
+            let mut c = std::process::Command::new(bin)
+                .args([
+                    "serve",
+                    "--releases",
+                    f.releases.to_str().unwrap(),
+                    "--addr",
+                    "127.0.0.1:18977",
+                    "--max-calls",
+                    "100000000",
+                ])
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            let _ = c.try_wait();
+            (Some(KillOnDrop(c)), "http://127.0.0.1:18977".to_string())
+        }
+        None => (None, f.base.clone()),
+    };
     let mut all = String::new();
     for page in PAGES {
-        let r = get(&format!("{}{page}", f.base));
+        let r = get(&format!("{base}{page}"));
         assert_eq!(r.status, 200, "{page}");
         all.push_str(&format!(
             "== {page}\n{}\n",
@@ -98,7 +126,7 @@ fn every_page_shows_the_same_figures_as_before_its_templates_were_rewritten() {
         ));
     }
     let golden = workspace().join("crates/cli/tests/e2e/golden/pages.txt");
-    if std::env::var_os("SAMTALEBANK_WRITE_GOLDEN").is_some() {
+    if write {
         std::fs::write(&golden, &all).unwrap();
         return;
     }
@@ -107,4 +135,13 @@ fn every_page_shows_the_same_figures_as_before_its_templates_were_rewritten() {
         assert_eq!(w, g, "the figures of a page changed");
     }
     assert_eq!(want, all);
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -34,13 +34,13 @@ pub fn params(t: &PTable) -> CkmParams {
 }
 
 /// Perturb a table's published counts.
-pub fn perturb(cube: &Cube, table: &PTable) -> Result<Published, String> {
+pub fn perturb(cube: &Cube, table: &PTable) -> Result<Published, crate::DisclosureError> {
     let def = cube.def;
     let keys = cube.keys.as_ref().ok_or_else(|| {
-        format!(
+        crate::DisclosureError::CellKey(format!(
             "{}: the store has no record keys, which the cell key method needs; ingest the extracts into a new store (docs/store.md)",
             def.id
-        )
+        ))
     })?;
     let stride = def.counts.len();
     let published: Vec<usize> = (0..stride).filter(|&c| def.counts[c].published).collect();

@@ -59,23 +59,25 @@ pub struct PTable {
 
 impl PTable {
     /// Build the table (deterministic).
-    pub fn new(params: Params) -> Result<PTable, String> {
+    pub fn new(params: Params) -> Result<PTable, crate::DisclosureError> {
+        let bad = crate::DisclosureError::CellKey;
         if params.d == 0 || params.v <= 0.0 {
-            return Err(format!(
+            return Err(bad(format!(
                 "ptable: D ({}) and V ({}) must be positive",
                 params.d, params.v
-            ));
+            )));
         }
         if params.js >= params.d {
-            return Err(format!(
+            return Err(bad(format!(
                 "ptable: a count of 1 must be able to reach 0 or a count above js: js ({}) must be below D ({})",
                 params.js, params.d
-            ));
+            )));
         }
         let last = params.d + params.js + 1;
         let rows = (0..=last)
             .map(|i| row(i, params))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad)?;
         Ok(PTable { params, rows })
     }
 

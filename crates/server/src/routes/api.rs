@@ -1,76 +1,44 @@
-//! The PxWeb API 2.0 operations (config, tables, table, metadata, default selection, data by GET
-//! and POST, codelists) and the OpenAPI document; saved queries are in `saved`, the benchmark
-//! gap in `gap`.
+//! The PxWeb API 2.0's table operations: config, tables (search, paging), table, metadata
+//! (JSON-stat 2.0), default selection, data by GET and POST, codelists; the OpenAPI document;
+//! and the API's 404.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Extension, Path, State};
-use axum::http::{header, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
 use samtalebank_model::{Lang, PeriodKind};
 use samtalebank_pxweb::selection::resolve;
-use samtalebank_pxweb::{
-    jsonstat, Codelist, FormatOptions, OutputFormat, Problem, Selection, VariablesSelection,
-};
+use samtalebank_pxweb::{jsonstat, OutputFormat, Params, Problem, VariablesSelection};
 use samtalebank_release::{Release, Table};
-use serde::Deserialize;
 use serde_json::json;
 
-use crate::error::{ApiResult, Q};
-use crate::AppState;
+use crate::respond::{self, json, link, ApiResult, Q};
+use crate::saved_store;
+use crate::select::{checked_selection, codelists, find_table, render, selection_answer};
+use crate::state::AppState;
 
-/// A query string as pairs, for parameters whose names are not fixed (`valuecodes[VAR]`).
-pub type Params = Vec<(String, String)>;
-
-/// The value of a parameter, whatever its case.
-pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
-}
-
-/// Every value of a parameter that may be repeated.
-pub(crate) fn params_all(params: &Params, name: &str) -> Vec<String> {
-    params
-        .iter()
-        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.clone())
-        .collect()
-}
-
-fn lang_of(params: &Params) -> Lang {
-    Lang::parse(param(params, "lang"))
-}
-
-/// `?lang=` alone.
-#[derive(Deserialize, Default)]
-pub struct LangQuery {
-    #[serde(default)]
-    pub lang: Option<String>,
-}
-
-impl LangQuery {
-    pub fn lang(&self) -> Lang {
-        Lang::parse(self.lang.as_deref())
-    }
-}
-
-pub(crate) fn json_response(v: serde_json::Value) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        v.to_string(),
-    )
-        .into_response()
-}
-
-pub(crate) fn link(rel: &str, lang: Lang, href: String) -> serde_json::Value {
-    json!({"rel": rel, "hreflang": lang.code(), "href": href})
+/// The routes of this module.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/api/v2/config", get(config))
+        .route("/api/v2/tables", get(tables))
+        .route("/api/v2/tables/{id}", get(table))
+        .route("/api/v2/tables/{id}/metadata", get(metadata))
+        .route(
+            "/api/v2/tables/{id}/defaultselection",
+            get(default_selection),
+        )
+        .route("/api/v2/tables/{id}/data", get(data).post(data_post))
+        .route("/api/v2/codelists/{id}", get(codelist))
+        .route("/api/v2/openapi.json", get(openapi))
 }
 
 pub async fn config(State(st): State<Arc<AppState>>) -> Response {
-    json_response(json!({
+    json(json!({
         "apiName": "Samtalebank PxWeb API",
         "apiVersion": "2.0.0",
         "appVersion": env!("CARGO_PKG_VERSION"),
@@ -121,8 +89,8 @@ fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
         "source": m.source,
         "subjectCode": "SAMT",
         "timeUnit": time_unit(t),
-        "paths": [[{"id": "SAMT", "label": lang.pick("Samtaler i jobcentrene", "Jobcentre conversations"), "sortCode": "1"}]],
-        "variableNames": m.dimensions.iter().map(|d| d.label(lang)).chain([lang.pick("mål", "measure")]).collect::<Vec<_>>(),
+        "paths": [[{"id": "SAMT", "label": samtalebank_pxweb::labels(lang).subject, "sortCode": "1"}]],
+        "variableNames": m.dimensions.iter().map(|d| d.label(lang)).chain([samtalebank_pxweb::labels(lang).measure_var]).collect::<Vec<_>>(),
         "links": [
             link("self", lang, format!("{base}?lang={l}")),
             link("metadata", lang, format!("{base}/metadata?lang={l}")),
@@ -133,7 +101,7 @@ fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
 
 /// A whole number parameter: absent → `default`; not a whole number at least 1 → 400.
 fn positive(params: &Params, name: &str, default: usize) -> Result<usize, Problem> {
-    match param(params, name) {
+    match params.get(name) {
         None => Ok(default),
         Some(s) => s
             .trim()
@@ -163,15 +131,15 @@ fn updated_within(t: &Table, days: usize) -> bool {
 
 /// Long: The list's filters (query, pastDays, includeDiscontinued), paging and its links.
 pub async fn tables(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> ApiResult {
-    let lang = lang_of(&q);
-    let search = param(&q, "query").unwrap_or_default().to_lowercase();
+    let lang = q.lang();
+    let search = q.get("query").unwrap_or_default().to_lowercase();
     let page_size = positive(&q, "pageSize", 20)?.min(1000);
     let page = positive(&q, "pageNumber", 1)?;
-    let past_days = match param(&q, "pastDays") {
+    let past_days = match q.get("pastDays") {
         Some(_) => Some(positive(&q, "pastDays", 1)?),
         None => None,
     };
-    if let Some(s) = param(&q, "includeDiscontinued") {
+    if let Some(s) = q.get("includeDiscontinued") {
         // No table of this bank is discontinued: either value lists them all.
         if !s.eq_ignore_ascii_case("true") && !s.eq_ignore_ascii_case("false") {
             return Err(Problem::bad_request(format!(
@@ -236,7 +204,7 @@ pub async fn tables(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) ->
     }
     links.push(link("first", lang, page_href(1)));
     links.push(link("last", lang, page_href(pages)));
-    Ok(json_response(json!({
+    Ok(json(json!({
         "language": lang.code(),
         "tables": items,
         "page": {"pageNumber": page, "pageSize": page_size, "totalElements": total, "totalPages": pages, "links": links},
@@ -244,25 +212,15 @@ pub async fn tables(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) ->
     })))
 }
 
-pub(crate) fn find_table<'a>(rel: &'a Release, id: &str) -> Result<&'a Table, Problem> {
-    rel.table(id)
-        .ok_or_else(|| Problem::not_found(format!("no table '{id}'; see /api/v2/tables")))
-}
-
 pub async fn table(
     Extension(rel): Extension<Arc<Release>>,
     Path(id): Path<String>,
-    Q(q): Q<LangQuery>,
+    Q(q): Q<Params>,
 ) -> ApiResult {
     let lang = q.lang();
     let mut t = table_json(find_table(&rel, &id)?, lang);
     t["language"] = json!(lang.code());
-    Ok(json_response(t))
-}
-
-/// The codelists of a table's variables (with the saved municipality groups).
-fn codelists(st: &AppState, rel: &Release, t: &Table) -> Vec<Codelist> {
-    samtalebank_pxweb::codelist::for_table(&t.meta, &st.groups(rel))
+    Ok(json(t))
 }
 
 /// `GET /tables/{id}/metadata`: JSON-stat 2.0 without values; with `codelist[VAR]`,
@@ -274,14 +232,18 @@ pub async fn metadata(
     Q(q): Q<Params>,
 ) -> ApiResult {
     let t = find_table(&rel, &id)?;
-    let lang = lang_of(&q);
+    let lang = q.lang();
     let lists = codelists(&st, &rel, t);
     let req = VariablesSelection::from_query(&q);
-    let saved_sel = match param(&q, "savedQuery").filter(|s| !s.is_empty()) {
-        Some(sid) => Some(crate::saved::load_saved_for(&st, sid, &t.meta.id)?.selection),
+    let saved_sel = match q.get("savedQuery").filter(|s| !s.is_empty()) {
+        Some(sid) => {
+            Some(saved_store::load_saved_for(&st.config.releases, sid, &t.meta.id)?.selection)
+        }
         None => None,
     };
-    let default = param(&q, "defaultSelection").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let default = q
+        .get("defaultSelection")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let sel = if let Some(s) = saved_sel {
         Some(resolve(&t.meta, &s, &lists)?)
     } else if default {
@@ -308,7 +270,7 @@ pub async fn metadata(
     } else {
         None
     };
-    Ok(json_response(jsonstat::jsonstat_meta(
+    Ok(json(jsonstat::jsonstat_meta(
         &t.meta,
         sel.as_ref(),
         lang,
@@ -317,24 +279,12 @@ pub async fn metadata(
     )))
 }
 
-pub(crate) fn selection_response(
-    t: &Table,
-    sel: &Selection,
-    lang: Lang,
-    self_href: String,
-) -> Response {
-    let mut v = serde_json::to_value(sel.to_codes(&t.meta)).unwrap_or_default();
-    v["language"] = json!(lang.code());
-    v["links"] = json!([link("self", lang, self_href)]);
-    json_response(v)
-}
-
 /// `GET /tables/{id}/defaultselection`: what `…/data` gives without a selection, in codes.
 pub async fn default_selection(
     State(st): State<Arc<AppState>>,
     Extension(rel): Extension<Arc<Release>>,
     Path(id): Path<String>,
-    Q(q): Q<LangQuery>,
+    Q(q): Q<Params>,
 ) -> ApiResult {
     let t = find_table(&rel, &id)?;
     let lang = q.lang();
@@ -343,7 +293,7 @@ pub async fn default_selection(
         &VariablesSelection::default(),
         &codelists(&st, &rel, t),
     )?;
-    Ok(selection_response(
+    selection_answer(
         t,
         &sel,
         lang,
@@ -352,77 +302,12 @@ pub async fn default_selection(
             t.meta.id,
             lang.code()
         ),
-    ))
-}
-
-/// Resolve a selection and refuse it, before any work, if it asks for more cells than allowed.
-pub(crate) fn checked_selection(
-    st: &AppState,
-    rel: &Release,
-    t: &Table,
-    req: &VariablesSelection,
-) -> Result<Selection, Problem> {
-    // The codelists (with the saved groups) only when the request names one.
-    let lists = if req.selection.iter().any(|s| s.codelist.is_some()) {
-        codelists(st, rel, t)
-    } else {
-        Vec::new()
-    };
-    let sel = resolve(&t.meta, req, &lists)?;
-    sel.check_cells(st.config.max_cells)?;
-    Ok(sel)
-}
-
-/// Selections of more cells than this, and every Excel and Parquet answer, are rendered off
-/// the async workers ([`AppState::offload`]).
-const HEAVY_CELLS: u128 = 5_000;
-
-/// Render a selection in a format as the response: small answers at once, heavy ones
-/// (Excel, Parquet, large selections) off the async workers, a few at a time, so that a client
-/// fetching them waits, not every other client.
-pub(crate) async fn render(
-    st: &AppState,
-    rel: &Arc<Release>,
-    t: &Table,
-    sel: Selection,
-    lang: Lang,
-    format: OutputFormat,
-    opts: &[String],
-) -> ApiResult {
-    let o = FormatOptions::parse(format, opts)?;
-    let heavy =
-        matches!(format, OutputFormat::Xlsx | OutputFormat::Parquet) || sel.cells() > HEAVY_CELLS;
-    let body = match rel.tables.iter().position(|x| std::ptr::eq(x, t)) {
-        Some(ti) if heavy => {
-            let rel = rel.clone();
-            st.offload(move || {
-                samtalebank_pxweb::render(&rel.tables[ti], &sel, lang, format, o, &rel.manifest.id)
-            })
-            .await??
-        }
-        _ => samtalebank_pxweb::render(t, &sel, lang, format, o, &rel.manifest.id)?,
-    };
-    let mut r = ([(header::CONTENT_TYPE, format.content_type())], body).into_response();
-    if !matches!(format, OutputFormat::JsonStat2 | OutputFormat::JsonPx) {
-        let disposition = if format == OutputFormat::Html {
-            "inline"
-        } else {
-            "attachment"
-        };
-        if let Ok(v) = header::HeaderValue::from_str(&format!(
-            "{disposition}; filename=\"{}.{}\"",
-            t.meta.id,
-            format.extension()
-        )) {
-            r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-        }
-    }
-    Ok(r)
+    )
 }
 
 fn format_of(q: &Params) -> Result<OutputFormat, Problem> {
-    param(q, "outputFormat")
-        .or(param(q, "format"))
+    q.get("outputFormat")
+        .or(q.get("format"))
         .filter(|s| !s.is_empty())
         .map_or(Ok(OutputFormat::JsonStat2), OutputFormat::parse)
 }
@@ -455,9 +340,9 @@ async fn answer_data(
         rel,
         t,
         sel,
-        lang_of(q),
+        q.lang(),
         format,
-        &params_all(q, "outputFormatParams"),
+        &q.all("outputFormatParams"),
     )
     .await
 }
@@ -486,7 +371,7 @@ pub async fn codelist(
     State(st): State<Arc<AppState>>,
     Extension(rel): Extension<Arc<Release>>,
     Path(id): Path<String>,
-    Q(q): Q<LangQuery>,
+    Q(q): Q<Params>,
 ) -> ApiResult {
     let groups = st.groups(&rel);
     for t in &rel.tables {
@@ -494,7 +379,7 @@ pub async fn codelist(
             .into_iter()
             .find(|c| c.id.eq_ignore_ascii_case(&id))
         {
-            return Ok(json_response(c.response_json(&t.meta, q.lang())));
+            return Ok(json(c.response_json(&t.meta, q.lang())));
         }
     }
     Err(Problem::not_found(format!(
@@ -506,19 +391,19 @@ pub async fn codelist(
 /// `GET /api/v2/openapi.json`: the PxWeb API 2.0 specification with this server's own
 /// endpoints added.
 pub async fn openapi() -> Response {
-    json_response(serde_json::from_str(include_str!("../data/openapi.json")).unwrap_or_default())
+    json(serde_json::from_str(include_str!("../../data/openapi.json")).unwrap_or_default())
 }
 
 /// Anything else: problem+json under `/api/`, a web page elsewhere.
-pub async fn not_found(uri: Uri, Q(q): Q<LangQuery>) -> Response {
+pub async fn not_found(uri: Uri, Q(q): Q<Params>) -> Response {
     if uri.path().starts_with("/api/") {
-        crate::error::ApiError(Problem::not_found(format!(
+        respond::ApiError(Problem::not_found(format!(
             "no such resource: {}",
             uri.path()
         )))
         .into_response()
     } else {
-        crate::pages::html_status(
+        respond::html(
             axum::http::StatusCode::NOT_FOUND,
             samtalebank_web::not_found(q.lang(), uri.path()),
         )

@@ -1,36 +1,25 @@
-//! Saved queries (PxWeb `/savedqueries`): a table, a selection (codes or expressions), a language
-//! and an output format, stored as one compact JSON file each in `savedqueries/` beside the
-//! releases, written atomically, so that they survive restarts and a crash never leaves half a
-//! query. The id is a hash of the query's content: saving the same query twice, or from many
-//! clients at once, gives one id and one file. Their data always comes from the current
-//! release, and a saved query is only ever used with its own table.
+//! Saved queries on disk (PxWeb `/savedqueries`): a table, a selection (codes or expressions), a
+//! language and an output format, stored as one compact JSON file each in `savedqueries/` beside
+//! the releases, written atomically, so that they survive restarts and a crash never leaves half
+//! a query. The id is a hash of the query's content: saving the same query twice, or from many
+//! clients at once, gives one id and one file. A saved query is only ever used with its own
+//! table.
 //!
 //! Limits ([`crate::Limits`]): a body of at most [`MAX_BODY`] bytes (413), at most
 //! `max_saved_per_client` new queries per client per day (429) and `max_saved_queries` in all
 //! (503); saving a query that is already stored is always allowed.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, Extension, Path as UrlPath, State};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use samtalebank_model::Lang;
-use samtalebank_pxweb::{FormatOptions, OutputFormat, Problem, VariablesSelection};
-use samtalebank_release::Release;
+use samtalebank_pxweb::{OutputFormat, Problem, VariablesSelection};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
-use crate::api::{
-    checked_selection, find_table, json_response, link, param, params_all, render,
-    selection_response, LangQuery, Params,
-};
-use crate::error::{ApiResult, Q};
-use crate::AppState;
+use crate::config::Limits;
 
 /// A saved query as the API sends and receives it (PxWeb `SavedQuery`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -72,7 +61,7 @@ fn valid_id(id: &str) -> bool {
 pub const MAX_BODY: usize = 64 << 10;
 
 /// How many saved queries there are, and how many each client stored today.
-pub(crate) struct Quota {
+pub struct Quota {
     total: AtomicUsize,
     max_total: usize,
     max_per_client: u32,
@@ -86,7 +75,7 @@ const DAY: Duration = Duration::from_secs(86_400);
 
 impl Quota {
     /// The quota of a releases directory: the queries already stored count.
-    pub fn new(releases: &Path, limits: &crate::Limits) -> Quota {
+    pub fn new(releases: &Path, limits: &Limits) -> Quota {
         let stored = std::fs::read_dir(dir(releases))
             .map(|rd| {
                 rd.flatten()
@@ -105,7 +94,7 @@ impl Quota {
 
     /// Save `q` for the client `ip`: a query already stored costs nothing; a new one counts
     /// against the client's and the total quota.
-    fn save(&self, releases: &Path, ip: IpAddr, q: SavedQuery) -> Result<SavedQuery, Problem> {
+    pub fn save(&self, releases: &Path, ip: IpAddr, q: SavedQuery) -> Result<SavedQuery, Problem> {
         let _one_at_a_time = self.saving.lock().unwrap_or_else(|p| p.into_inner());
         let new = !stored(releases, &q);
         if new {
@@ -169,7 +158,7 @@ fn stored(releases: &Path, q: &SavedQuery) -> bool {
 
 /// Store a query (compact JSON, atomically); returns it with its id. Saving the same query
 /// again, at once from many threads or later, writes one file.
-pub fn save(releases: &Path, mut q: SavedQuery) -> Result<SavedQuery, String> {
+pub(crate) fn save(releases: &Path, mut q: SavedQuery) -> Result<SavedQuery, String> {
     let (id, _) = id_of(&q)?;
     q.id = Some(id.clone());
     let d = dir(releases);
@@ -184,7 +173,7 @@ pub fn save(releases: &Path, mut q: SavedQuery) -> Result<SavedQuery, String> {
 }
 
 /// A stored query by id: `Ok(None)` if there is none.
-pub fn load(releases: &Path, id: &str) -> Result<Option<SavedQuery>, String> {
+pub(crate) fn load(releases: &Path, id: &str) -> Result<Option<SavedQuery>, String> {
     if !valid_id(id) {
         return Ok(None);
     }
@@ -198,16 +187,16 @@ pub fn load(releases: &Path, id: &str) -> Result<Option<SavedQuery>, String> {
     }
 }
 
-pub(crate) fn load_saved(st: &AppState, id: &str) -> Result<SavedQuery, Problem> {
-    load(&st.config.releases, id)
+pub fn load_saved(releases: &Path, id: &str) -> Result<SavedQuery, Problem> {
+    load(releases, id)
         .map_err(|e| Problem::internal("Saved query unreadable", e))?
         .ok_or_else(|| Problem::not_found(format!("no saved query '{id}'")))
 }
 
 /// A saved query for use with table `table` (from the URL): a query saved for another table
 /// is refused, never applied to this one.
-pub(crate) fn load_saved_for(st: &AppState, id: &str, table: &str) -> Result<SavedQuery, Problem> {
-    let q = load_saved(st, id)?;
+pub fn load_saved_for(releases: &Path, id: &str, table: &str) -> Result<SavedQuery, Problem> {
+    let q = load_saved(releases, id)?;
     if !q.table_id.eq_ignore_ascii_case(table) {
         return Err(Problem::bad_request(format!(
             "saved query '{id}' is a query of table {}, not of {table}",
@@ -215,99 +204,4 @@ pub(crate) fn load_saved_for(st: &AppState, id: &str, table: &str) -> Result<Sav
         )));
     }
     Ok(q)
-}
-
-fn saved_response(q: &SavedQuery, lang: Lang) -> serde_json::Value {
-    let id = q.id.clone().unwrap_or_default();
-    let base = format!("/api/v2/savedqueries/{id}");
-    json!({
-        "language": lang.code(),
-        "id": id,
-        "savedQuery": q,
-        "links": [
-            link("self", lang, base.clone()),
-            link("data", lang, format!("{base}/data?lang={}", lang.code())),
-            link("selection", lang, format!("{base}/selection?lang={}", lang.code())),
-        ],
-    })
-}
-
-/// `POST /savedqueries`: check the query against the current release, store it, 201.
-pub async fn save_query(
-    State(st): State<Arc<AppState>>,
-    Extension(rel): Extension<Arc<Release>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    body: axum::body::Body,
-) -> ApiResult {
-    let body = crate::error::read_body(body, MAX_BODY).await?;
-    let q: SavedQuery = serde_json::from_slice(&body)
-        .map_err(|e| Problem::bad_request(format!("the request body is not a saved query: {e}")))?;
-    let t = rel
-        .table(&q.table_id)
-        .ok_or_else(|| Problem::bad_request(format!("no table '{}'", q.table_id)))?;
-    let format = q.format()?;
-    FormatOptions::parse(format, &q.output_format_params)?;
-    checked_selection(&st, &rel, t, &q.selection)?;
-    let lang = Lang::parse(Some(&q.language));
-    let st2 = st.clone();
-    let stored =
-        tokio::task::spawn_blocking(move || st2.saved.save(&st2.config.releases, peer.ip(), q))
-            .await
-            .map_err(|e| Problem::internal("Saving the query failed", e.to_string()))??;
-    Ok((
-        StatusCode::CREATED,
-        json_response(saved_response(&stored, lang)),
-    )
-        .into_response())
-}
-
-/// `GET /savedqueries/{id}`.
-pub async fn get_saved(State(st): State<Arc<AppState>>, UrlPath(id): UrlPath<String>) -> ApiResult {
-    let q = load_saved(&st, &id)?;
-    let lang = Lang::parse(Some(&q.language));
-    Ok(json_response(saved_response(&q, lang)))
-}
-
-/// `GET /savedqueries/{id}/data`: the saved selection on the current release; `outputFormat`,
-/// `outputFormatParams` and `lang` in the query override the saved ones.
-pub async fn saved_data(
-    State(st): State<Arc<AppState>>,
-    Extension(rel): Extension<Arc<Release>>,
-    UrlPath(id): UrlPath<String>,
-    Q(p): Q<Params>,
-) -> ApiResult {
-    let q = load_saved(&st, &id)?;
-    let t = find_table(&rel, &q.table_id)?;
-    let sel = checked_selection(&st, &rel, t, &q.selection)?;
-    let lang = Lang::parse(param(&p, "lang").or(Some(&q.language)));
-    let (format, opts) = match param(&p, "outputFormat").filter(|s| !s.is_empty()) {
-        Some(f) => (
-            OutputFormat::parse(f)?,
-            params_all(&p, "outputFormatParams"),
-        ),
-        None => (q.format()?, q.output_format_params.clone()),
-    };
-    render(&st, &rel, t, sel, lang, format, &opts).await
-}
-
-/// `GET /savedqueries/{id}/selection`: the saved selection with its expressions resolved to codes.
-pub async fn saved_selection(
-    State(st): State<Arc<AppState>>,
-    Extension(rel): Extension<Arc<Release>>,
-    UrlPath(id): UrlPath<String>,
-    Q(p): Q<LangQuery>,
-) -> ApiResult {
-    let q = load_saved(&st, &id)?;
-    let t = find_table(&rel, &q.table_id)?;
-    let sel = checked_selection(&st, &rel, t, &q.selection)?;
-    let lang = p
-        .lang
-        .as_deref()
-        .map_or(Lang::parse(Some(&q.language)), |l| Lang::parse(Some(l)));
-    Ok(selection_response(
-        t,
-        &sel,
-        lang,
-        format!("/api/v2/savedqueries/{id}/selection?lang={}", lang.code()),
-    ))
 }

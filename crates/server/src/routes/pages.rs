@@ -1,0 +1,115 @@
+//! The web site's routes: each calls one page of `samtalebank_web`; and the static files the
+//! pages load (their scripts).
+
+use std::sync::Arc;
+
+use axum::extract::{Extension, Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use samtalebank_pxweb::Params;
+use samtalebank_release::Release;
+use samtalebank_tables::registry;
+
+use crate::respond::{self, Q};
+use crate::state::AppState;
+
+/// The routes of this module.
+pub fn router() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/", get(home))
+        .route("/tabel/{id}", get(table))
+        .route("/kommune/{code}", get(kommune))
+        .route("/benchmark", get(gap))
+        .route("/besparelse", get(savings))
+        .route("/undersoegelse", get(survey))
+        .route("/static/{file}", get(asset))
+}
+
+fn not_found(q: &Params, path: &str) -> Response {
+    respond::html(
+        StatusCode::NOT_FOUND,
+        samtalebank_web::not_found(q.lang(), path),
+    )
+}
+
+pub async fn home(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
+    Html(samtalebank_web::home(&rel, &q)).into_response()
+}
+
+pub async fn table(
+    Extension(rel): Extension<Arc<Release>>,
+    Path(id): Path<String>,
+    Q(q): Q<Params>,
+) -> Response {
+    match rel.table(&id) {
+        Some(t) => {
+            let mut r = Html(samtalebank_web::table_page(t, &q)).into_response();
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            r
+        }
+        None => not_found(&q, &format!("/tabel/{id}")),
+    }
+}
+
+pub async fn kommune(
+    Extension(rel): Extension<Arc<Release>>,
+    Path(code): Path<String>,
+    Q(q): Q<Params>,
+) -> Response {
+    match samtalebank_web::kommune_report(&rel, &code, q.lang()) {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => not_found(&q, &format!("/kommune/{code}")),
+    }
+}
+
+pub async fn gap(
+    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<Release>>,
+    Q(q): Q<Params>,
+) -> Response {
+    match rel.table(registry::BENCH01.id) {
+        Some(bench) => {
+            let saved = samtalebank_analysis::gap::load_groups(&st.config.releases);
+            Html(samtalebank_web::gap_page(bench, saved, &q)).into_response()
+        }
+        None => not_found(&q, "/benchmark"),
+    }
+}
+
+/// `/besparelse`: the savings calculator's page (the same parameters as `/api/v2/savings`;
+/// without a year, the latest).
+pub async fn savings(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
+    let years = samtalebank_analysis::savings::years(&rel);
+    let result = samtalebank_analysis::savings::Params::from_named(
+        &|name| q.value(name).map(String::from),
+        years.last().map(String::as_str),
+    )
+    .and_then(|p| samtalebank_analysis::savings::compute(&rel, &p));
+    Html(samtalebank_web::savings_page(&rel, &q, result)).into_response()
+}
+
+/// `/undersoegelse`: the citizen survey, one question at a time (SURV01).
+pub async fn survey(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
+    match rel.table(registry::SURV01.id) {
+        Some(t) => Html(samtalebank_web::survey_page(t, &q)).into_response(),
+        None => not_found(&q, "/undersoegelse"),
+    }
+}
+
+/// `/static/{file}`: the pages' scripts, from `samtalebank_web` (cached for a day).
+pub async fn asset(Path(file): Path<String>, Q(q): Q<Params>) -> Response {
+    match samtalebank_web::asset(&file) {
+        Some((content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, content_type),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            body,
+        )
+            .into_response(),
+        None => not_found(&q, &format!("/static/{file}")),
+    }
+}
