@@ -16,6 +16,8 @@ pub mod meta;
 mod publish;
 mod read;
 mod table;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 

@@ -24,6 +24,8 @@
 mod manifest;
 mod read;
 mod survey;
+#[cfg(test)]
+mod tests;
 mod write;
 
 use std::path::{Path, PathBuf};

@@ -16,6 +16,8 @@ mod messages;
 mod savings;
 mod survey;
 mod table;
+#[cfg(test)]
+mod tests;
 
 pub use benchmark::gap_page;
 pub use home::home;

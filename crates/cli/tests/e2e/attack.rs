@@ -460,7 +460,7 @@ fn attacker_recovers_nothing_from_adversarial_fixtures() {
             "{small:?}: {full}"
         );
         assert_eq!(intervals["singletons"], 0, "{small:?}: {intervals}");
-        // Intervals and the default (lp) recover nothing here: Frederiksberg is no longer
+        // Intervals and lp recover nothing here: Frederiksberg is no longer
         // region - København, nor bounded below the threshold by it.
         let lp = attack(lp, &s.truth.1, "SAMT01", &slice);
         assert!(lp["attacked"].as_u64().unwrap() > 0, "{lp}");

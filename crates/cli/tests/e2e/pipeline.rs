@@ -313,8 +313,7 @@ fn a_new_build_becomes_current_and_leaves_the_old_release_intact() {
     let d = tempfile::tempdir().unwrap();
     let rel = d.path().join("releases");
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
-    // `intervals`: 6 years at 0.01 take several times longer with the default (`lp`), which
-    // `attack` checks.
+    // `intervals`: 6 years at 0.01 take several times longer with `lp`, which `attack` checks.
     let build = || {
         ok(&[
             "build",

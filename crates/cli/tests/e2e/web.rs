@@ -261,3 +261,60 @@ fn savings_page_shows_the_calculation_its_assumptions_and_its_api_link() {
     let bad = dump_dom(&format!("{}/besparelse?year=2023&minutes=20-5", f.base));
     assert!(bad.contains("above the high end"));
 }
+
+/// Run `scripts/web/axe.mjs` (axe-core in Debian's Chromium) on some pages of the fixture.
+pub fn axe(paths: &[String]) -> serde_json::Value {
+    let f = fixture();
+    let script = workspace().join("scripts/web/axe.mjs");
+    assert!(
+        workspace()
+            .join("scripts/web/node_modules/axe-core")
+            .exists(),
+        "axe-core is not installed: run scripts/test (it runs npm ci in scripts/web)"
+    );
+    let urls: Vec<String> = paths.iter().map(|p| format!("{}{p}", f.base)).collect();
+    let out = Command::new("node")
+        .arg(script)
+        .args(&urls)
+        .env("CHROMIUM", chromium())
+        .output()
+        .expect("run node (apt-get install nodejs npm)");
+    assert!(
+        out.status.success(),
+        "axe.mjs failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_page_has_no_wcag_2_1_a_or_aa_violations_in_either_language() {
+    let pages = [
+        "/",
+        "/tabel/SAMT01?omraade=000&omraade=730&periode=kvartal&aar=2024",
+        "/tabel/SAMT02",
+        "/tabel/SAMT03",
+        "/tabel/BENCH01",
+        "/tabel/SURV01",
+        "/kommune/730",
+        "/benchmark",
+        "/besparelse",
+        "/undersoegelse",
+        "/ingen-side",
+    ];
+    let mut paths = Vec::new();
+    for p in pages {
+        let sep = if p.contains('?') { '&' } else { '?' };
+        paths.push(p.to_string());
+        paths.push(format!("{p}{sep}lang=en"));
+    }
+    let report = axe(&paths);
+    let pages = report["pages"].as_array().unwrap();
+    assert_eq!(pages.len(), paths.len());
+    let bad: Vec<String> = pages
+        .iter()
+        .filter(|p| !p["violations"].as_array().unwrap().is_empty())
+        .map(|p| format!("{}: {}", p["url"], p["violations"]))
+        .collect();
+    assert!(bad.is_empty(), "WCAG violations:\n{}", bad.join("\n"));
+}

@@ -1,9 +1,9 @@
-//! Disclosure control: primary suppression (counts in `1..threshold`), then secondary
-//! suppression at the level a release asks for (`model::Protection`): the line audit
-//! (`Grid::audit_lines`: no relation with exactly one unknown), the interval audit on top of it
-//! (`bounds.rs`: nothing pinned or shown small by chaining relations; the default), then
-//! optionally the LP audit of sub-tables (`lp.rs`: linear programmes per sub-table), or the
-//! hypercube method (`Grid::protect`, below: nothing recoverable, or shown to be below the
+//! Suppression (the levels other than the cell key method, which is in `ckm/`): primary
+//! suppression (counts in `1..threshold`), then secondary suppression at the level a release
+//! asks for (`model::Protection`): the line audit (`Grid::audit_lines`: no relation with exactly
+//! one unknown), the interval audit on top of it (`bounds.rs`: nothing pinned or shown small by
+//! chaining relations), then optionally the LP audit of sub-tables (`lp/`: linear programmes per
+//! sub-table, behind the cargo feature `lp`), or the hypercube method (`Grid::protect`, below: nothing recoverable, or shown to be below the
 //! threshold, by solving all of the table's additive relations at once).
 //!
 //! # The model
