@@ -57,7 +57,7 @@ pub fn run(a: Args) -> super::Result {
     let Sub::Gap(g) = a.command;
     let rel = Release::open_current(&g.releases).map_err(|e| e.to_string())?;
     let bench = rel
-        .table("BENCH01")
+        .table(samtalebank_tables::registry::BENCH01.id)
         .ok_or("the current release has no BENCH01 table")?;
     let saved = gap::load_groups(&g.releases)?;
     let members = gap::resolve(bench, &g.group, &saved)?;
