@@ -8,7 +8,6 @@ mod e2e {
     mod cli;
     pub mod common;
     mod faults;
-    mod figures;
     mod pipeline;
     mod privacy;
     mod pxweb;

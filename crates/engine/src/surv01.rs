@@ -315,8 +315,16 @@ gruppe = [{ kode = "xy", tekst = { da = "X/Y", en = "X/Y" }, svar = ["x", "y"] }
         let i = s.cube.index(&[1, 5, 0, 0]);
         assert_eq!(s.cube.counts[i], 3);
         assert!((s.cube.numbers[i * 3] - 100.0 * 2.5 / 4.5).abs() < 1e-9);
-        assert!(s.notes[1]
-            .en
-            .contains("asked of those who answered Yes (ja) to a"));
+        assert_eq!(
+            s.notes[1].en,
+            "“B”: asked of those who answered “Yes” to “A”; several answers allowed, \
+             each answer's share is of those asked who answered."
+        );
+        assert_eq!(
+            s.notes[1].da.matches("“Ja”").count(),
+            1,
+            "{}",
+            s.notes[1].da
+        );
     }
 }

@@ -73,7 +73,7 @@ pub fn html_data(table: &Table, sel: &Selection, lang: Lang, o: FormatOptions) -
                     }
                 }
                 @for n in meta.notes(lang) { p { (n) } }
-                p { (l.source) ": " (meta.source) ". " (l.updated) ": " (meta.updated) }
+                p { (l.source) ": " (meta.source(lang)) ". " (l.updated) ": " (meta.updated) }
             }
         }
     };

@@ -58,7 +58,7 @@ pub fn json_px_data(table: &Table, sel: &Selection, lang: Lang) -> J {
             "infofile": "None",
             "updated": meta.updated,
             "label": meta.title(lang),
-            "source": meta.source,
+            "source": meta.source(lang),
         }],
     })
 }

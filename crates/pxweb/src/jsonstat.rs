@@ -123,7 +123,7 @@ pub fn jsonstat_meta(
         "version": "2.0",
         "class": "dataset",
         "label": meta.title(lang),
-        "source": meta.source,
+        "source": meta.source(lang),
         "updated": meta.updated,
         "id": ids,
         "size": size,

@@ -19,7 +19,7 @@ pub mod selection;
 pub mod text;
 pub mod xlsx;
 
-pub use cells::{for_each_cell, format_value, round};
+pub use cells::{for_each_cell, for_each_combination, format_value, round};
 pub use codelist::Codelist;
 pub use format::{FormatOptions, OutputFormat};
 pub use labels::{labels, Labels};
@@ -29,6 +29,30 @@ pub use selection::{Selection, VariablesSelection};
 
 use samtalebank_model::Lang;
 use samtalebank_release::Table;
+
+/// A table's title with its selection: the title, then the value of every variable (and the
+/// measure) with one value chosen, `Samtaler efter samtaleform: Hele landet, Dagpenge`.
+pub fn selection_title(
+    meta: &samtalebank_release::TableMeta,
+    sel: &Selection,
+    lang: Lang,
+) -> String {
+    let mut parts: Vec<&str> = meta
+        .dimensions
+        .iter()
+        .zip(&sel.dims)
+        .filter(|(_, s)| s.len() == 1)
+        .map(|(d, s)| d.categories[s[0]].label(lang))
+        .collect();
+    if sel.measures.len() == 1 {
+        parts.push(meta.measures[sel.measures[0]].label(lang));
+    }
+    if parts.is_empty() {
+        meta.title(lang).to_string()
+    } else {
+        format!("{}: {}", meta.title(lang), parts.join(", "))
+    }
+}
 
 /// The body of a data response in `format`.
 pub fn render(

@@ -117,7 +117,7 @@ pub fn px_data(table: &Table, sel: &Selection, lang: Lang) -> Vec<u8> {
         o.push_str(&format!("LAST-UPDATED({value})={};\n", q(&created)));
         o.push_str(&format!("CONTACT({value})={};\n", q("Samtalebank")));
     }
-    o.push_str(&format!("SOURCE={};\n", q(&meta.source)));
+    o.push_str(&format!("SOURCE={};\n", q(meta.source(lang))));
     let mut notes: Vec<String> = meta.notes(lang).to_vec();
     if let Some(legend) = status_legend(lang).as_object() {
         for (sym, text) in legend {

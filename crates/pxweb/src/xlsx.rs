@@ -36,7 +36,8 @@ pub fn xlsx_data(
     let columns = grid.columns();
     let mut head_row: u32 = 0;
     if o.title {
-        ws.write_string_with_format(0, 0, meta.title(lang), &bold)
+        // The title with the selection: the values of every variable with one value.
+        ws.write_string_with_format(0, 0, crate::selection_title(meta, sel, lang), &bold)
             .map_err(e)?;
         head_row = 2;
     }
@@ -130,7 +131,7 @@ pub fn xlsx_data(
             format!(
                 "{}: {}. {}: {}",
                 crate::labels(lang).source,
-                meta.source,
+                meta.source(lang),
                 crate::labels(lang).updated,
                 meta.updated
             ),

@@ -88,7 +88,11 @@ pub struct TableMeta {
     pub title_en: String,
     pub description_da: String,
     pub description_en: String,
+    /// The source, in English (PxWeb's `source`).
     pub source: String,
+    /// The source in Danish (empty in releases from before it was recorded).
+    #[serde(default)]
+    pub source_da: String,
     pub updated: String,
     pub dimensions: Vec<DimensionMeta>,
     /// The measure variable (`maal`, role metric), always the last variable.
@@ -146,6 +150,13 @@ pub const SOURCE: &str =
 
 /// The source named in a table built from a survey's respondents (SURV01).
 pub const SURVEY_SOURCE: &str = "Samtalebank, built from the respondents of the citizen survey of the jobcentres' contact with unemployed people by phone and video during the lockdown";
+
+/// [`SOURCE`] in Danish.
+pub const SOURCE_DA: &str =
+    "Samtalebank, på grundlag af jobcentrenes registrering af samtaler og ydelsesforløb";
+
+/// [`SURVEY_SOURCE`] in Danish.
+pub const SURVEY_SOURCE_DA: &str = "Samtalebank, på grundlag af besvarelserne i borgerundersøgelsen om jobcentrenes kontakt med ledige via telefon og video under nedlukningen";
 
 impl TableMeta {
     /// The metadata of a published table.
@@ -226,6 +237,11 @@ impl TableMeta {
                 _ => SOURCE,
             }
             .into(),
+            source_da: match def.source {
+                samtalebank_tables::Source::Survey => SURVEY_SOURCE_DA,
+                _ => SOURCE_DA,
+            }
+            .into(),
             updated: updated.into(),
             dimensions,
             measures,
@@ -258,6 +274,14 @@ impl TableMeta {
             Lang::En => &self.description_en,
         }
     }
+    /// The source in a language.
+    pub fn source(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Da if !self.source_da.is_empty() => &self.source_da,
+            _ => &self.source,
+        }
+    }
+
     pub fn notes(&self, lang: Lang) -> &[String] {
         match lang {
             Lang::Da => &self.notes_da,

@@ -349,33 +349,22 @@ impl Questionnaire {
             ),
             Some(f) => {
                 let fq = &self.questions[f.question];
-                let codes: Vec<&str> = f
-                    .answers
-                    .iter()
-                    .map(|&i| fq.answers[i].code.as_str())
-                    .collect();
-                let da: Vec<&str> = f
-                    .answers
-                    .iter()
-                    .map(|&i| fq.answers[i].text.da.as_str())
-                    .collect();
-                let en: Vec<&str> = f
-                    .answers
-                    .iter()
-                    .map(|&i| fq.answers[i].text.en.as_str())
-                    .collect();
+                let quoted = |pick: fn(&Text) -> &str| {
+                    f.answers
+                        .iter()
+                        .map(|&i| format!("“{}”", pick(&fq.answers[i].text)))
+                        .collect::<Vec<_>>()
+                };
                 (
                     format!(
-                        "stillet til dem, der svarede {} ({}) på {}",
-                        da.join(" / "),
-                        codes.join("|"),
-                        fq.code
+                        "stillet til dem, der svarede {} på “{}”",
+                        quoted(|t| &t.da).join(" eller "),
+                        fq.text.da
                     ),
                     format!(
-                        "asked of those who answered {} ({}) to {}",
-                        en.join(" / "),
-                        codes.join("|"),
-                        fq.code
+                        "asked of those who answered {} to “{}”",
+                        quoted(|t| &t.en).join(" or "),
+                        fq.text.en
                     ),
                 )
             }
@@ -389,8 +378,8 @@ impl Questionnaire {
             ("", "")
         };
         Text {
-            da: format!("{}: {da}{mda}.", qu.code),
-            en: format!("{}: {en}{men}.", qu.code),
+            da: format!("“{}”: {da}{mda}.", qu.text.da),
+            en: format!("“{}”: {en}{men}.", qu.text.en),
         }
     }
 

@@ -1,19 +1,49 @@
-//! The page shell: the stylesheet inline (so a saved page or a report file stands alone), the
-//! header with the language switch, print styles that hide the forms.
+//! The page shell: the stylesheet inline (so a saved page or a report file stands alone), a skip
+//! link, the header with the site's sections and the language switch, and for print the page's
+//! address and the time it was made.
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use samtalebank_model::Lang;
 use samtalebank_pxweb::Params;
 
+use crate::format::date_words;
 use crate::messages::msgs;
 
 /// The site's stylesheet.
 pub const CSS: &str = include_str!("static/site.css");
 
-/// A whole HTML document around `body` for a page asked for with `query`: the language switch
-/// keeps the page's other parameters (its choices), so switching language shows the same
-/// figures.
-pub fn page(lang: Lang, title: &str, query: &Params, body: Markup) -> String {
+/// A page as the server sends it: its status (200, or 400 for a request the page cannot take
+/// literally, 404 for what does not exist) and its document.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub status: u16,
+    pub html: String,
+}
+
+impl Page {
+    pub fn ok(html: String) -> Page {
+        Page { status: 200, html }
+    }
+}
+
+/// Where a page is: its path and query (for the language switch and the printed address).
+#[derive(Debug, Clone, Copy)]
+pub struct Here<'a> {
+    pub path: &'a str,
+    pub query: &'a Params,
+}
+
+impl Here<'_> {
+    pub fn lang(&self) -> Lang {
+        self.query.lang()
+    }
+}
+
+/// A whole HTML document around `body`. The language switch keeps the page's other parameters
+/// (its choices), so switching language shows the same figures. `links` is false for a page
+/// read from disk (the report file): the site's sections are then not linked.
+pub fn document(here: Here<'_>, title: &str, body: Markup, links: bool) -> String {
+    let lang = here.lang();
     let m = msgs(lang);
     let other = match lang {
         Lang::Da => Lang::En,
@@ -21,49 +51,84 @@ pub fn page(lang: Lang, title: &str, query: &Params, body: Markup) -> String {
     };
     let mut pairs = vec![("lang".to_string(), other.code().to_string())];
     pairs.extend(
-        query
+        here.query
             .pairs()
             .iter()
             .filter(|(k, _)| !k.eq_ignore_ascii_case("lang"))
             .cloned(),
     );
     let switch = Params::new(pairs);
+    let l = lang.code();
+    let full_title = if title == "Samtalebank" {
+        title.to_string()
+    } else {
+        format!("{title} – Samtalebank")
+    };
+    let address = if here.query.pairs().is_empty() {
+        here.path.to_string()
+    } else {
+        format!("{}?{}", here.path, here.query.to_query())
+    };
+    let made = chrono::Utc::now().to_rfc3339();
     html! {
         (DOCTYPE)
-        html lang=(lang.code()) {
+        html lang=(l) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width,initial-scale=1";
-                title { (title) " – Samtalebank" }
+                title { (full_title) }
                 style { (PreEscaped(CSS)) }
             }
             body {
+                a.skip href="#main" { (m.skip_to_content) }
                 header {
-                    a href={ "/?lang=" (lang.code()) } { "Samtalebank" }
-                    nav {
-                        a href={ "/api/v2/tables?lang=" (lang.code()) } { (m.api) }
-                        a href={ "?" (switch.to_query()) } hreflang=(other.code()) { (m.other_language) }
+                    @if links {
+                        a href={ "/?lang=" (l) } { "Samtalebank" }
+                        nav aria-label=(m.sections) {
+                            a href={ "/kommuner?lang=" (l) } { (m.nav_kommuner) }
+                            a href={ "/rangering?lang=" (l) } { (m.nav_ranking) }
+                            a href={ "/kort?lang=" (l) } { (m.nav_map) }
+                            a href={ "/besparelse?lang=" (l) } { (m.nav_savings) }
+                            a href={ "/undersoegelse?lang=" (l) } { (m.nav_survey) }
+                            a href={ "/api/v2/tables?lang=" (l) } { (m.api) }
+                            a href={ (here.path) "?" (switch.to_query()) } hreflang=(other.code()) lang=(other.code()) { (m.other_language) }
+                        }
+                    } @else {
+                        span { "Samtalebank" }
                     }
                 }
-                main id="main" { (body) }
+                main id="main" tabindex="-1" {
+                    (body)
+                    p.printinfo { (m.printed_from) " " (address) " · " (date_words(lang, &made)) }
+                }
             }
         }
     }
     .into_string()
 }
 
+/// A page of the site (`document` with the site's links).
+pub fn page(here: Here<'_>, title: &str, body: Markup) -> String {
+    document(here, title, body, true)
+}
+
 /// The page for a path that does not exist.
 pub fn not_found(lang: Lang, path: &str) -> String {
     let m = msgs(lang);
+    let q = Params::new(vec![("lang".into(), lang.code().into())]);
     page(
-        lang,
+        Here { path, query: &q },
         m.not_found_title,
-        &Params::default(),
         html! {
             h1 { (m.not_found_title) }
             p { code { (path) } " " (m.not_found_text) " " a href={ "/?lang=" (lang.code()) } { (m.to_front_page) } "." }
         },
     )
+}
+
+/// A notice of what was wrong with a request and what was shown instead.
+pub fn notice(text: &str) -> Markup {
+    html! { div.notice role="alert" { (text) } }
 }
 
 #[cfg(test)]
@@ -73,13 +138,20 @@ mod tests {
     #[test]
     fn the_language_switch_keeps_the_pages_choices() {
         let q = Params::parse("lang=en&omraade=101&omraade=147&svar=4%2B");
-        let html = page(Lang::En, "t", &q, html! {});
+        let html = page(
+            Here {
+                path: "/tabel/SAMT01",
+                query: &q,
+            },
+            "t",
+            html! {},
+        );
         assert!(
-            html.contains(r#"<a href="?lang=da&amp;omraade=101&amp;omraade=147&amp;svar=4%2B" hreflang="da">Dansk</a>"#),
+            html.contains(r#"<a href="/tabel/SAMT01?lang=da&amp;omraade=101&amp;omraade=147&amp;svar=4%2B" hreflang="da" lang="da">Dansk</a>"#),
             "{html}"
         );
-        assert!(page(Lang::Da, "t", &Params::default(), html! {})
-            .contains(r#"<a href="?lang=en" hreflang="en">English</a>"#));
+        assert!(html.contains("<title>t – Samtalebank</title>"));
+        assert!(html.contains(r##"<a class="skip" href="#main">"##));
     }
 
     #[test]
@@ -90,5 +162,19 @@ mod tests {
             html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn the_front_page_is_titled_once() {
+        let q = Params::default();
+        let html = page(
+            Here {
+                path: "/",
+                query: &q,
+            },
+            "Samtalebank",
+            html! {},
+        );
+        assert!(html.contains("<title>Samtalebank</title>"));
     }
 }

@@ -1,18 +1,23 @@
 //! The web site: server-rendered HTML and SVG, written with compile-time templates (`maud`) that
-//! escape every value they insert; Danish by default, English with `?lang=en`; printable. Each
-//! page is a function from a release (and the query's [`Params`]) to a whole HTML document; the
-//! server sends them, and `samtalebank report` writes the municipality report to a file. The
-//! pages' scripts are static files ([`asset`]), never inline.
+//! escape every value they insert; Danish by default, English with `?lang=en`; printable;
+//! usable from the keyboard and on a phone. Each page is a function from a release (and the
+//! query's [`Params`]) to a whole HTML document; the server sends them, and `samtalebank report`
+//! writes the municipality's page to a file. The pages' scripts are static files ([`asset`]),
+//! never inline, and every page works without them.
 //!
 //! The user-visible strings are in `messages.rs`, one table per language.
 
 mod benchmark;
+mod builder;
 mod charts;
+mod components;
 mod format;
 mod home;
+mod indicators;
 mod kommune;
 mod layout;
 mod messages;
+mod ranking;
 mod savings;
 mod survey;
 mod table;
@@ -20,13 +25,14 @@ mod table;
 mod tests;
 
 pub use benchmark::gap_page;
-pub use home::home;
-pub use kommune::kommune_report;
-pub use layout::not_found;
+pub use home::{home, kommuner_page, KommunerAnswer};
+pub use kommune::{kommune_page, kommune_report};
+pub use layout::{not_found, Page};
+pub use ranking::{map_page, ranking_page};
 pub use samtalebank_pxweb::Params;
 pub use savings::savings_page;
 pub use survey::survey_page;
-pub use table::table_page;
+pub use table::{table_page, API_CELLS, PAGE_CELLS};
 
 /// Why a page could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -47,11 +53,11 @@ impl From<samtalebank_release::ReleaseError> for PageError {
 
 /// A static file the pages load, by name: its content type and bytes.
 pub fn asset(name: &str) -> Option<(&'static str, &'static [u8])> {
+    let js = "text/javascript; charset=utf-8";
     match name {
-        "table.js" => Some((
-            "text/javascript; charset=utf-8",
-            include_bytes!("static/table.js"),
-        )),
+        "table.js" => Some((js, include_bytes!("static/table.js"))),
+        "charts.js" => Some((js, include_bytes!("static/charts.js"))),
+        "home.js" => Some((js, include_bytes!("static/home.js"))),
         "site.css" => Some(("text/css; charset=utf-8", layout::CSS.as_bytes())),
         _ => None,
     }

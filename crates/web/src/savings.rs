@@ -10,7 +10,7 @@ use samtalebank_pxweb::Params;
 use samtalebank_release::Release;
 use samtalebank_tables::registry;
 
-use crate::layout::page;
+use crate::layout::{page, Here};
 use crate::messages::{assumptions, msgs};
 
 fn millions(lang: Lang, x: f64) -> String {
@@ -142,10 +142,12 @@ pub fn savings_page(rel: &Release, q: &Params, result: Result<Savings, AnalysisE
         Ok(s) => s,
         Err(e) => {
             return page(
-                lang,
+                Here {
+                    path: "/besparelse",
+                    query: q,
+                },
                 m.sv_title,
-                q,
-                html! { (form) p.card role="alert" { (e) } },
+                html! { (form) div.notice role="alert" { (e) } },
             );
         }
     };
@@ -227,5 +229,12 @@ pub fn savings_page(rel: &Release, q: &Params, result: Result<Savings, AnalysisE
         ul.notes { @for a in assumptions(lang, &s, &rel.manifest.id, &label) { li { (a) } } }
         div.links { p { (m.sv_api) ": " a href=(api) { code { (api) } } " · " a href={ (api) "&outputFormat=csv" } { "CSV" } } }
     };
-    page(lang, m.sv_title, q, body)
+    page(
+        Here {
+            path: "/besparelse",
+            query: q,
+        },
+        m.sv_title,
+        body,
+    )
 }

@@ -9,7 +9,7 @@ use samtalebank_pxweb::{DataLink, OutputFormat, Params, Selection};
 use samtalebank_release::{Table, Value};
 
 use crate::format::num;
-use crate::layout::page;
+use crate::layout::{page, Here};
 use crate::messages::msgs;
 
 /// `label` cut to at most `max` characters, with an ellipsis where it is cut.
@@ -138,7 +138,14 @@ pub fn survey_page(t: &Table, q: &Params) -> String {
         measure("ci_hi"),
         measure("n"),
     ) else {
-        return page(lang, m.su_title, q, form);
+        return page(
+            Here {
+                path: "/undersoegelse",
+                query: q,
+            },
+            m.su_title,
+            form,
+        );
     };
     let at = |s: usize| {
         let mut c = vec![0; meta.dimensions.len()];
@@ -148,11 +155,12 @@ pub fn survey_page(t: &Table, q: &Params) -> String {
         c[ad] = ai;
         c
     };
+    let prefix = format!("“{}”:", question.label(lang));
     let base_note = meta
         .notes(lang)
         .iter()
-        .find(|n| n.starts_with(&format!("{}:", question.code)))
-        .map(|n| n[question.code.len() + 1..].trim().to_string())
+        .find_map(|n| n.strip_prefix(&prefix))
+        .map(|n| n.trim().to_string())
         .unwrap_or_default();
     let n = members
         .first()
@@ -219,5 +227,12 @@ pub fn survey_page(t: &Table, q: &Params) -> String {
         }
         @for note in meta.notes(lang).iter().take(3) { p.muted { (note) } }
     };
-    page(lang, m.su_title, q, body)
+    page(
+        Here {
+            path: "/undersoegelse",
+            query: q,
+        },
+        m.su_title,
+        body,
+    )
 }

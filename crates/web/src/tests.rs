@@ -11,21 +11,9 @@ fn rel() -> &'static Release {
     samtalebank_testkit::release()
 }
 
-/// The coordinates of a cell by codes (every dimension named).
+/// The coordinates of a cell by codes (every dimension without one at its total).
 fn at(t: &Table, codes: &[(&str, &str)]) -> Vec<usize> {
-    t.meta
-        .dimensions
-        .iter()
-        .map(|d| {
-            let code = codes
-                .iter()
-                .find(|(v, _)| *v == d.id)
-                .map(|(_, c)| *c)
-                .or(d.total.as_deref())
-                .unwrap_or_else(|| panic!("no code for {}", d.id));
-            d.position(code).unwrap()
-        })
-        .collect()
+    crate::home::cell(t, codes).unwrap_or_else(|| panic!("no cell {codes:?}"))
 }
 
 fn measure(t: &Table, code: &str) -> usize {
@@ -33,64 +21,199 @@ fn measure(t: &Table, code: &str) -> usize {
 }
 
 #[test]
-fn the_front_page_lists_every_table_and_every_municipality() {
+fn the_front_page_tells_the_latest_digital_share_from_the_release() {
     let html = crate::home(rel(), &Params::default());
+    assert!(html.contains("<title>Samtalebank</title>"), "one title");
+    let t = rel().table("SAMT01").unwrap();
+    // 2024 is the latest complete year of the fixture (data to the end of 2024).
+    let v = t.value(&at(t, &[("tid", "2024")]), measure(t, "digital_pct"));
+    let shown: f64 = html
+        .split(r#"data-period="2024" data-value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(
-        html.contains("<title>Samtalebank – Samtalebank</title>"),
-        "{html}"
+        (shown - v.num().unwrap()).abs() <= 0.05 + 1e-9,
+        "{shown} {v:?}"
+    );
+    assert!(html.contains(&format!("{} %", num(Lang::Da, v, 1))));
+    assert_eq!(
+        html.matches("href=\"/kommune/").count(),
+        98,
+        "the map's tiles link to the municipalities"
     );
     for t in &rel().tables {
         assert!(html.contains(&format!("{}: {}", t.meta.id, t.meta.title(Lang::Da))));
     }
-    assert_eq!(html.matches("href=\"/kommune/").count(), 98);
 }
 
 #[test]
-fn a_table_page_states_its_selection_and_shows_the_releases_figures() {
-    let t = rel().table("SAMT01").unwrap();
-    let q = Params::parse("omraade=000&omraade=730&periode=aar&aar=2024&ydelse=dagpenge");
-    let html = crate::table_page(t, &q);
-    assert!(html.contains("<h1>SAMT01: Samtaler efter samtaleform</h1>"));
-    assert!(
-        html.contains(r#"<option value="dagpenge" selected>"#),
-        "the benefit chosen"
+fn the_ranking_lists_all_98_in_rank_order_with_their_bases() {
+    let p = crate::ranking_page(
+        rel(),
+        &Params::parse("indikator=pct6&tid=2023&kommune=Randers"),
     );
-    assert!(html.contains(r#"<option value="730" selected>730 Randers</option>"#));
-    let antal = measure(t, "antal");
-    for area in ["000", "730"] {
-        let v = t.value(
-            &at(
-                t,
-                &[("omraade", area), ("tid", "2024"), ("ydelse", "dagpenge")],
-            ),
-            antal,
-        );
-        assert!(matches!(v, Value::Num(_)), "{v:?}");
-        assert!(
-            html.contains(&format!("<td>{}</td>", num(Lang::Da, v, 0))),
-            "{area}: {v:?}"
-        );
-    }
-    // The English page: the same figure in English notation.
-    let en = crate::table_page(t, &q.with("lang", "en"));
-    let v = t.value(
-        &at(
-            t,
-            &[("omraade", "000"), ("tid", "2024"), ("ydelse", "dagpenge")],
-        ),
-        antal,
-    );
-    assert!(en.contains(&format!("<td>{}</td>", num(Lang::En, v, 0))));
-    assert!(en.contains("lang=\"en\""));
-}
-
-#[test]
-fn the_municipality_report_shows_its_value_and_rank() {
+    assert_eq!(p.status, 200);
     let b = rel().table("BENCH01").unwrap();
-    let html = crate::kommune_report(rel(), "730", Lang::Da).unwrap();
-    assert!(html.contains("<h1>Randers – benchmarkrapport</h1>"));
     let (vaerdi, rang) = (measure(b, "vaerdi"), measure(b, "rang"));
-    // The latest year with a national value (2024's six weeks may not be followed yet).
+    let table = p.html.split("<table id=\"ranking\">").nth(1).unwrap();
+    let rows: Vec<&str> = table
+        .split("<tr")
+        .skip(2)
+        .filter(|r| r.contains("/kommune/"))
+        .collect();
+    assert_eq!(rows.len(), 98);
+    let mut last = f64::INFINITY;
+    for r in &rows {
+        let code = r
+            .split("/kommune/")
+            .nth(1)
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap();
+        let c = at(
+            b,
+            &[("indikator", "pct6"), ("omraade", code), ("tid", "2023")],
+        );
+        let v = b.value(&c, vaerdi);
+        assert!(
+            r.contains(&format!("<td>{}</td>", num(Lang::Da, v, 1))),
+            "{code}: {r}"
+        );
+        assert!(
+            r.contains(&format!("<td>{}</td>", num(Lang::Da, b.value(&c, rang), 0))),
+            "{code}"
+        );
+        if let Some(x) = v.num() {
+            assert!(x <= last, "in rank order");
+            last = x;
+        }
+    }
+    assert!(rows
+        .iter()
+        .any(|r| r.contains("class=\"mine\"") && r.contains("Randers")));
+}
+
+#[test]
+fn the_map_has_a_tile_per_municipality_with_its_value() {
+    let p = crate::map_page(rel(), &Params::parse("indikator=pct6&tid=2023"));
+    assert_eq!(p.status, 200);
+    let b = rel().table("BENCH01").unwrap();
+    let vaerdi = measure(b, "vaerdi");
+    let tiles: Vec<&str> = p.html.split("<rect data-code=\"").skip(1).collect();
+    assert_eq!(tiles.len(), 98);
+    for t in tiles {
+        let code = t.split('"').next().unwrap();
+        let value = t
+            .split("data-value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        let v = b.value(
+            &at(
+                b,
+                &[("indikator", "pct6"), ("omraade", code), ("tid", "2023")],
+            ),
+            vaerdi,
+        );
+        match v.num() {
+            // One decimal: within half a unit of the release's value.
+            Some(x) => assert!(
+                (value.parse::<f64>().unwrap() - x).abs() <= 0.05 + 1e-9,
+                "{code}: {value} {x}"
+            ),
+            None => assert_eq!(value, num(Lang::Da, v, 1), "{code}"),
+        }
+    }
+}
+
+#[test]
+fn a_table_with_several_values_a_pivot_and_the_latest_periods_shows_the_releases_cells() {
+    let t = rel().table("SAMT01").unwrap();
+    let q = Params::parse(
+        "omraade=000&omraade=730&ydelse=dagpenge&ydelse=sygedagpenge&samtaleform=tot&periode=kvartal&seneste=3&maal=antal&raekker=omraade,ydelse&kolonner=tid",
+    );
+    let p = crate::table_page(t, &q);
+    assert_eq!(p.status, 200, "{}", p.html);
+    assert!(
+        p.html.contains("Samtaler efter samtaleform: "),
+        "the selection in the caption"
+    );
+    let antal = measure(t, "antal");
+    let quarters = ["2024K2", "2024K3", "2024K4"];
+    let body = p.html.split("<tbody>").nth(1).unwrap();
+    let rows: Vec<&str> = body.split("</tr>").filter(|r| r.contains("<td")).collect();
+    assert_eq!(rows.len(), 4, "2 areas × 2 benefits");
+    let mut i = 0;
+    for a in ["000", "730"] {
+        for y in ["dagpenge", "sygedagpenge"] {
+            for q in quarters {
+                let v = t.value(&at(t, &[("omraade", a), ("ydelse", y), ("tid", q)]), antal);
+                assert!(
+                    rows[i].contains(&format!("<td>{}</td>", num(Lang::Da, v, 0))),
+                    "{a} {y} {q}: {}",
+                    rows[i]
+                );
+            }
+            i += 1;
+        }
+    }
+    for q in quarters {
+        assert!(p.html.contains(&format!("<th scope=\"col\">{q} ")));
+    }
+    assert!(!p.html.contains(">2024K1 "), "only the latest 3 quarters");
+}
+
+#[test]
+fn an_unknown_value_or_parameter_is_a_notice_and_a_400_never_another_table() {
+    let t = rel().table("SAMT01").unwrap();
+    for q in [
+        "omraade=999",
+        "omraade=Randers",
+        "ydelse=foo",
+        "foo=bar",
+        "periode=uge",
+        "seneste=0",
+    ] {
+        let p = crate::table_page(t, &Params::parse(q));
+        assert_eq!(p.status, 400, "{q}");
+        assert!(p.html.contains("role=\"alert\""), "{q}");
+        assert!(!p.html.contains("<table id=\"data\""), "{q}: no table");
+    }
+    let p = crate::ranking_page(rel(), &Params::parse("indikator=nope"));
+    assert_eq!(p.status, 400);
+}
+
+#[test]
+fn a_selection_over_the_pages_limit_is_said_and_offered_as_a_download() {
+    let t = rel().table("SAMT01").unwrap();
+    // 104 areas × 8 quarters × 5 forms × 2 measures: over the page's 5,000, under the API's.
+    let p = crate::table_page(t, &Params::parse("omraade=*&periode=kvartal"));
+    assert_eq!(p.status, 200);
+    assert!(p.html.contains("role=\"alert\"") && !p.html.contains("<table id=\"data\""));
+    assert!(p.html.contains("8.320"), "the count said");
+    assert!(
+        p.html.contains("outputFormat=xlsx"),
+        "offered as a download"
+    );
+    // Over the API's limit too: no download offered, the reader is told to narrow it.
+    let p = crate::table_page(t, &Params::parse("omraade=*&periode=maaned&ydelse=*"));
+    assert!(p.html.contains("100.000") && !p.html.contains("outputFormat=xlsx"));
+}
+
+#[test]
+fn the_municipality_page_shows_its_value_base_and_rank_and_the_report_has_no_dead_links() {
+    let b = rel().table("BENCH01").unwrap();
+    let html = crate::kommune_page(rel(), "Randers", &Params::default()).unwrap();
+    assert!(html.contains("<h1>Randers – kommunens tal</h1>"));
+    let (vaerdi, rang) = (measure(b, "vaerdi"), measure(b, "rang"));
     let year = ["2024", "2023"]
         .into_iter()
         .find(|y| {
@@ -105,7 +228,7 @@ fn the_municipality_report_shows_its_value_and_rank() {
         &[("indikator", "pct6"), ("omraade", "730"), ("tid", year)],
     );
     let section = html
-        .split("Første samtale inden for 6 uger")
+        .split("<h2>Første samtale inden for 6 uger")
         .nth(1)
         .unwrap();
     let row = section
@@ -120,14 +243,34 @@ fn the_municipality_report_shows_its_value_and_rank() {
         row.contains(&format!("<td>{}</td>", num(Lang::Da, b.value(&c, rang), 0))),
         "{row}"
     );
-    assert!(crate::kommune_report(rel(), "999", Lang::Da).is_err());
+    let n = b.stored(&c, 1).unwrap();
+    assert!(
+        row.contains(&format!(
+            "<td>{}</td>",
+            num(Lang::Da, Value::Num(f64::from(n)), 0)
+        )),
+        "the base: {row}"
+    );
+    assert!(
+        html.contains("/tabel/SAMT01?lang=da&amp;omraade=730"),
+        "tables preset to it"
+    );
+    let report = crate::kommune_report(rel(), "730", Lang::Da, None).unwrap();
+    assert!(
+        !report.contains("href=\"/"),
+        "no link relative to a file on disk"
+    );
+    let linked = crate::kommune_report(rel(), "730", Lang::Da, Some("https://sb.example")).unwrap();
+    assert!(linked.contains("href=\"https://sb.example/tabel/SAMT01?"));
+    assert!(crate::kommune_page(rel(), "999", &Params::default()).is_err());
 }
 
 #[test]
-fn the_gap_page_shows_the_analysis_gap_per_year() {
+fn the_gap_page_shows_the_analysis_gap_per_year_for_a_picked_group() {
     let b = rel().table("BENCH01").unwrap();
-    let q = Params::parse("group=101,751,851&indicator=pct6&periode=aar");
-    let html = crate::gap_page(b, Ok(Default::default()), &q);
+    let q = Params::parse("kommune=101&kommune=751&kommune=851&indikator=pct6&periode=aar");
+    let p = crate::gap_page(b, Ok(Default::default()), &q);
+    assert_eq!(p.status, 200);
     let members =
         samtalebank_analysis::gap::resolve(b, "101,751,851", &Default::default()).unwrap();
     let points = samtalebank_analysis::gap::series(
@@ -138,19 +281,17 @@ fn the_gap_page_shows_the_analysis_gap_per_year() {
         samtalebank_model::PeriodKind::Year,
     )
     .unwrap();
-    assert!(
-        html.contains("København, Aarhus, Aalborg"),
-        "the group named"
-    );
-    for p in &points {
-        let row = html
+    for pt in &points {
+        let row = p
+            .html
             .split("</tr>")
-            .find(|r| r.contains(&format!("<th scope=\"row\">{}</th>", p.tid)))
+            .find(|r| r.contains(&format!("<th scope=\"row\">{}</th>", pt.tid)))
             .unwrap();
-        assert!(row.contains(&num(Lang::Da, p.gap, 1)), "{row}");
+        assert!(row.contains(&num(Lang::Da, pt.gap, 1)), "{row}");
     }
-    let bad = crate::gap_page(b, Ok(Default::default()), &Params::parse("group=999"));
-    assert!(bad.contains("role=\"alert\""));
+    let bad = crate::gap_page(b, Ok(Default::default()), &Params::parse("kommune=999"));
+    assert_eq!(bad.status, 400);
+    assert!(bad.html.contains("role=\"alert\""));
 }
 
 #[test]
@@ -195,4 +336,28 @@ fn the_survey_page_shows_the_question_and_its_shares() {
         html.contains(&format!("<td class=\"num\">{}</td>", num(Lang::Da, v, 1))),
         "{v:?}"
     );
+}
+
+#[test]
+fn every_page_has_unique_ids() {
+    let b = rel().table("BENCH01").unwrap();
+    let pages = [
+        crate::home(rel(), &Params::default()),
+        crate::kommune_page(rel(), "730", &Params::default()).unwrap(),
+        crate::table_page(rel().table("SAMT01").unwrap(), &Params::default()).html,
+        crate::ranking_page(rel(), &Params::default()).html,
+        crate::map_page(rel(), &Params::default()).html,
+        crate::gap_page(b, Ok(Default::default()), &Params::default()).html,
+    ];
+    for html in pages {
+        let mut ids: Vec<&str> = html
+            .split(" id=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap())
+            .collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "a repeated id in {}", &html[..200]);
+    }
 }

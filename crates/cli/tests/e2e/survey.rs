@@ -164,14 +164,14 @@ fn the_generated_survey_gives_every_published_figure_within_its_interval() {
         n.to_string()
     };
     let base_line = format!(
-        "Base ({n} respondents): asked of those who answered Yes (ja) to yderligere_kontakt"
+        "Base ({n} respondents): asked of those who answered “Yes” to “Did you have further contact with the jobcentre during the lockdown?”"
     );
     for want in [
         base_line.as_str(),
         "Very interested",
         "<svg",
         "outputFormat=csv",
-        r#"href="?lang=da&amp;spoergsmaal=interesse""#,
+        r#"href="/undersoegelse?lang=da&amp;spoergsmaal=interesse""#,
         r#"<option value="interesse" selected>2. Would you like more of your"#,
     ] {
         assert!(page.body.contains(want), "{want}");

@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use axum::extract::{Extension, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use samtalebank_pxweb::Params;
 use samtalebank_release::Release;
 use samtalebank_tables::registry;
+use samtalebank_web::KommunerAnswer;
 
 use crate::respond::{self, Q};
 use crate::state::AppState;
@@ -21,6 +22,9 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/", get(home))
         .route("/tabel/{id}", get(table))
         .route("/kommune/{code}", get(kommune))
+        .route("/kommuner", get(kommuner))
+        .route("/rangering", get(ranking))
+        .route("/kort", get(map))
         .route("/benchmark", get(gap))
         .route("/besparelse", get(savings))
         .route("/undersoegelse", get(survey))
@@ -34,6 +38,15 @@ fn not_found(q: &Params, path: &str) -> Response {
     )
 }
 
+/// A page with its status (400 for a request it cannot take literally).
+fn answer(p: samtalebank_web::Page) -> Response {
+    let status = StatusCode::from_u16(p.status).unwrap_or(StatusCode::OK);
+    let mut r = respond::html(status, p.html);
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
 pub async fn home(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
     Html(samtalebank_web::home(&rel, &q)).into_response()
 }
@@ -44,12 +57,7 @@ pub async fn table(
     Q(q): Q<Params>,
 ) -> Response {
     match rel.table(&id) {
-        Some(t) => {
-            let mut r = Html(samtalebank_web::table_page(t, &q)).into_response();
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-            r
-        }
+        Some(t) => answer(samtalebank_web::table_page(t, &q)),
         None => not_found(&q, &format!("/tabel/{id}")),
     }
 }
@@ -59,10 +67,30 @@ pub async fn kommune(
     Path(code): Path<String>,
     Q(q): Q<Params>,
 ) -> Response {
-    match samtalebank_web::kommune_report(&rel, &code, q.lang()) {
+    match samtalebank_web::kommune_page(&rel, &code, &q) {
         Ok(html) => Html(html).into_response(),
         Err(_) => not_found(&q, &format!("/kommune/{code}")),
     }
+}
+
+/// `/kommuner`: the municipalities A–Z with a search; a search that names one goes to it.
+pub async fn kommuner(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
+    match samtalebank_web::kommuner_page(&rel, &q) {
+        KommunerAnswer::Page(html) => Html(html).into_response(),
+        KommunerAnswer::Go(code) => {
+            Redirect::to(&format!("/kommune/{code}?lang={}", q.lang().code())).into_response()
+        }
+    }
+}
+
+/// `/rangering`: all 98 municipalities ranked on an indicator.
+pub async fn ranking(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
+    answer(samtalebank_web::ranking_page(&rel, &q))
+}
+
+/// `/kort`: the municipalities on a tile-grid map of Denmark.
+pub async fn map(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
+    answer(samtalebank_web::map_page(&rel, &q))
 }
 
 pub async fn gap(
@@ -73,7 +101,7 @@ pub async fn gap(
     match rel.table(registry::BENCH01.id) {
         Some(bench) => {
             let saved = samtalebank_analysis::gap::load_groups(&st.config.releases);
-            Html(samtalebank_web::gap_page(bench, saved, &q)).into_response()
+            answer(samtalebank_web::gap_page(bench, saved, &q))
         }
         None => not_found(&q, "/benchmark"),
     }
