@@ -49,12 +49,11 @@ fn complete(t: &Table, kind: PeriodKind) -> Option<(String, Option<String>)> {
     Some((last, before))
 }
 
-/// One key figure: the digital share in a period, and its change from another.
 /// The national line in one sentence, from the yearly values: the first year, the highest year
 /// (when it is neither the first nor the latest) and the latest complete year.
 fn story_line(
     years: &[&str],
-    val: &dyn Fn(&[(&str, &str)]) -> Value,
+    v: impl Fn(&str) -> Option<f64>,
     latest: Option<&str>,
     lang: Lang,
 ) -> String {
@@ -62,7 +61,6 @@ fn story_line(
     let (Some(&first), Some(latest)) = (years.first(), latest) else {
         return String::new();
     };
-    let v = |y: &str| val(&[("tid", y)]).num();
     let upto: Vec<(&str, f64)> = years
         .iter()
         .take_while(|y| **y <= latest)
@@ -94,6 +92,7 @@ fn story_line(
     s
 }
 
+/// One key figure: the digital share in a period, and its change from another.
 fn key_figure(
     t: &Table,
     m: usize,
@@ -191,7 +190,7 @@ pub fn home(rel: &Release, q: &Params) -> String {
                 }
             }
             (line_chart("chart-national", &format!("{}: {}, {} {} – {}", m.digital_share_title, m.country, m.by_quarter_lower, period_words(lang, quarters.first().copied().unwrap_or_default()), period_words(lang, quarters.last().copied().unwrap_or_default())), &line, &labels, lang, None))
-            p { (story_line(&years, &val, year.as_ref().map(|y| y.0.as_str()), lang)) " " a href={ "/tabel/SAMT01?lang=" (l) "&periode=kvartal&maal=digital_pct" } { (m.see_table) } }
+            p { (story_line(&years, |y| val(&[("tid", y)]).num(), year.as_ref().map(|y| y.0.as_str()), lang)) " " a href={ "/tabel/SAMT01?lang=" (l) "&periode=kvartal&maal=digital_pct" } { (m.see_table) } }
             (bar_chart("chart-benefits", &format!("{}: {} {}", m.digital_share_title, m.by_benefit_in, period_words(lang, &latest_year)), &bars, lang, None))
         }
     });
@@ -364,22 +363,17 @@ mod tests {
             ("2022", 50.1),
             ("2023", 80.0),
         ];
-        let val = |c: &[(&str, &str)]| {
-            values
-                .iter()
-                .find(|(y, _)| *y == c[0].1)
-                .map_or(Value::NotApplicable, |(_, v)| Value::Num(*v))
-        };
+        let val = |y: &str| values.iter().find(|(c, _)| *c == y).map(|(_, v)| *v);
         let years = ["2019", "2020", "2021", "2022", "2023"];
         // 2023 is not complete: neither the latest nor the highest.
         assert_eq!(
-            story_line(&years, &val, Some("2022"), Lang::Da),
+            story_line(&years, val, Some("2022"), Lang::Da),
             "Andelen var 22,1 % i 2019, højest 67,7 % i 2021, og 50,1 % i 2022."
         );
         assert_eq!(
-            story_line(&years[..3], &val, Some("2021"), Lang::En),
+            story_line(&years[..3], val, Some("2021"), Lang::En),
             "The share was 22.1 % in 2019, and 67.7 % in 2021."
         );
-        assert_eq!(story_line(&years, &val, None, Lang::En), "");
+        assert_eq!(story_line(&years, val, None, Lang::En), "");
     }
 }
