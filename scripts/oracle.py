@@ -339,6 +339,34 @@ def timeit(args):
     print(json.dumps({"seconds": sum(per.values()), "tables": per}))
 
 
+def same(args):
+    """Every twin on DuckDB against the same twin's output from another engine (a directory of
+    Parquet per table, as scripts/spark_twins.py writes): the same rows, every column equal.
+    Prints JSON: per table the number of rows on each side and of rows that differ."""
+    con = connect(args.store)
+    out = {}
+    for table in ["BOUNDS", "SAMT01", "SAMT02", "SAMT03", "BENCH01"]:
+        con.execute(f"CREATE TABLE {table.lower()} AS " + twin_sql(table))
+        other = os.path.join(args.aggregates, table)
+        con.execute(f"CREATE TABLE other_{table} AS SELECT * FROM read_parquet('{other}/*.parquet')")
+        cols = [r[0] for r in con.execute(f"DESCRIBE {table.lower()}").fetchall()]
+        theirs = [r[0] for r in con.execute(f"DESCRIBE other_{table}").fetchall()]
+        if sorted(cols) != sorted(theirs):
+            out[table] = {"error": f"columns differ: {cols} vs {theirs}"}
+            continue
+        sel = ", ".join(f"CAST({c} AS VARCHAR)" for c in cols)
+        n_ours = con.execute(f"SELECT count(*) FROM {table.lower()}").fetchone()[0]
+        n_theirs = con.execute(f"SELECT count(*) FROM other_{table}").fetchone()[0]
+        only_ours = con.execute(
+            f"SELECT count(*) FROM (SELECT {sel} FROM {table.lower()} EXCEPT ALL SELECT {sel} FROM other_{table})"
+        ).fetchone()[0]
+        only_theirs = con.execute(
+            f"SELECT count(*) FROM (SELECT {sel} FROM other_{table} EXCEPT ALL SELECT {sel} FROM {table.lower()})"
+        ).fetchone()[0]
+        out[table] = {"duckdb": n_ours, "other": n_theirs, "only_duckdb": only_ours, "only_other": only_theirs}
+    print(json.dumps(out))
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -374,8 +402,11 @@ def main():
     t.add_argument("--store", required=True)
     t.add_argument("--runs", default=1)
     t.add_argument("--threads", default=None)
+    m = sub.add_parser("same", help="the twins on DuckDB against another engine's outputs")
+    m.add_argument("--store", required=True)
+    m.add_argument("--aggregates", required=True)
     a = p.parse_args()
-    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "ckm": ckm, "coverage": coverage, "time": timeit}[a.cmd](a)
+    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "ckm": ckm, "coverage": coverage, "time": timeit, "same": same}[a.cmd](a)
 
 
 if __name__ == "__main__":

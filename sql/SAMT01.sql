@@ -38,11 +38,11 @@ banded AS (
 base AS (
     SELECT k.regionskode,
            b.kommune,
-           CAST(EXTRACT(YEAR FROM b.dato) AS VARCHAR) AS aar,
-           CAST(EXTRACT(YEAR FROM b.dato) AS VARCHAR) || 'K'
-               || CAST(EXTRACT(QUARTER FROM b.dato) AS VARCHAR) AS kvartal,
-           CAST(EXTRACT(YEAR FROM b.dato) AS VARCHAR) || 'M'
-               || LPAD(CAST(EXTRACT(MONTH FROM b.dato) AS VARCHAR), 2, '0') AS maaned,
+           CAST(EXTRACT(YEAR FROM b.dato) AS VARCHAR(4)) AS aar,
+           CAST(EXTRACT(YEAR FROM b.dato) AS VARCHAR(4)) || 'K'
+               || CAST(EXTRACT(QUARTER FROM b.dato) AS VARCHAR(1)) AS kvartal,
+           CAST(EXTRACT(YEAR FROM b.dato) AS VARCHAR(4)) || 'M'
+               || LPAD(CAST(EXTRACT(MONTH FROM b.dato) AS VARCHAR(2)), 2, '0') AS maaned,
            b.ydelse,
            b.ydelse_detalje,
            b.samtaletype,
@@ -74,16 +74,16 @@ rolled AS (
            SUM(n) AS antal,
            SUM(k) % 4294967296 AS antal_key,
            SUM(CASE WHEN samtaleform IN ('telefon', 'video') THEN n ELSE 0 END) AS digital,
-           SUM(CASE WHEN samtaleform IN ('telefon', 'video') THEN k ELSE 0 END) % 4294967296 AS digital_key
+           SUM(CASE WHEN samtaleform IN ('telefon', 'video') THEN k ELSE 0 END) % 4294967296 AS digital_key,
+           GROUPING(aar) AS all_years,
+           GROUPING(ydelse_detalje) AS no_detail,
+           ydelse AS group_code,
+           ydelse_detalje AS detail_code
     FROM base
     GROUP BY ROLLUP (regionskode, kommune),
              ROLLUP (aar, kvartal, maaned),
              ROLLUP (ydelse, ydelse_detalje),
              CUBE (samtaletype, samtaleform, varighed)
-    -- every period level but no grand total over time; a group without target-group children
-    -- is published once (as the group), not again as its own child
-    HAVING GROUPING(aar) = 0
-       AND (GROUPING(ydelse_detalje) = 1 OR ydelse_detalje <> ydelse)
 )
 SELECT omraade_kode AS omraade,
        tid_kode AS tid,
@@ -96,3 +96,8 @@ SELECT omraade_kode AS omraade,
        digital,
        digital_key
 FROM rolled
+-- every period level but no grand total over time; a group without target-group children is
+-- published once (as the group), not again as its own child. (Filtered here, not in HAVING:
+-- Spark resolves GROUPING() in HAVING only for selected columns.)
+WHERE all_years = 0
+  AND (no_detail = 1 OR detail_code <> group_code)

@@ -2,7 +2,8 @@
 -- (crates/engine/src/samt02.rs); see sql/README.md for how to run it.
 --
 -- Inputs: samtaler, forloeb, kommuner. Output: one row per (omraade, tid, ydelse) with spells
--- started: startet, varet6, samtale6, varet13, samtale13, and their key sums for the cell key
+-- started: startet, varet6, samtale6, varet13, samtale13, samtale6_varet13 (lasted 13 weeks with
+-- a first conversation within 6: not published, used by disclosure control), and their key sums for the cell key
 -- method (`<count>_key`: the sum of the spells' rkey mod 2^32). The release derives pct6 and pct13 and
 -- marks periods that cannot yet be followed 6 (13) weeks as not yet available.
 --
@@ -49,11 +50,11 @@ flags AS (
 base AS (
     SELECT k.regionskode,
            f.kommune,
-           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR) AS aar,
-           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR) || 'K'
-               || CAST(EXTRACT(QUARTER FROM f.start) AS VARCHAR) AS kvartal,
-           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR) || 'M'
-               || LPAD(CAST(EXTRACT(MONTH FROM f.start) AS VARCHAR), 2, '0') AS maaned,
+           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR(4)) AS aar,
+           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR(4)) || 'K'
+               || CAST(EXTRACT(QUARTER FROM f.start) AS VARCHAR(1)) AS kvartal,
+           CAST(EXTRACT(YEAR FROM f.start) AS VARCHAR(4)) || 'M'
+               || LPAD(CAST(EXTRACT(MONTH FROM f.start) AS VARCHAR(2)), 2, '0') AS maaned,
            f.ydelse,
            f.ydelse_detalje,
            COUNT(*) AS startet,
@@ -61,15 +62,18 @@ base AS (
            SUM(CASE WHEN f.varet6 = 1 AND f.t <= 41 THEN 1 ELSE 0 END) AS samtale6,
            SUM(f.varet13) AS varet13,
            SUM(CASE WHEN f.varet13 = 1 AND f.t <= 90 THEN 1 ELSE 0 END) AS samtale13,
+           SUM(CASE WHEN f.varet13 = 1 AND f.t <= 41 THEN 1 ELSE 0 END) AS samtale6_varet13,
            SUM(f.rkey) AS startet_key,
            SUM(f.varet6 * f.rkey) AS varet6_key,
            SUM(CASE WHEN f.varet6 = 1 AND f.t <= 41 THEN f.rkey ELSE 0 END) AS samtale6_key,
            SUM(f.varet13 * f.rkey) AS varet13_key,
-           SUM(CASE WHEN f.varet13 = 1 AND f.t <= 90 THEN f.rkey ELSE 0 END) AS samtale13_key
+           SUM(CASE WHEN f.varet13 = 1 AND f.t <= 90 THEN f.rkey ELSE 0 END) AS samtale13_key,
+           SUM(CASE WHEN f.varet13 = 1 AND f.t <= 41 THEN f.rkey ELSE 0 END) AS samtale6_varet13_key
     FROM flags f
     JOIN kommuner k ON k.kode = f.kommune
     GROUP BY 1, 2, 3, 4, 5, 6, 7
-)
+),
+rolled AS (
 SELECT CASE WHEN GROUPING(kommune) = 0 THEN kommune
             WHEN GROUPING(regionskode) = 0 THEN regionskode
             ELSE '000' END AS omraade,
@@ -84,14 +88,25 @@ SELECT CASE WHEN GROUPING(kommune) = 0 THEN kommune
        SUM(samtale6) AS samtale6,
        SUM(varet13) AS varet13,
        SUM(samtale13) AS samtale13,
+       SUM(samtale6_varet13) AS samtale6_varet13,
        SUM(startet_key) % 4294967296 AS startet_key,
        SUM(varet6_key) % 4294967296 AS varet6_key,
        SUM(samtale6_key) % 4294967296 AS samtale6_key,
        SUM(varet13_key) % 4294967296 AS varet13_key,
-       SUM(samtale13_key) % 4294967296 AS samtale13_key
+       SUM(samtale13_key) % 4294967296 AS samtale13_key,
+       SUM(samtale6_varet13_key) % 4294967296 AS samtale6_varet13_key,
+       GROUPING(aar) AS all_years,
+       GROUPING(ydelse_detalje) AS no_detail,
+       ydelse AS group_code,
+       ydelse_detalje AS detail_code
 FROM base
 GROUP BY ROLLUP (regionskode, kommune),
          ROLLUP (aar, kvartal, maaned),
          ROLLUP (ydelse, ydelse_detalje)
-HAVING GROUPING(aar) = 0
-   AND (GROUPING(ydelse_detalje) = 1 OR ydelse_detalje <> ydelse)
+)
+SELECT omraade, tid, ydelse, startet, varet6, samtale6, varet13, samtale13, samtale6_varet13,
+       startet_key, varet6_key, samtale6_key, varet13_key, samtale13_key, samtale6_varet13_key
+FROM rolled
+-- as in SAMT01: no grand total over time; a group without children published once
+WHERE all_years = 0
+  AND (no_detail = 1 OR detail_code <> group_code)

@@ -13,6 +13,7 @@ mod e2e {
     mod pxweb;
     mod releases;
     mod savings;
+    mod spark;
     mod survey;
     mod web;
 }

@@ -49,6 +49,8 @@ pub enum BuildError {
     Disclosure(#[from] samtalebank_disclosure::DisclosureError),
     #[error(transparent)]
     Engine(#[from] samtalebank_engine::EngineError),
+    #[error("aggregates: {0}")]
+    Aggregates(#[from] samtalebank_aggregates::AggregatesError),
     #[error("the store holds no conversations")]
     Empty,
 }
@@ -123,33 +125,7 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), BuildError> {
     if cubes.is_empty() {
         return Err(BuildError::Empty);
     }
-    let t = Instant::now();
-    let mut published = samtalebank_disclosure::protect(
-        &cubes,
-        &samtalebank_disclosure::Options {
-            threshold: o.threshold,
-            protection: o.protection,
-            lp_budget: o.lp_budget,
-            data_start,
-            data_end,
-        },
-    )?;
-    drop(cubes);
-    let sources: Vec<&samtalebank_tables::Published> = published.iter().collect();
-    let mut bench = samtalebank_engine::bench01(&registry::BENCH01, &sources)?;
-    bench.report.cost = samtalebank_disclosure::derived_cost(&bench);
-    bench.note = samtalebank_disclosure::note(&registry::BENCH01, o.threshold, o.protection);
-    published.push(bench);
-    // The citizen survey, when the store holds one.
-    if let Some(survey) = store.read_survey()? {
-        let s = samtalebank_engine::surv01(&survey.questionnaire, &survey.respondents);
-        let mut p = samtalebank_disclosure::protect_survey(&s.cube, o.threshold);
-        p.nesting = Some(s.nesting);
-        p.notes = s.notes;
-        published.push(p);
-    }
-    timings.protect = t.elapsed();
-    let t = Instant::now();
+    let survey = store.read_survey()?;
     let inputs = store
         .manifest()
         .parts
@@ -160,8 +136,107 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), BuildError> {
             sha256: p.sha256.clone(),
         })
         .collect();
-    let m = samtalebank_release::publish(
+    let m = protect_and_publish(
+        o,
         &lock,
+        &cubes,
+        survey,
+        inputs,
+        data_start,
+        data_end,
+        &mut timings,
+    )?;
+    Ok((m, timings))
+}
+
+/// Build and publish a release from aggregates computed elsewhere (the SQL twins' outputs,
+/// [`samtalebank_aggregates`]): the same disclosure control, derived tables and publication as
+/// [`build`]. The citizen survey has no twin: it is tabulated from `survey_store` when given.
+/// The manifest's inputs are the aggregate files (`aggregates/SAMT01/part-….parquet`).
+pub fn build_from_aggregates(
+    o: &BuildOptions,
+    aggregates: &std::path::Path,
+    survey_store: Option<&std::path::Path>,
+) -> Result<(Manifest, Timings), BuildError> {
+    samtalebank_disclosure::supported(o.protection)?;
+    let wait = if o.wait {
+        samtalebank_store::Wait::Yes
+    } else {
+        samtalebank_store::Wait::No
+    };
+    // Everything is read and checked before the publishing lock is taken.
+    let mut timings = Timings::default();
+    let t = Instant::now();
+    let a = samtalebank_aggregates::read(aggregates)?;
+    let survey = match survey_store {
+        Some(p) => Store::open(p)?.read_survey()?,
+        None => None,
+    };
+    timings.read = t.elapsed();
+    let lock = samtalebank_release::PublishLock::acquire(&o.releases, wait)?;
+    let inputs = a
+        .inputs
+        .iter()
+        .map(|f| InputChecksum {
+            path: format!("aggregates/{}", f.path),
+            rows: f.rows,
+            sha256: f.sha256.clone(),
+        })
+        .collect();
+    let m = protect_and_publish(
+        o,
+        &lock,
+        &a.cubes,
+        survey,
+        inputs,
+        a.data_start,
+        a.data_end,
+        &mut timings,
+    )?;
+    Ok((m, timings))
+}
+
+/// Disclosure control, the derived tables (BENCH01), the citizen survey and publication: the
+/// part of a build after the tables are counted, whoever counted them.
+#[allow(clippy::too_many_arguments)]
+fn protect_and_publish(
+    o: &BuildOptions,
+    lock: &samtalebank_release::PublishLock,
+    cubes: &[samtalebank_tables::Cube],
+    survey: Option<samtalebank_store::Survey>,
+    inputs: Vec<InputChecksum>,
+    data_start: i32,
+    data_end: i32,
+    timings: &mut Timings,
+) -> Result<Manifest, BuildError> {
+    let t = Instant::now();
+    let mut published = samtalebank_disclosure::protect(
+        cubes,
+        &samtalebank_disclosure::Options {
+            threshold: o.threshold,
+            protection: o.protection,
+            lp_budget: o.lp_budget,
+            data_start,
+            data_end,
+        },
+    )?;
+    let sources: Vec<&samtalebank_tables::Published> = published.iter().collect();
+    let mut bench = samtalebank_engine::bench01(&registry::BENCH01, &sources)?;
+    bench.report.cost = samtalebank_disclosure::derived_cost(&bench);
+    bench.note = samtalebank_disclosure::note(&registry::BENCH01, o.threshold, o.protection);
+    published.push(bench);
+    // The citizen survey, when the store holds one.
+    if let Some(survey) = survey {
+        let s = samtalebank_engine::surv01(&survey.questionnaire, &survey.respondents);
+        let mut p = samtalebank_disclosure::protect_survey(&s.cube, o.threshold);
+        p.nesting = Some(s.nesting);
+        p.notes = s.notes;
+        published.push(p);
+    }
+    timings.protect = t.elapsed();
+    let t = Instant::now();
+    let m = samtalebank_release::publish(
+        lock,
         &PublishOptions {
             releases: o.releases.clone(),
             threshold: o.threshold,
@@ -178,5 +253,5 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), BuildError> {
         &published,
     )?;
     timings.publish = t.elapsed();
-    Ok((m, timings))
+    Ok(m)
 }

@@ -1,13 +1,20 @@
-//! Build a release from the store.
+//! Build a release from the store, or from aggregates computed elsewhere.
 //!
-//! Usage: samtalebank build --store DIR --releases DIR [--threshold 5]
-//!                          [--protection ckm|primary|lines|intervals|lp|full] [--lp-budget 4500]
+//! ```text
+//! samtalebank build --store DIR --releases DIR [--threshold 5]
+//!                   [--protection ckm|primary|lines|intervals|lp|full] [--lp-budget 4500]
+//! samtalebank build --aggregates DIR [--store DIR] --releases DIR [...]
+//! ```
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
 //! build fails or is killed). One build publishes into a releases directory at a time: a
 //! second fails at once, or with --wait waits. The store may be ingested into meanwhile: the
 //! build reads the parts committed when it started.
+//!
+//! With --aggregates, the tables' counts and key sums are the SQL twins' outputs from another
+//! engine (`scripts/spark_twins.py`), checked and published through the same disclosure control;
+//! --store then only supplies the citizen survey, which has no twin.
 
 use std::path::PathBuf;
 
@@ -17,9 +24,15 @@ use samtalebank_pipeline::BuildOptions;
 /// Compute the tables and publish a new release.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The store to build from (made by `samtalebank ingest`).
+    /// The store to build from (made by `samtalebank ingest`); with `--aggregates`, only its
+    /// citizen survey is read.
+    #[arg(long, required_unless_present = "aggregates")]
+    store: Option<PathBuf>,
+    /// Publish from the SQL twins' outputs computed elsewhere (a directory with BOUNDS/,
+    /// SAMT01/, SAMT02/ and SAMT03/ of Parquet or CSV files, as `scripts/spark_twins.py` writes
+    /// them) instead of computing the tables from the store. See docs/scale-out.md.
     #[arg(long)]
-    store: PathBuf,
+    aggregates: Option<PathBuf>,
     /// The releases directory; the new release becomes its current one.
     #[arg(long)]
     releases: PathBuf,
@@ -48,14 +61,18 @@ pub struct Args {
 
 pub fn run(a: Args) -> super::Result {
     let t = std::time::Instant::now();
-    let (m, timings) = samtalebank_pipeline::build(&BuildOptions {
-        store: a.store,
+    let o = BuildOptions {
+        store: a.store.clone().unwrap_or_default(),
         releases: a.releases.clone(),
         threshold: a.threshold,
         protection: a.protection,
         lp_budget: a.lp_budget,
         wait: a.wait,
-    })?;
+    };
+    let (m, timings) = match &a.aggregates {
+        Some(dir) => samtalebank_pipeline::build_from_aggregates(&o, dir, a.store.as_deref())?,
+        None => samtalebank_pipeline::build(&o)?,
+    };
     eprintln!(
         "  read store and index spells {:.2} s ({} conversations, {} spells), tables {:.2} s, disclosure control {:.2} s, publish {:.2} s",
         timings.read.as_secs_f64(),
