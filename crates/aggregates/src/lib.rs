@@ -208,12 +208,14 @@ fn push_array(col: &mut Column, a: &ArrayRef, path: &Path, name: &str) -> Result
             let s = a.as_primitive::<Date32Type>();
             v.extend((0..n).map(|i| get(i).then(|| s.value(i))));
         }
-        (_, t) => return Err(read_err(
-            path,
-            format!(
+        (_, t) => {
+            return Err(read_err(
+                path,
+                format!(
                 "column '{name}' has the type {t}, which is not a code, a whole number or a date"
             ),
-        )),
+            ))
+        }
     }
     Ok(())
 }

@@ -5,6 +5,8 @@
 //! the citizen survey if the store holds one (SURV01) and publishes an immutable release that becomes current atomically.
 
 use std::path::PathBuf;
+
+pub mod memory;
 use std::time::{Duration, Instant};
 
 use samtalebank_model::{time, Protection};
@@ -25,6 +27,11 @@ pub struct BuildOptions {
     /// Wait for another build publishing into the same releases directory, instead of
     /// failing at once.
     pub wait: bool,
+    /// Refuse to start when the build's estimated peak memory ([`memory::estimated_peak`])
+    /// exceeds the memory available.
+    pub memory_check: bool,
+    /// The memory the build may use, in bytes (default: what the machine has available).
+    pub max_memory: Option<u64>,
 }
 
 /// Where the build's time went.
@@ -53,6 +60,19 @@ pub enum BuildError {
     Aggregates(#[from] samtalebank_aggregates::AggregatesError),
     #[error("the store holds no conversations")]
     Empty,
+    #[error(
+        "the build of {conversations} conversations and {spells} spells needs about {} of memory, \
+         and {} is available to it: run the SQL twins on Spark and publish from their aggregates with \
+         `samtalebank build --aggregates` (docs/scale-out.md), or try anyway with --no-memory-check",
+        memory::gib(*.need),
+        memory::gib(*.have)
+    )]
+    TooBig {
+        conversations: u64,
+        spells: u64,
+        need: u64,
+        have: u64,
+    },
 }
 
 /// Build and publish a release; returns its manifest and where the time went.
@@ -71,6 +91,34 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), BuildError> {
     let mut timings = Timings::default();
     let t = Instant::now();
     let store = Store::open(&o.store)?;
+    if o.memory_check {
+        let rows = |table: &str| -> u64 {
+            store
+                .manifest()
+                .parts
+                .iter()
+                .filter(|p| p.table == table)
+                .map(|p| p.rows)
+                .sum()
+        };
+        let (conversations, spells) = (
+            rows(samtalebank_store::SAMTALER),
+            rows(samtalebank_store::FORLOEB),
+        );
+        let need = memory::estimated_peak(conversations, spells);
+        if let Some(have) = o
+            .max_memory
+            .or_else(memory::available)
+            .filter(|&have| need > have)
+        {
+            return Err(BuildError::TooBig {
+                conversations,
+                spells,
+                need,
+                have,
+            });
+        }
+    }
     // Spells are read and indexed on one thread while the conversations are read on another.
     let (s, f) = std::thread::scope(|sc| {
         let f = sc.spawn(|| {

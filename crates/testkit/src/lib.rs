@@ -49,6 +49,8 @@ fn fixture() -> &'static Fixture {
             protection: samtalebank_model::Protection::Primary,
             lp_budget: 0,
             wait: false,
+            memory_check: true,
+            max_memory: None,
         })
         .expect("build");
         let release = Release::open_current(&releases).expect("the release");

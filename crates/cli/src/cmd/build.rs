@@ -57,6 +57,14 @@ pub struct Args {
     /// at once).
     #[arg(long)]
     wait: bool,
+    /// Start even when the build's estimated peak memory (from the store's size) exceeds the
+    /// memory available (default: refuse with a message pointing to the Spark route).
+    #[arg(long)]
+    no_memory_check: bool,
+    /// The memory the build may use, in GiB (default: what the machine has available); a store
+    /// whose build is estimated to need more is refused before any work is done.
+    #[arg(long, value_name = "GIB")]
+    max_memory: Option<f64>,
 }
 
 pub fn run(a: Args) -> super::Result {
@@ -68,6 +76,8 @@ pub fn run(a: Args) -> super::Result {
         protection: a.protection,
         lp_budget: a.lp_budget,
         wait: a.wait,
+        memory_check: !a.no_memory_check,
+        max_memory: a.max_memory.map(|g| (g * (1u64 << 30) as f64) as u64),
     };
     let (m, timings) = match &a.aggregates {
         Some(dir) => samtalebank_pipeline::build_from_aggregates(&o, dir, a.store.as_deref())?,

@@ -82,6 +82,8 @@ pub fn run(a: Args) -> super::Result {
         protection: a.protection,
         lp_budget: a.lp_budget,
         wait: false,
+        memory_check: true,
+        max_memory: None,
     })?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));

@@ -103,3 +103,36 @@ fn every_twin_runs_on_spark_and_a_release_from_its_aggregates_equals_the_native_
     assert_eq!(current(&releases), from_spark);
     assert_eq!(std::fs::read_dir(&releases).unwrap().count(), kept);
 }
+
+#[test]
+fn a_build_that_would_not_fit_in_memory_is_refused_at_once_pointing_to_spark() {
+    let d = tempfile::tempdir().unwrap();
+    let store = small_store(d.path());
+    let releases = d.path().join("releases");
+    let out = run(&[
+        "build",
+        "--store",
+        &s(&store),
+        "--releases",
+        &s(&releases),
+        "--max-memory",
+        "0.01",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("needs about"), "{err}");
+    assert!(err.contains("0.0 GiB is available to it"), "{err}");
+    assert!(err.contains("samtalebank build --aggregates"), "{err}");
+    assert!(!releases.join("CURRENT").exists());
+    // With enough memory, or the check off, the same store builds.
+    ok(&[
+        "build",
+        "--store",
+        &s(&store),
+        "--releases",
+        &s(&releases),
+        "--max-memory",
+        "64",
+    ]);
+    assert!(releases.join("CURRENT").exists());
+}
