@@ -345,6 +345,25 @@ def same(args):
     Prints JSON: per table the number of rows on each side and of rows that differ."""
     con = connect(args.store)
     out = {}
+    import survey_views
+    files = survey_views.survey_files(args.store)
+    if files is not None and os.path.isdir(os.path.join(args.aggregates, "SURV01")):
+        # Weighted shares: n equal, the numbers within 1e-9 (sums in another order).
+        questionnaire, respondents = files
+        con.execute(f"CREATE VIEW respondenter AS SELECT * FROM read_parquet('{respondents}')")
+        for name, sql in survey_views.views(questionnaire).items():
+            con.execute(f"CREATE VIEW {name} AS {sql}")
+        con.execute("CREATE TABLE surv01 AS " + twin_sql("SURV01"))
+        other = os.path.join(args.aggregates, "SURV01")
+        con.execute(f"CREATE TABLE other_SURV01 AS SELECT * FROM read_parquet('{other}/*.parquet')")
+        keys = "spoergsmaal, svar, ydelse, omraade"
+        n_ours = con.execute("SELECT count(*) FROM surv01").fetchone()[0]
+        n_theirs = con.execute("SELECT count(*) FROM other_SURV01").fetchone()[0]
+        differ = con.execute(f"""SELECT count(*) FROM surv01 a FULL JOIN other_SURV01 b USING ({keys})
+            WHERE a.n IS DISTINCT FROM b.n OR abs(a.pct - b.pct) > 1e-9 OR a.pct IS NULL OR b.pct IS NULL
+               OR abs(coalesce(a.ci_lo, -1) - coalesce(b.ci_lo, -1)) > 1e-9
+               OR abs(coalesce(a.ci_hi, -1) - coalesce(b.ci_hi, -1)) > 1e-9""").fetchone()[0]
+        out["SURV01"] = {"duckdb": n_ours, "other": n_theirs, "only_duckdb": differ, "only_other": differ}
     for table in ["BOUNDS", "SAMT01", "SAMT02", "SAMT03", "BENCH01"]:
         con.execute(f"CREATE TABLE {table.lower()} AS " + twin_sql(table))
         other = os.path.join(args.aggregates, table)
@@ -365,6 +384,33 @@ def same(args):
         ).fetchone()[0]
         out[table] = {"duckdb": n_ours, "other": n_theirs, "only_duckdb": only_ours, "only_other": only_theirs}
     print(json.dumps(out))
+
+
+def survey(args):
+    """SURV01's twin (sql/SURV01.sql) on DuckDB against the release: every published share and
+    interval within 1e-9 of the twin's, n equal; no published cell without a twin row. Prints
+    JSON: twin rows, published cells compared, mismatches (the first few)."""
+    import survey_views
+    files = survey_views.survey_files(args.store)
+    if files is None:
+        sys.exit("oracle.py survey: the store has no survey")
+    questionnaire, respondents = files
+    con = duckdb.connect()
+    con.execute(f"CREATE VIEW respondenter AS SELECT * FROM read_parquet('{respondents}')")
+    for name, sql in survey_views.views(questionnaire).items():
+        con.execute(f"CREATE VIEW {name} AS {sql}")
+    con.execute("CREATE TABLE twin AS " + twin_sql("SURV01"))
+    con.execute(f"CREATE VIEW rel AS SELECT * FROM read_parquet('{args.release}/SURV01/data-*.parquet')")
+    rows = con.execute("SELECT count(*) FROM twin").fetchone()[0]
+    compared = con.execute("SELECT count(*) FROM rel WHERE pct IS NOT NULL").fetchone()[0]
+    bad = con.execute("""
+        SELECT r.spoergsmaal, r.svar, r.ydelse, r.omraade, r.n, t.n, r.pct, t.pct, r.ci_lo, t.ci_lo, r.ci_hi, t.ci_hi
+        FROM rel r LEFT JOIN twin t USING (spoergsmaal, svar, ydelse, omraade)
+        WHERE r.pct IS NOT NULL AND (t.pct IS NULL OR r.n <> t.n OR abs(r.pct - t.pct) > 1e-9
+              OR abs(coalesce(r.ci_lo, -1) - coalesce(t.ci_lo, -1)) > 1e-9
+              OR abs(coalesce(r.ci_hi, -1) - coalesce(t.ci_hi, -1)) > 1e-9)""").fetchall()
+    print(json.dumps({"twin_rows": rows, "compared": compared, "mismatches": len(bad),
+                      "first": [list(map(str, b)) for b in bad[:5]]}))
 
 
 def main():
@@ -402,11 +448,14 @@ def main():
     t.add_argument("--store", required=True)
     t.add_argument("--runs", default=1)
     t.add_argument("--threads", default=None)
+    sv = sub.add_parser("survey", help="SURV01's twin on DuckDB against a release")
+    sv.add_argument("--store", required=True)
+    sv.add_argument("--release", required=True)
     m = sub.add_parser("same", help="the twins on DuckDB against another engine's outputs")
     m.add_argument("--store", required=True)
     m.add_argument("--aggregates", required=True)
     a = p.parse_args()
-    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "ckm": ckm, "coverage": coverage, "time": timeit, "same": same}[a.cmd](a)
+    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "ckm": ckm, "coverage": coverage, "time": timeit, "same": same, "survey": survey}[a.cmd](a)
 
 
 if __name__ == "__main__":

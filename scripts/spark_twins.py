@@ -3,7 +3,7 @@
 the aggregates that `samtalebank build --aggregates DIR` publishes from.
 
     python scripts/spark_twins.py --store store/ --out aggregates/ [--master local[2]]
-        [--tables BOUNDS,SAMT01,SAMT02,SAMT03,BENCH01] [--format parquet|csv]
+        [--tables BOUNDS,SAMT01,SAMT02,SAMT03,BENCH01,SURV01] [--format parquet|csv]
 
 On a cluster, the same script under spark-submit (the store on HDFS or object storage):
 
@@ -11,7 +11,9 @@ On a cluster, the same script under spark-submit (the store on HDFS or object st
         --out hdfs:///samtalebank/aggregates/2026-12 --master ''
 
 Each twin's output is one directory `OUT/<TABLE>/` of Parquet (or CSV with a header) files;
-BENCH01 reads the outputs of SAMT01–SAMT03; BOUNDS is the data's first and last day. The twins run unmodified except for one documented
+BENCH01 reads the outputs of SAMT01–SAMT03; BOUNDS is the data's first and last day; SURV01
+(the citizen survey, when the store holds one) reads the relations scripts/survey_views.py
+defines over the store's respondents and questionnaire. The twins run unmodified except for one documented
 substitution (sql/README.md): the day difference `date_diff('day', a, b)` of DuckDB and Trino is
 written `datediff(b, a)` for Spark.
 """
@@ -22,7 +24,7 @@ import sys
 import time
 
 SQL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "sql")
-TABLES = ["BOUNDS", "SAMT01", "SAMT02", "SAMT03", "BENCH01"]
+TABLES = ["BOUNDS", "SAMT01", "SAMT02", "SAMT03", "BENCH01", "SURV01"]
 DEPENDS = {"BENCH01": ["SAMT01", "SAMT02", "SAMT03"]}
 
 
@@ -87,6 +89,20 @@ def session(master):
     return b.getOrCreate()
 
 
+def register_survey(spark, store):
+    """The survey's input relations (scripts/survey_views.py); False without a survey."""
+    import survey_views
+
+    files = survey_views.survey_files(store)
+    if files is None:
+        return False
+    questionnaire, respondents = files
+    spark.read.parquet(respondents).createOrReplaceTempView("respondenter")
+    for name, sql in survey_views.views(questionnaire).items():
+        spark.sql(sql).createOrReplaceTempView(name)
+    return True
+
+
 def register_store(spark, store):
     # The partition directories (aar=YYYY) are read as files, not as a column: the twins take the
     # year from the dates, as DuckDB's read_parquet over the same files does.
@@ -110,6 +126,9 @@ def main(argv=None):
     spark = session(args.master)
     spark.sparkContext.setLogLevel("FATAL")
     register_store(spark, args.store)
+    if "SURV01" in wanted and not register_survey(spark, args.store):
+        print("SURV01: the store has no survey, skipped", file=sys.stderr)
+        wanted.remove("SURV01")
     done = set()
 
     def run(table):

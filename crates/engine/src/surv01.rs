@@ -2,8 +2,8 @@
 //! area (the country and each municipality present), the respondents asked who answered (`n`,
 //! unweighted), the weighted share choosing the answer and its 95 % Wilson interval on Kish's
 //! effective sample size. One pass over the respondents into dense sums (n, Σw, Σw², Σw of
-//! those choosing); the shares follow per cell. No SQL twin: the weighted fixture is checked
-//! against an independent computation in Python (see `docs/survey.md`).
+//! those choosing); the shares follow per cell. Its SQL twin is `sql/SURV01.sql`; a weighted
+//! fixture is also checked against an independent computation in Python (see `docs/survey.md`).
 
 use samtalebank_model::dims::{self, Category, Dimension, COUNTRY};
 use samtalebank_model::{vocab, Var};

@@ -199,7 +199,8 @@ pub fn build(o: &BuildOptions) -> Result<(Manifest, Timings), BuildError> {
 
 /// Build and publish a release from aggregates computed elsewhere (the SQL twins' outputs,
 /// [`samtalebank_aggregates`]): the same disclosure control, derived tables and publication as
-/// [`build`]. The citizen survey has no twin: it is tabulated from `survey_store` when given.
+/// [`build`]. The citizen survey (its questions and answers come with it) is tabulated from
+/// `survey_store` when given.
 /// The manifest's inputs are the aggregate files (`aggregates/SAMT01/part-….parquet`).
 pub fn build_from_aggregates(
     o: &BuildOptions,

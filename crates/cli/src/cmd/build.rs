@@ -14,7 +14,8 @@
 //!
 //! With --aggregates, the tables' counts and key sums are the SQL twins' outputs from another
 //! engine (`scripts/spark_twins.py`), checked and published through the same disclosure control;
-//! --store then only supplies the citizen survey, which has no twin.
+//! --store then only supplies the citizen survey, tabulated as in a native build (its
+//! questionnaire comes with it).
 
 use std::path::PathBuf;
 

@@ -629,3 +629,20 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// SURV01's SQL twin (sql/SURV01.sql) on DuckDB: every share, interval and base the fixture's
+/// release publishes equals the twin's (within 1e-9 per cent, n exactly).
+#[test]
+fn every_published_survey_cell_equals_the_sql_twin_on_duckdb() {
+    let f = super::common::fixture();
+    let r = super::common::oracle(&[
+        "survey",
+        "--store",
+        f.store.to_str().unwrap(),
+        "--release",
+        f.release.to_str().unwrap(),
+    ]);
+    assert_eq!(r["mismatches"], 0, "{r}");
+    assert!(r["compared"].as_u64().unwrap() > 1_000, "{r}");
+    assert!(r["twin_rows"].as_u64() >= r["compared"].as_u64(), "{r}");
+}
