@@ -236,6 +236,46 @@ fn class(v: f64, (lo, hi): (f64, f64)) -> usize {
     (((v - lo) / (hi - lo) * 5.0).floor() as usize).min(4)
 }
 
+/// Four letters per municipality for its tile, each different: the first four, or where those
+/// are shared (Fredensborg, Fredericia, Frederiksberg, …), the first three and the first later
+/// letter that makes them unique (Fren, Frec, Freb, …).
+pub fn abbreviations(names: &[&str]) -> Vec<String> {
+    let prefix = |n: &str| n.chars().take(4).collect::<String>();
+    let mut count: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for n in names {
+        *count.entry(prefix(n)).or_default() += 1;
+    }
+    let mut taken: std::collections::HashSet<String> = count.keys().cloned().collect();
+    names
+        .iter()
+        .map(|n| {
+            let p = prefix(n);
+            if count[&p] == 1 {
+                return p;
+            }
+            let chars: Vec<char> = n.chars().collect();
+            let head: String = chars.iter().take(3).collect();
+            // The letter that ends the shortest prefix no other name shares.
+            let unique_at = (4..chars.len()).find(|&i| {
+                let mine: String = chars[..=i].iter().collect();
+                names
+                    .iter()
+                    .filter(|m| m.starts_with(mine.as_str()))
+                    .count()
+                    == 1
+            });
+            let pick = unique_at
+                .into_iter()
+                .chain(4..chars.len())
+                .map(|i| format!("{head}{}", chars[i]))
+                .find(|a| !taken.contains(a))
+                .unwrap_or(p);
+            taken.insert(pick.clone());
+            pick
+        })
+        .collect()
+}
+
 /// The map: a tile per municipality, coloured by its value, linked to its page; the reader's
 /// municipality outlined; a legend; every value in the tile's title.
 pub fn tile_map(
@@ -253,6 +293,8 @@ pub fn tile_map(
     let (w, h) = (cols as f64 * size + 20.0, rows as f64 * size + 70.0);
     let b = bounds(points);
     let l = lang.code();
+    let names: Vec<&str> = points.iter().map(|p| p.name.as_str()).collect();
+    let short = abbreviations(&names);
     html! {
         figure id={ (id) "-figure" } {
             figcaption id={ (id) "-caption" } { (title) }
@@ -260,7 +302,7 @@ pub fn tile_map(
                 title id={ (id) "-title" } { (title) }
                 rect x="0" y="0" width=(w) height=(h) fill="#fff" {}
                 @for (code, r, c) in tiles() {
-                    @if let Some(p) = points.iter().find(|p| &p.code == code) {
+                    @if let Some((p, abbr)) = points.iter().zip(&short).find(|(p, _)| &p.code == code) {
                         @let (fill, ink) = match (p.value.num(), b) {
                             (Some(v), Some(b)) => CLASSES[class(v, b)],
                             _ => ("#d9d9d9", "#111"),
@@ -270,7 +312,7 @@ pub fn tile_map(
                             g {
                                 title { (p.name) ": " (num(lang, p.value, 1)) @if let Some(n) = p.base { " (n = " (num(lang, Value::Num(f64::from(n)), 0)) ")" } }
                                 rect data-code=(code) data-value=(plain(p.value, 1)) x=(x + 1.0) y=(y + 1.0) width=(size - 2.0) height=(size - 2.0) fill=(fill) stroke=(if Some(p.area) == mine { "#d55e00" } else { "#fff" }) stroke-width=(if Some(p.area) == mine { "4" } else { "1" }) {}
-                                text x=(x + size / 2.0) y=(y + 19.0) font-size="10" text-anchor="middle" fill=(ink) { (p.name.chars().take(4).collect::<String>()) }
+                                text x=(x + size / 2.0) y=(y + 19.0) font-size="10" text-anchor="middle" fill=(ink) { (abbr) }
                                 text x=(x + size / 2.0) y=(y + 33.0) font-size="10" text-anchor="middle" fill=(ink) { (num(lang, p.value, 0)) }
                             }
                         }

@@ -361,3 +361,28 @@ fn every_page_has_unique_ids() {
         assert_eq!(ids.len(), n, "a repeated id in {}", &html[..200]);
     }
 }
+
+#[test]
+fn tile_abbreviations_are_four_letters_and_all_different() {
+    let names = [
+        "Randers",
+        "Fredensborg",
+        "Fredericia",
+        "Frederiksberg",
+        "Frederikshavn",
+        "Frederikssund",
+        "Læsø",
+    ];
+    let a = crate::indicators::abbreviations(&names);
+    assert_eq!(a, ["Rand", "Fren", "Frec", "Freb", "Freh", "Fres", "Læsø"]);
+    // All 98: 98 different tiles' texts.
+    let all: Vec<&str> = samtalebank_model::vocab()
+        .kommuner
+        .list
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect();
+    let a = crate::indicators::abbreviations(&all);
+    let distinct: std::collections::HashSet<&String> = a.iter().collect();
+    assert_eq!((all.len(), distinct.len()), (98, 98), "{a:?}");
+}
