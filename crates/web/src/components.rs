@@ -45,6 +45,20 @@ pub fn selection_words(meta: &TableMeta, sel: &Selection, lang: Lang) -> String 
     parts.join(", ")
 }
 
+/// The CSV a reader opens from a page: labels and a BOM; from a Danish page also semicolons and
+/// decimal commas, as Danish Excel reads them.
+pub fn csv_params(lang: Lang) -> &'static [&'static str] {
+    match lang {
+        Lang::Da => &[
+            "UseTexts",
+            "SeparatorSemicolon",
+            "DecimalComma",
+            "IncludeBom",
+        ],
+        Lang::En => &["UseTexts", "IncludeBom"],
+    }
+}
+
 /// The downloads of a selection, laid out as on the page: from a Danish page CSV with
 /// semicolons, decimal commas, texts and a byte order mark (as Danish Excel opens it), from an
 /// English one with commas and points; Excel with a title and the selection, notes and source;
@@ -57,20 +71,12 @@ pub fn downloads(meta: &TableMeta, sel: &Selection, lang: Lang) -> Markup {
             .format_params(p)
             .url()
     };
-    let csv_params: &[&'static str] = match lang {
-        Lang::Da => &[
-            "UseTexts",
-            "SeparatorSemicolon",
-            "DecimalComma",
-            "IncludeBom",
-        ],
-        Lang::En => &["UseTexts", "IncludeBom"],
-    };
+    let csv = csv_params(lang);
     html! {
         div.links {
             h2 { (m.downloads) }
             p {
-                a href=(link(OutputFormat::Csv, csv_params)) download { (m.download_csv_excel) } " · "
+                a href=(link(OutputFormat::Csv, csv)) download { (m.download_csv_excel) } " · "
                 a href=(link(OutputFormat::Xlsx, &["UseTexts", "IncludeTitle"])) download { (m.download_xlsx) } " · "
                 a href=(link(OutputFormat::Px, &[])) download { (m.download_px) } " · "
                 a href=(link(OutputFormat::Parquet, &[])) download { (m.download_parquet) } " · "

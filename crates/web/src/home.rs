@@ -135,7 +135,7 @@ pub fn home(rel: &Release, q: &Params) -> String {
             .map(|i| (t, i))
     });
     let story = digital.map(|(t, dm)| {
-        let (_, tid) = t.meta.time().expect("SAMT01 has time");
+        let (_, tid) = t.meta.time().expect("SAMT01 has time"); // ok: its registry definition has tid
         let years: Vec<&str> = tid.categories.iter().map(|c| c.code.as_str()).filter(|c| PeriodKind::of(c) == PeriodKind::Year).collect();
         let quarters: Vec<&str> = tid.categories.iter().map(|c| c.code.as_str()).filter(|c| PeriodKind::of(c) == PeriodKind::Quarter).collect();
         let val = |codes: &[(&str, &str)]| cell(t, codes).map_or(Value::NotApplicable, |c| t.value(&c, dm));

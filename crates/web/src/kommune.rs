@@ -11,7 +11,7 @@ use samtalebank_release::{Release, Value};
 use samtalebank_tables::registry;
 
 use crate::charts::line_chart;
-use crate::components::symbols;
+use crate::components::{csv_params, symbols};
 use crate::format::{num, period_short, period_words, signed};
 use crate::indicators::{kommune_by_code_or_name, Bench};
 use crate::layout::{document, Here};
@@ -146,15 +146,7 @@ fn kommune_document(
         };
     }
     let sel = Selection::new(dims, (0..meta.measures.len()).collect());
-    let csv: &[&'static str] = match lang {
-        Lang::Da => &[
-            "UseTexts",
-            "SeparatorSemicolon",
-            "DecimalComma",
-            "IncludeBom",
-        ],
-        Lang::En => &["UseTexts", "IncludeBom"],
-    };
+    let csv = csv_params(lang);
     let here_path = format!("/kommune/{kcode}");
     let tables_preset: Vec<(&str, String)> = rel
         .tables

@@ -9,7 +9,7 @@ use samtalebank_release::{Release, Value};
 use samtalebank_tables::registry;
 
 use crate::charts::{bar_chart, Bar, Mark};
-use crate::components::symbols;
+use crate::components::{csv_params, symbols};
 use crate::format::{num, period_short};
 use crate::indicators::{choices, describe, tile_map, Bench, Choices, Point};
 use crate::layout::{notice, page, Here, Page};
@@ -104,15 +104,7 @@ fn downloads(b: &Bench<'_>, c: &Choices, lang: Lang) -> Markup {
     }
     let measures = (0..meta.measures.len()).collect();
     let sel = Selection::new(dims, measures);
-    let csv: &[&'static str] = match lang {
-        Lang::Da => &[
-            "UseTexts",
-            "SeparatorSemicolon",
-            "DecimalComma",
-            "IncludeBom",
-        ],
-        Lang::En => &["UseTexts", "IncludeBom"],
-    };
+    let csv = csv_params(lang);
     html! {
         div.links {
             h2 { (m.downloads) }
@@ -147,11 +139,17 @@ fn view(rel: &Release, q: &Params, map: bool) -> Page {
     };
     let (c, problem) = match choices(&b, q) {
         Ok(c) => (c, None),
-        Err(e) => (
-            choices(&b, &Params::new(vec![("lang".into(), lang.code().into())]))
-                .expect("the default choices"),
-            Some(e),
-        ),
+        Err(e) => match choices(&b, &Params::new(vec![("lang".into(), lang.code().into())])) {
+            Ok(c) => (c, Some(e)),
+            // Not even the default choices (the release publishes no year): the reason alone.
+            Err(none) => {
+                let body = html! { h1 { (title) } (notice(&format!("{} {none}.", m.cannot_show))) };
+                return Page {
+                    status: 404,
+                    html: page(here, title, body),
+                };
+            }
+        },
     };
     if let Some(e) = problem {
         let body = html! {
