@@ -339,6 +339,31 @@ def timeit(args):
     print(json.dumps({"seconds": sum(per.values()), "tables": per}))
 
 
+def fast01(args):
+    """Seconds of the fastest DuckDB query for SAMT01's cube (scripts/bench.d/samt01_duckdb.sql),
+    best of --runs; with --check, also that its cells equal the portable twin's."""
+    con = connect(args.store, args.threads)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench.d", "samt01_duckdb.sql")
+    with open(path, encoding="utf-8") as f:
+        sql = f.read()
+    times = []
+    for _ in range(int(args.runs)):
+        t0 = time.perf_counter()
+        con.execute("CREATE OR REPLACE TABLE fast_SAMT01 AS " + sql)
+        times.append(time.perf_counter() - t0)
+    out = {"seconds": min(times), "cells": con.execute("SELECT count(*) FROM fast_SAMT01").fetchone()[0]}
+    if args.check:
+        con.execute("CREATE TABLE twin_SAMT01 AS " + twin_sql("SAMT01"))
+        cols = KEYS + ", antal, antal_key, digital, digital_key"
+        only = [con.execute(f"SELECT count(*) FROM (SELECT {cols} FROM {a} EXCEPT ALL SELECT {cols} FROM {b})").fetchone()[0]
+                for a, b in (("fast_SAMT01", "twin_SAMT01"), ("twin_SAMT01", "fast_SAMT01"))]
+        out["only_in_fast"], out["only_in_twin"] = only
+        if any(only):
+            print(json.dumps(out))
+            sys.exit(1)
+    print(json.dumps(out))
+
+
 def same(args):
     """Every twin on DuckDB against the same twin's output from another engine (a directory of
     Parquet per table, as scripts/spark_twins.py writes): the same rows, every column equal.
@@ -448,6 +473,11 @@ def main():
     t.add_argument("--store", required=True)
     t.add_argument("--runs", default=1)
     t.add_argument("--threads", default=None)
+    f1 = sub.add_parser("fast01", help="the fastest DuckDB query for SAMT01's cube, timed")
+    f1.add_argument("--store", required=True)
+    f1.add_argument("--runs", default=1)
+    f1.add_argument("--threads", default=None)
+    f1.add_argument("--check", action="store_true", help="and equal to the portable twin's cells")
     sv = sub.add_parser("survey", help="SURV01's twin on DuckDB against a release")
     sv.add_argument("--store", required=True)
     sv.add_argument("--release", required=True)
@@ -455,7 +485,7 @@ def main():
     m.add_argument("--store", required=True)
     m.add_argument("--aggregates", required=True)
     a = p.parse_args()
-    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "ckm": ckm, "coverage": coverage, "time": timeit, "same": same, "survey": survey}[a.cmd](a)
+    {"compare": compare, "sample": sample, "ranks": ranks, "gap": gap, "ckm": ckm, "coverage": coverage, "time": timeit, "fast01": fast01, "same": same, "survey": survey}[a.cmd](a)
 
 
 if __name__ == "__main__":

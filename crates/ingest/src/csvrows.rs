@@ -28,6 +28,63 @@ pub(crate) enum Item<'r> {
     },
 }
 
+/// One record as positions, or what is known of one that is too long.
+pub(crate) enum Raw {
+    Record {
+        line: u64,
+        /// Its bytes in the text, terminator included.
+        start: usize,
+        end: usize,
+        /// Its number of fields.
+        nend: usize,
+    },
+    TooLong {
+        line: u64,
+        bytes: usize,
+        head: String,
+    },
+}
+
+/// The fields of one record, as bytes (quotes removed).
+pub(crate) struct RawFields<'r> {
+    out: &'r [u8],
+    ends: &'r [usize],
+}
+
+/// The fields of one record as bytes.
+pub(crate) trait FieldBytes {
+    fn len(&self) -> usize;
+    /// Field `i` (it exists: `i < len()`).
+    fn get(&self, i: usize) -> &[u8];
+}
+
+impl FieldBytes for RawFields<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+    fn get(&self, i: usize) -> &[u8] {
+        let from = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.out[from..self.ends[i]]
+    }
+}
+
+/// The fields of a record without quotes: slices of the text.
+pub(crate) struct SliceFields<'r> {
+    pub text: &'r [u8],
+    /// Each field's `start..end` in `text`.
+    pub bounds: &'r [(usize, usize)],
+}
+
+impl FieldBytes for SliceFields<'_> {
+    fn len(&self) -> usize {
+        self.bounds.len()
+    }
+    fn get(&self, i: usize) -> &[u8] {
+        let (a, b) = self.bounds[i];
+        &self.text[a..b]
+    }
+}
+
 /// The records of a CSV text, in order.
 pub(crate) struct Records<'a> {
     text: &'a [u8],
@@ -59,6 +116,14 @@ impl<'a> Records<'a> {
         Records::with_limit(text, delimiter, MAX_RECORD)
     }
 
+    /// The records of `text` from byte `pos`, a record's start after `breaks` line breaks.
+    pub fn resume(text: &'a [u8], delimiter: u8, pos: usize, breaks: u64) -> Records<'a> {
+        let mut r = Records::new(text, delimiter);
+        r.pos = pos;
+        r.breaks = breaks;
+        r
+    }
+
     pub fn with_limit(text: &'a [u8], delimiter: u8, max: usize) -> Records<'a> {
         Records {
             text,
@@ -77,8 +142,42 @@ impl<'a> Records<'a> {
         self.pos
     }
 
+    /// Line breaks consumed so far: at the end, those of the whole text.
+    pub fn breaks(&self) -> u64 {
+        self.breaks
+    }
+
     /// The next record, `None` at the end.
     pub fn next_item(&mut self) -> Option<Item<'_>> {
+        match self.next_raw()? {
+            Raw::TooLong { line, bytes, head } => Some(Item::TooLong { line, bytes, head }),
+            Raw::Record { line, nend, .. } => {
+                self.record.clear();
+                let mut from = 0;
+                for &end in &self.ends[..nend] {
+                    let field = &self.out[from..end];
+                    self.record.push_field(&String::from_utf8_lossy(field));
+                    from = end;
+                }
+                Some(Item::Record {
+                    line,
+                    record: &self.record,
+                })
+            }
+        }
+    }
+
+    /// The fields of the record `next_raw` returned last: their bytes, unquoted.
+    pub fn raw_fields(&self, nend: usize) -> RawFields<'_> {
+        RawFields {
+            out: &self.out,
+            ends: &self.ends[..nend],
+        }
+    }
+
+    /// The next record without making strings of it: its line, its bytes in the text
+    /// (`start..end`) and the number of its fields (see [`Records::raw_fields`]).
+    pub fn next_raw(&mut self) -> Option<Raw> {
         // Blank lines before the record.
         while self.pos < self.text.len() && matches!(self.text[self.pos], b'\r' | b'\n') {
             self.breaks += u64::from(is_break(self.text, self.pos));
@@ -139,22 +238,17 @@ impl<'a> Records<'a> {
             while end > start && std::str::from_utf8(&self.text[start..end]).is_err() {
                 end -= 1;
             }
-            return Some(Item::TooLong {
+            return Some(Raw::TooLong {
                 line,
                 bytes: self.pos - start,
                 head: String::from_utf8_lossy(&self.text[start..end]).into_owned(),
             });
         }
-        self.record.clear();
-        let mut from = 0;
-        for &end in &self.ends[..nend] {
-            let field = &self.out[from..end];
-            self.record.push_field(&String::from_utf8_lossy(field));
-            from = end;
-        }
-        Some(Item::Record {
+        Some(Raw::Record {
             line,
-            record: &self.record,
+            start,
+            end: self.pos,
+            nend,
         })
     }
 }

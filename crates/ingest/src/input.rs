@@ -156,7 +156,7 @@ pub struct Header {
 }
 
 impl Header {
-    fn new(names: Vec<String>) -> Header {
+    pub(crate) fn new(names: Vec<String>) -> Header {
         let names: Vec<String> = names.into_iter().map(|n| n.trim().to_lowercase()).collect();
         let index = names
             .iter()
@@ -167,6 +167,10 @@ impl Header {
     }
     pub fn has(&self, name: &str) -> bool {
         self.index.contains_key(name)
+    }
+    /// The position of a column.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
     }
 }
 
@@ -250,6 +254,12 @@ pub(crate) fn read_rows(
     } else {
         read_csv(bytes, header, row, progress)
     }
+}
+
+/// The header check of a register file (samtaler or forloeb).
+pub(crate) fn register_header(table: Table) -> impl FnMut(&Header) -> Result<(), ReadError> {
+    let required = required_columns(table);
+    move |h| check_header(h, required)
 }
 
 fn required_columns(t: Table) -> &'static [&'static str] {
@@ -337,11 +347,7 @@ fn read_csv(
                 },
             )?,
             Some(Item::TooLong { line, bytes, head }) => {
-                let reason = format!(
-                    "line too long: {} bytes, over the limit of {} bytes; not read",
-                    thousands(bytes),
-                    thousands(MAX_RECORD)
-                );
+                let reason = too_long(bytes);
                 let shown = csv::StringRecord::from(vec![format!("{head}…")]);
                 row(
                     line,
@@ -362,6 +368,15 @@ fn read_csv(
     }
     progress(bytes.len().saturating_sub(last_byte) as u64);
     Ok(())
+}
+
+/// The reason a too-long line is not read.
+pub(crate) fn too_long(bytes: usize) -> String {
+    format!(
+        "line too long: {} bytes, over the limit of {} bytes; not read",
+        thousands(bytes),
+        thousands(MAX_RECORD)
+    )
 }
 
 /// A count with commas between thousands (`200,000,055`): readable, and never mistaken for a

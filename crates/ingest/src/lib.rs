@@ -5,8 +5,12 @@
 //! numbers masked) and never stops the good rows. Re-ingesting a file adds nothing; an id seen
 //! again with other content is a conflict and is rejected (the stored row is kept).
 
+mod chunks;
 mod csvrows;
+mod fast;
+mod idset;
 mod input;
+mod parallel;
 pub mod pseudonym;
 mod survey;
 mod validate;
@@ -18,6 +22,9 @@ use std::path::{Path, PathBuf};
 use rustc_hash::FxHashMap;
 use samtalebank_model::cpr;
 use samtalebank_store::{IngestedFile, Store, Wait, FORLOEB, SAMTALER};
+
+use crate::idset::IdSet;
+use crate::parallel::Outcome;
 
 pub use csvrows::MAX_RECORD;
 pub use input::{discover, InputFile, Table};
@@ -163,7 +170,7 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
     let (mut pseudo, key_source) = Pseudonymiser::for_store(&opts.store)?;
     // A bad questionnaire stops the run before anything is written.
     let survey_plan = survey::prepare(&files, &store)?;
-    let mut seen: FxHashMap<Table, FxHashMap<u64, u64>> = FxHashMap::default();
+    let mut seen: FxHashMap<Table, IdSet> = FxHashMap::default();
     let mut summary = Summary {
         key_source: key_source.to_string(),
         ..Summary::default()
@@ -174,10 +181,14 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
     let mut in_run: Vec<String> = Vec::new();
     {
         let mut writer = store.writer()?;
-        for file in files.iter().filter(|f| !f.table.survey()) {
+        for (k, file) in files.iter().enumerate() {
+            if file.table.survey() {
+                continue;
+            }
+            // The ids of a table no file after this one holds are not needed any more.
+            seen.retain(|t, _| files[k..].iter().any(|f| f.table == *t));
             bar.set_message(file.name.clone());
-            let bytes = input::read_bytes(&file.path)?;
-            let sha = sha256_hex(&bytes);
+            let sha = sha256_of(&file.path)?;
             let mut fs = FileSummary {
                 name: file.name.clone(),
                 table: file.table.name().to_string(),
@@ -193,69 +204,119 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
             let ids = match seen.entry(file.table) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(writer.existing_ids(match file.table {
+                    let table = match file.table {
                         Table::Forloeb => FORLOEB,
                         _ => SAMTALER,
-                    })?)
+                    };
+                    let todo: Vec<&InputFile> = files[k..]
+                        .iter()
+                        .filter(|f| f.table == file.table)
+                        .collect();
+                    let expected: usize = todo.iter().map(|f| expected_rows(f)).sum();
+                    let stored = writer.stored_rows(table);
+                    let pairs = if stored > 4 * expected as u64 {
+                        // A delivery much smaller than the store (a month into years): its
+                        // ids first, then only those of the store's, so that the time goes
+                        // with the delivery, not with the store.
+                        let wanted = delivery_ids(&todo, &pseudo)?;
+                        writer.existing_ids_among(table, &|id| wanted.contains(&id))?
+                    } else {
+                        writer.existing_ids(table)?
+                    };
+                    e.insert(pairs.into_iter().collect())
                 }
             };
-            let mut sink = |row: validate::Row| -> Result<(), IngestError> {
-                match row {
-                    validate::Row::Samtale(r) => writer.add_samtale(r)?,
-                    validate::Row::Forloeb(r) => writer.add_forloeb(r)?,
+            ids.reserve(expected_rows(file));
+            let before = rejects.len();
+            let mut on_progress = |n: u64| bar.inc(n);
+            let mut take = |o: Outcome<'_>| -> Result<(), IngestError> {
+                fs.rows_read += 1;
+                match o {
+                    Outcome::Row {
+                        line,
+                        row,
+                        fingerprint,
+                        shown,
+                        ahead,
+                    } => match ids.get_prefetching(row.stored_id(), ahead) {
+                        Some(old) if old == fingerprint => fs.duplicates += 1,
+                        Some(_) => {
+                            fs.rejected += 1;
+                            let (id, raw) = shown();
+                            rejects.push(Reject {
+                                file: file.name.clone(),
+                                line,
+                                column: file.table.id_column().into(),
+                                reason: format!(
+                                    "conflict: {} '{}' is already stored with other content (the stored row is kept)",
+                                    file.table.id_column(),
+                                    cpr::mask(&id)
+                                ),
+                                row: cpr::mask(&raw),
+                            });
+                        }
+                        None => {
+                            ids.insert_new(row.stored_id(), fingerprint);
+                            fs.accepted += 1;
+                            match row {
+                                validate::Row::Samtale(r) => {
+                                    writer.add_samtale_with(r, fingerprint)?
+                                }
+                                validate::Row::Forloeb(r) => {
+                                    writer.add_forloeb_with(r, fingerprint)?
+                                }
+                            }
+                        }
+                    },
+                    Outcome::Rejected {
+                        line,
+                        problems,
+                        raw,
+                    } => {
+                        fs.rejected += 1;
+                        let raw = cpr::mask(&raw);
+                        for (column, reason) in problems {
+                            rejects.push(Reject {
+                                file: file.name.clone(),
+                                line,
+                                column,
+                                reason: cpr::mask(&reason),
+                                row: raw.clone(),
+                            });
+                        }
+                    }
                 }
                 Ok(())
             };
-            let before = rejects.len();
-            let mut on_progress = |n: u64| bar.inc(n);
-            let r = input::read_file(
-                file,
-                &bytes,
-                &mut |line, fields| {
-                    fs.rows_read += 1;
-                    match validate::row(file.table, fields, &mut pseudo) {
-                        Ok((id, row)) => {
-                            let fp = row.fingerprint();
-                            match ids.get(&row.stored_id()) {
-                                Some(old) if *old == fp => fs.duplicates += 1,
-                                Some(_) => {
-                                    fs.rejected += 1;
-                                    rejects.push(Reject {
-                                    file: file.name.clone(),
-                                    line,
-                                    column: file.table.id_column().into(),
-                                    reason: format!(
-                                        "conflict: {} '{}' is already stored with other content (the stored row is kept)",
-                                        file.table.id_column(),
-                                        cpr::mask(&id)
-                                    ),
-                                    row: cpr::mask(&fields.raw()),
-                                });
-                                }
-                                None => {
-                                    ids.insert(row.stored_id(), fp);
-                                    fs.accepted += 1;
-                                    sink(row)?;
-                                }
-                            }
-                        }
-                        Err(problems) => {
-                            fs.rejected += 1;
-                            for (column, reason) in problems {
-                                rejects.push(Reject {
-                                    file: file.name.clone(),
-                                    line,
-                                    column,
-                                    reason: cpr::mask(&reason),
-                                    row: cpr::mask(&fields.raw()),
-                                });
-                            }
-                        }
-                    }
-                    Ok(())
-                },
-                &mut on_progress,
-            );
+            let r = if file.parquet {
+                input::read_file(
+                    file,
+                    &[],
+                    &mut |line, fields| match validate::row(file.table, fields, &mut pseudo) {
+                        Ok((id, row)) => take(Outcome::Row {
+                            line,
+                            fingerprint: row.fingerprint(),
+                            row,
+                            shown: &|| (id.clone(), fields.raw()),
+                            ahead: None,
+                        }),
+                        Err(problems) => take(Outcome::Rejected {
+                            line,
+                            problems,
+                            raw: fields.raw(),
+                        }),
+                    },
+                    &mut on_progress,
+                )
+            } else {
+                parallel::read_csv(
+                    file,
+                    &pseudo,
+                    &mut input::register_header(file.table),
+                    &mut take,
+                    &mut on_progress,
+                )
+            };
             if let Err(e) = r {
                 match e {
                     input::ReadError::File(reason) => {
@@ -333,6 +394,74 @@ pub fn run(opts: &Options) -> Result<Summary, IngestError> {
     Ok(summary)
 }
 
+/// The stored ids of the valid rows of some register files of one table (a first, quick read of
+/// a delivery).
+fn delivery_ids(
+    files: &[&InputFile],
+    pseudo: &Pseudonymiser,
+) -> Result<rustc_hash::FxHashSet<u64>, IngestError> {
+    let mut ids = rustc_hash::FxHashSet::default();
+    let mut p = pseudo.clone();
+    for file in files {
+        ids.reserve(expected_rows(file));
+        let r = if file.parquet {
+            input::read_file(
+                file,
+                &[],
+                &mut |_, fields| {
+                    if let Ok((_, row)) = validate::row(file.table, fields, &mut p) {
+                        ids.insert(row.stored_id());
+                    }
+                    Ok(())
+                },
+                &mut |_| {},
+            )
+        } else {
+            parallel::read_csv(
+                file,
+                pseudo,
+                &mut input::register_header(file.table),
+                &mut |o| {
+                    if let Outcome::Row { row, .. } = o {
+                        ids.insert(row.stored_id());
+                    }
+                    Ok(())
+                },
+                &mut |_| {},
+            )
+        };
+        // A file that cannot be read is reported by the reading proper.
+        if let Err(input::ReadError::Ingest(e)) = r {
+            return Err(e);
+        }
+    }
+    Ok(ids)
+}
+
+/// About how many rows a register file holds: for CSV its size over the length of its first
+/// lines, for Parquet its metadata's count (nothing if it cannot be read: the caller's room is a
+/// hint).
+fn expected_rows(file: &InputFile) -> usize {
+    use std::io::Read;
+    let Ok(f) = samtalebank_files::open_regular(&file.path) else {
+        return 0;
+    };
+    if file.parquet {
+        return parquet::file::reader::SerializedFileReader::new(f)
+            .map(|r| {
+                use parquet::file::reader::FileReader;
+                r.metadata().file_metadata().num_rows().max(0) as usize
+            })
+            .unwrap_or(0);
+    }
+    let mut head = Vec::with_capacity(1 << 18);
+    if f.take(1 << 18).read_to_end(&mut head).is_err() {
+        return 0;
+    }
+    let lines = head.iter().filter(|&&b| b == b'\n').count().max(1);
+    (file.size as f64 * lines as f64 / head.len().max(1) as f64 * 1.02) as usize
+}
+
 /// A short category of a reason, for the summary.
 fn reason_kind(reason: &str) -> String {
     let r = reason.split(':').next().unwrap_or(reason);
@@ -346,6 +475,15 @@ fn reason_kind(reason: &str) -> String {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     samtalebank_files::sha256_hex(bytes)
+}
+
+/// SHA-256 of an input file, read without following a symbolic link.
+fn sha256_of(path: &Path) -> Result<String, IngestError> {
+    let err = |e: String| IngestError::Input(e);
+    let mut f = samtalebank_files::open_regular(path).map_err(|e| err(e.to_string()))?;
+    let mut h = samtalebank_files::Sha256Writer::new(std::io::sink());
+    std::io::copy(&mut f, &mut h).map_err(|e| err(format!("{}: {e}", path.display())))?;
+    Ok(h.finish().1)
 }
 
 fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {

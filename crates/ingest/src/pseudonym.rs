@@ -13,6 +13,9 @@ use sha2::Sha256;
 
 pub const KEY_ENV: &str = "SAMTALEBANK_KEY";
 
+/// The most CPR numbers whose keys are kept (about 50 MB).
+const PERSONS_CACHED: usize = 1 << 20;
+
 /// Where the key came from (for the summary; never the key itself).
 #[derive(Debug, Clone)]
 pub enum KeySource {
@@ -33,10 +36,13 @@ impl std::fmt::Display for KeySource {
     }
 }
 
+#[derive(Clone)]
 pub struct Pseudonymiser {
     mac: Hmac<Sha256>,
     cache: FxHashMap<[u8; 10], i64>,
     pkeys: FxHashMap<i64, u32>,
+    /// Both keys of a CPR number, computed once per number.
+    persons: FxHashMap<u64, (i64, u32)>,
 }
 
 /// The key file that belongs to a store: beside it, named after it.
@@ -55,6 +61,7 @@ impl Pseudonymiser {
             mac: <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length"), // ok: infallible for HMAC
             cache: FxHashMap::default(),
             pkeys: FxHashMap::default(),
+            persons: FxHashMap::default(),
         }
     }
 
@@ -114,10 +121,15 @@ impl Pseudonymiser {
     /// the key can compute either or recover the id (which may hold a CPR number); the same id
     /// always gets the same keys, so a re-delivered record is recognised.
     pub fn record_keys(&self, kind: &str, id: &str) -> (u32, i64) {
+        self.record_keys_bytes(kind.as_bytes(), id.as_bytes())
+    }
+
+    /// [`Pseudonymiser::record_keys`] of an id's bytes.
+    pub fn record_keys_bytes(&self, kind: &[u8], id: &[u8]) -> (u32, i64) {
         let mut m = self.mac.clone();
-        m.update(kind.as_bytes());
+        m.update(kind);
         m.update(b":");
-        m.update(id.as_bytes());
+        m.update(id);
         let out = m.finalize().into_bytes();
         let mut b = [0u8; 8];
         b.copy_from_slice(&out[4..12]);
@@ -127,17 +139,42 @@ impl Pseudonymiser {
         )
     }
 
+    /// The person key and the person's cell key of a CPR number's 10 digits: the same as
+    /// [`Pseudonymiser::cpr`] and [`Pseudonymiser::person_cell_key`], each computed once per
+    /// number.
+    pub fn cpr_keys(&mut self, digits: [u8; 10]) -> (i64, u32) {
+        let n = digits
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0')));
+        if let Some(k) = self.persons.get(&n) {
+            return *k;
+        }
+        let person = self.mac(b"cpr:", &digits);
+        let k = (person, self.cell_key(person));
+        // Bounded memory: a register file comes sorted by municipality, so a person's rows are
+        // near each other and a fresh cache soon holds the current ones again.
+        if self.persons.len() >= PERSONS_CACHED {
+            self.persons.clear();
+        }
+        self.persons.insert(n, k);
+        k
+    }
+
+    fn cell_key(&self, person: i64) -> u32 {
+        let mut m = self.mac.clone();
+        m.update(b"pkey:");
+        m.update(&person.to_be_bytes());
+        let out = m.finalize().into_bytes();
+        u32::from_be_bytes([out[0], out[1], out[2], out[3]])
+    }
+
     /// Person key of the cell key method: the first 4 bytes of HMAC-SHA-256(key, `pkey:` +
     /// the person's pseudonymous key as 8 big-endian bytes).
     pub fn person_cell_key(&mut self, person: i64) -> u32 {
         if let Some(k) = self.pkeys.get(&person) {
             return *k;
         }
-        let mut m = self.mac.clone();
-        m.update(b"pkey:");
-        m.update(&person.to_be_bytes());
-        let out = m.finalize().into_bytes();
-        let k = u32::from_be_bytes([out[0], out[1], out[2], out[3]]);
+        let k = self.cell_key(person);
         self.pkeys.insert(person, k);
         k
     }

@@ -216,10 +216,25 @@ impl Store {
         read::read_forloeb(self)
     }
 
-    /// Content fingerprints of the rows already stored, keyed by their pseudonymised id, for
-    /// idempotent ingest and conflict detection.
-    pub fn existing_ids(&self, table: &str) -> Result<rustc_hash::FxHashMap<u64, u64>> {
-        read::existing_ids(self, table)
+    /// The rows already stored as (pseudonymised id, content fingerprint), for idempotent
+    /// ingest and conflict detection.
+    pub fn existing_ids(&self, table: &str) -> Result<Vec<(u64, u64)>> {
+        read::existing_ids(self, table, &|_| true)
+    }
+
+    /// [`Store::existing_ids`] of the ids `wanted` picks (a delivery's, when the store is much
+    /// larger than the delivery).
+    pub fn existing_ids_among(
+        &self,
+        table: &str,
+        wanted: &(dyn Fn(u64) -> bool + Sync),
+    ) -> Result<Vec<(u64, u64)>> {
+        read::existing_ids(self, table, wanted)
+    }
+
+    /// The rows stored in a table, from the manifest.
+    pub fn rows(&self, table: &str) -> u64 {
+        self.parts(table).map(|p| p.rows).sum()
     }
 }
 

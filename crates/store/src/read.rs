@@ -371,7 +371,11 @@ pub(crate) fn read_forloeb(store: &Store) -> Result<ForloebColumns> {
     Ok(all)
 }
 
-pub(crate) fn existing_ids(store: &Store, table: &str) -> Result<FxHashMap<u64, u64>> {
+pub(crate) fn existing_ids(
+    store: &Store,
+    table: &str,
+    wanted: &(dyn Fn(u64) -> bool + Sync),
+) -> Result<Vec<(u64, u64)>> {
     let id_col = if table == SAMTALER {
         "samtale_id"
     } else {
@@ -382,13 +386,14 @@ pub(crate) fn existing_ids(store: &Store, table: &str) -> Result<FxHashMap<u64, 
         for b in batches(path, &[id_col, "indhold_hash"])? {
             let ids = i64s(col(&b, id_col, path)?, id_col, path)?;
             let h = i64s(col(&b, "indhold_hash", path)?, "indhold_hash", path)?;
-            out.extend(ids.into_iter().zip(h).map(|(i, h)| (i as u64, h as u64)));
+            out.extend(
+                ids.into_iter()
+                    .zip(h)
+                    .map(|(i, h)| (i as u64, h as u64))
+                    .filter(|(i, _)| wanted(*i)),
+            );
         }
         Ok(out)
     })?;
-    let mut map = FxHashMap::default();
-    for c in chunks {
-        map.extend(c);
-    }
-    Ok(map)
+    Ok(chunks.concat())
 }

@@ -62,47 +62,81 @@ pub struct ForloebRecord {
 }
 
 /// Stable fingerprint of a row's content (not its id), stored as `indhold_hash`, so that a
-/// re-delivered id with other content is recognised as a conflict.
-fn fingerprint(parts: &[&str]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(parts.join("\u{1f}").as_bytes())
+/// re-delivered id with other content is recognised as a conflict: the XXH3-64 of the fields as
+/// text (numbers in decimal, codes as in the code lists) joined by U+001F.
+struct Fingerprint(Vec<u8>);
+
+impl Fingerprint {
+    fn new() -> Fingerprint {
+        Fingerprint(Vec::with_capacity(128))
+    }
+    fn int(mut self, n: impl itoa::Integer) -> Fingerprint {
+        self.sep();
+        self.0
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        self
+    }
+    fn text(mut self, s: &str) -> Fingerprint {
+        self.sep();
+        self.0.extend_from_slice(s.as_bytes());
+        self
+    }
+    fn sep(&mut self) {
+        if !self.0.is_empty() {
+            self.0.push(0x1f);
+        }
+    }
+    fn hash(self) -> u64 {
+        xxhash_rust::xxh3::xxh3_64(&self.0)
+    }
 }
 
 impl SamtaleRecord {
     pub fn fingerprint(&self) -> u64 {
         let v = vocab();
-        fingerprint(&[
-            &self.person.to_string(),
-            &self.dato.to_string(),
-            &v.kommuner.code_str(self.kommune),
-            &v.ydelser.leaves[self.ydelse as usize].code,
-            v.samtaletyper.code(self.samtaletype),
-            v.samtaleformer.code(self.samtaleform),
-        ])
+        Fingerprint::new()
+            .int(self.person)
+            .int(self.dato)
+            .int(v.kommuner.list[self.kommune as usize].code)
+            .text(&v.ydelser.leaves[self.ydelse as usize].code)
+            .text(v.samtaletyper.code(self.samtaletype))
+            .text(v.samtaleformer.code(self.samtaleform))
+            .hash()
     }
 }
 
 impl ForloebRecord {
     pub fn fingerprint(&self) -> u64 {
         let v = vocab();
-        fingerprint(&[
-            &self.person.to_string(),
-            &v.kommuner.code_str(self.kommune),
-            &v.ydelser.leaves[self.ydelse as usize].code,
-            &self.start.to_string(),
-            &self.slut.map(|s| s.to_string()).unwrap_or_default(),
-        ])
+        let f = Fingerprint::new()
+            .int(self.person)
+            .int(v.kommuner.list[self.kommune as usize].code)
+            .text(&v.ydelser.leaves[self.ydelse as usize].code)
+            .int(self.start);
+        match self.slut {
+            Some(s) => f.int(s),
+            None => f.text(""),
+        }
+        .hash()
     }
 }
 
-const FLUSH_ROWS: usize = 1 << 20;
+/// Rows per part file: written while the rest is read, and a bound on the rows held.
+const FLUSH_ROWS: usize = 1 << 18;
 
 /// Buffers rows per partition and writes them to staged Parquet parts.
 pub struct StoreWriter<'a> {
     store: &'a mut Store,
     run: String,
-    samtaler: BTreeMap<i32, Vec<SamtaleRecord>>,
-    forloeb: BTreeMap<i32, Vec<ForloebRecord>>,
+    /// Rows by year, with their content fingerprints.
+    samtaler: BTreeMap<i32, (Vec<SamtaleRecord>, Vec<i64>)>,
+    forloeb: BTreeMap<i32, (Vec<ForloebRecord>, Vec<i64>)>,
     staged: Vec<(PathBuf, Part)>,
+    /// The parts being written on their own threads (at most one per core), staged in order
+    /// when done.
+    writing: std::collections::VecDeque<std::thread::JoinHandle<Result<(PathBuf, Part)>>>,
+    /// Parts named so far (their numbers in this run).
+    named: usize,
     files: Vec<IngestedFile>,
     /// A new questionnaire is staged: the stored survey is replaced at commit.
     survey_replaced: bool,
@@ -122,6 +156,8 @@ impl<'a> StoreWriter<'a> {
             samtaler: BTreeMap::new(),
             forloeb: BTreeMap::new(),
             staged: Vec::new(),
+            writing: Default::default(),
+            named: 0,
             files: Vec::new(),
             survey_replaced: false,
         })
@@ -133,28 +169,58 @@ impl<'a> StoreWriter<'a> {
     }
 
     /// See [`Store::existing_ids`].
-    pub fn existing_ids(&self, table: &str) -> Result<rustc_hash::FxHashMap<u64, u64>> {
+    pub fn existing_ids(&self, table: &str) -> Result<Vec<(u64, u64)>> {
         self.store.existing_ids(table)
     }
 
+    /// See [`Store::existing_ids_among`].
+    pub fn existing_ids_among(
+        &self,
+        table: &str,
+        wanted: &(dyn Fn(u64) -> bool + Sync),
+    ) -> Result<Vec<(u64, u64)>> {
+        self.store.existing_ids_among(table, wanted)
+    }
+
+    /// See [`Store::rows`].
+    pub fn stored_rows(&self, table: &str) -> u64 {
+        self.store.rows(table)
+    }
+
     pub fn add_samtale(&mut self, r: SamtaleRecord) -> Result<()> {
+        let f = r.fingerprint();
+        self.add_samtale_with(r, f)
+    }
+
+    /// [`StoreWriter::add_samtale`] of a row whose [`SamtaleRecord::fingerprint`] the caller has
+    /// computed already.
+    pub fn add_samtale_with(&mut self, r: SamtaleRecord, fingerprint: u64) -> Result<()> {
         let year = time::month_of(r.dato).div_euclid(12);
-        let buf = self.samtaler.entry(year).or_default();
-        buf.push(r);
-        if buf.len() >= FLUSH_ROWS {
-            let rows = std::mem::take(buf);
-            self.stage_samtaler(year, rows)?;
+        let (rows, fps) = self.samtaler.entry(year).or_default();
+        rows.push(r);
+        fps.push(fingerprint as i64);
+        if rows.len() >= FLUSH_ROWS {
+            let buf = std::mem::take(self.samtaler.entry(year).or_default());
+            self.stage_samtaler(year, buf)?;
         }
         Ok(())
     }
 
     pub fn add_forloeb(&mut self, r: ForloebRecord) -> Result<()> {
+        let f = r.fingerprint();
+        self.add_forloeb_with(r, f)
+    }
+
+    /// [`StoreWriter::add_forloeb`] of a row whose [`ForloebRecord::fingerprint`] the caller has
+    /// computed already.
+    pub fn add_forloeb_with(&mut self, r: ForloebRecord, fingerprint: u64) -> Result<()> {
         let year = time::month_of(r.start).div_euclid(12);
-        let buf = self.forloeb.entry(year).or_default();
-        buf.push(r);
-        if buf.len() >= FLUSH_ROWS {
-            let rows = std::mem::take(buf);
-            self.stage_forloeb(year, rows)?;
+        let (rows, fps) = self.forloeb.entry(year).or_default();
+        rows.push(r);
+        fps.push(fingerprint as i64);
+        if rows.len() >= FLUSH_ROWS {
+            let buf = std::mem::take(self.forloeb.entry(year).or_default());
+            self.stage_forloeb(year, buf)?;
         }
         Ok(())
     }
@@ -167,6 +233,7 @@ impl<'a> StoreWriter<'a> {
     /// Stage a new questionnaire (its text as delivered): at commit it replaces the stored
     /// survey, respondents included.
     pub fn set_questionnaire(&mut self, text: &str) -> Result<()> {
+        self.finish_writing()?;
         let rel = format!("{UNDERSOEGELSE}/spoergeskema-{}.toml", self.run);
         let path = self.staging().join(&rel);
         if let Some(dir) = path.parent() {
@@ -192,7 +259,8 @@ impl<'a> StoreWriter<'a> {
         if rs.is_empty() {
             return Ok(());
         }
-        let n = self.staged.len();
+        self.finish_writing()?;
+        let n = self.next_number();
         let rel = format!("{UNDERSOEGELSE}/respondenter-{}-{n:04}.parquet", self.run);
         let path = self.staging().join(&rel);
         let batch = crate::survey::respondents_batch(q, rs)?;
@@ -206,26 +274,65 @@ impl<'a> StoreWriter<'a> {
         self.store.root.join(STAGING).join(&self.run)
     }
 
-    fn staged_path(&self, table: &str, partition: &str) -> (PathBuf, String) {
-        let n = self.staged.len();
+    fn next_number(&mut self) -> usize {
+        self.named += 1;
+        self.named - 1
+    }
+
+    fn staged_path(&mut self, table: &str, partition: &str) -> (PathBuf, String) {
+        let n = self.next_number();
         let rel = format!("{table}/{partition}/part-{}-{n:04}.parquet", self.run);
         (self.staging().join(&rel), rel)
     }
 
-    fn stage_samtaler(&mut self, year: i32, rows: Vec<SamtaleRecord>) -> Result<()> {
-        let (path, rel) = self.staged_path(SAMTALER, &format!("aar={year}"));
-        let batch = samtaler_batch(&rows).map_err(|e| fmt_err(&path, e))?;
-        let part = write_part(&path, rel, SAMTALER, batch)?;
-        self.staged.push((path, part));
+    /// Write a part on its own thread (encoding Parquet while the rows after it are read), at
+    /// most one per core at a time.
+    fn write_in_background(
+        &mut self,
+        path: PathBuf,
+        rel: String,
+        table: &'static str,
+        batch: impl FnOnce() -> std::result::Result<RecordBatch, String> + Send + 'static,
+    ) -> Result<()> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        while self.writing.len() >= cores {
+            self.finish_one()?;
+        }
+        self.writing.push_back(std::thread::spawn(move || {
+            let batch = batch().map_err(|e| fmt_err(&path, e))?;
+            let part = write_part(&path, rel, table, batch)?;
+            Ok((path, part))
+        }));
         Ok(())
     }
 
-    fn stage_forloeb(&mut self, year: i32, rows: Vec<ForloebRecord>) -> Result<()> {
-        let (path, rel) = self.staged_path(FORLOEB, &format!("start_aar={year}"));
-        let batch = forloeb_batch(&rows).map_err(|e| fmt_err(&path, e))?;
-        let part = write_part(&path, rel, FORLOEB, batch)?;
-        self.staged.push((path, part));
+    /// Wait for the oldest part being written and stage it.
+    fn finish_one(&mut self) -> Result<()> {
+        if let Some(h) = self.writing.pop_front() {
+            let staged = h
+                .join()
+                .map_err(|_| fmt_err(&self.staging(), "the thread writing a part failed"))??;
+            self.staged.push(staged);
+        }
         Ok(())
+    }
+
+    /// Wait for every part being written.
+    fn finish_writing(&mut self) -> Result<()> {
+        while !self.writing.is_empty() {
+            self.finish_one()?;
+        }
+        Ok(())
+    }
+
+    fn stage_samtaler(&mut self, year: i32, rows: (Vec<SamtaleRecord>, Vec<i64>)) -> Result<()> {
+        let (path, rel) = self.staged_path(SAMTALER, &format!("aar={year}"));
+        self.write_in_background(path, rel, SAMTALER, move || samtaler_batch(&rows.0, rows.1))
+    }
+
+    fn stage_forloeb(&mut self, year: i32, rows: (Vec<ForloebRecord>, Vec<i64>)) -> Result<()> {
+        let (path, rel) = self.staged_path(FORLOEB, &format!("start_aar={year}"));
+        self.write_in_background(path, rel, FORLOEB, move || forloeb_batch(&rows.0, rows.1))
     }
 
     /// Write what is buffered, move the staged parts into place and commit the manifest.
@@ -237,6 +344,7 @@ impl<'a> StoreWriter<'a> {
         for (year, rows) in std::mem::take(&mut self.forloeb) {
             self.stage_forloeb(year, rows)?;
         }
+        self.finish_writing()?;
         let root = self.store.root.clone();
         let mut dirs = Vec::new();
         for (staged, part) in &self.staged {
@@ -361,7 +469,10 @@ pub(crate) fn dicts() -> Dicts {
     }
 }
 
-fn samtaler_batch(rows: &[SamtaleRecord]) -> std::result::Result<RecordBatch, String> {
+fn samtaler_batch(
+    rows: &[SamtaleRecord],
+    fingerprints: Vec<i64>,
+) -> std::result::Result<RecordBatch, String> {
     let d = dicts();
     let leaves = &vocab().ydelser.leaves;
     let cols: Vec<ArrayRef> = vec![
@@ -380,16 +491,17 @@ fn samtaler_batch(rows: &[SamtaleRecord]) -> std::result::Result<RecordBatch, St
         dict(rows.iter().map(|r| r.ydelse), d.leaf),
         dict(rows.iter().map(|r| r.samtaletype), d.samtaletype),
         dict(rows.iter().map(|r| r.samtaleform), d.samtaleform),
-        Arc::new(Int64Array::from_iter_values(
-            rows.iter().map(|r| r.fingerprint() as i64),
-        )),
+        Arc::new(Int64Array::from(fingerprints)),
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.rkey))),
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.pkey))),
     ];
     RecordBatch::try_new(samtaler_schema(), cols).map_err(|e| e.to_string())
 }
 
-fn forloeb_batch(rows: &[ForloebRecord]) -> std::result::Result<RecordBatch, String> {
+fn forloeb_batch(
+    rows: &[ForloebRecord],
+    fingerprints: Vec<i64>,
+) -> std::result::Result<RecordBatch, String> {
     let d = dicts();
     let leaves = &vocab().ydelser.leaves;
     let cols: Vec<ArrayRef> = vec![
@@ -407,9 +519,7 @@ fn forloeb_batch(rows: &[ForloebRecord]) -> std::result::Result<RecordBatch, Str
         dict(rows.iter().map(|r| r.ydelse), d.leaf),
         Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.start))),
         Arc::new(rows.iter().map(|r| r.slut).collect::<Date32Array>()),
-        Arc::new(Int64Array::from_iter_values(
-            rows.iter().map(|r| r.fingerprint() as i64),
-        )),
+        Arc::new(Int64Array::from(fingerprints)),
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.rkey))),
         Arc::new(UInt32Array::from_iter_values(rows.iter().map(|r| r.pkey))),
     ];
@@ -440,10 +550,19 @@ pub(crate) fn write_part(
 /// Write one batch as an uncompressed Parquet file, fsync it; returns its SHA-256.
 pub(crate) fn write_parquet(path: &Path, batch: RecordBatch) -> Result<String> {
     let file = Sha256Writer::new(File::create(path).map_err(io_err(path))?);
-    let props = WriterProperties::builder()
+    let mut props = WriterProperties::builder()
         .set_compression(Compression::UNCOMPRESSED)
-        .set_max_row_group_row_count(Some(256 * 1024))
-        .build();
+        .set_max_row_group_row_count(Some(256 * 1024));
+    // Keys and hashes are (nearly) all distinct: a dictionary only costs time.
+    for c in batch.schema().fields() {
+        if matches!(
+            c.name().as_str(),
+            "samtale_id" | "forloeb_id" | "person" | "indhold_hash" | "rkey" | "pkey"
+        ) {
+            props = props.set_column_dictionary_enabled(c.name().as_str().into(), false);
+        }
+    }
+    let props = props.build();
     let mut w =
         ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|e| fmt_err(path, e))?;
     w.write(&batch).map_err(|e| fmt_err(path, e))?;
