@@ -64,6 +64,10 @@ def check_pxwebpy(base, tid, ref, report):
     report["pxwebpy_tables"] = sorted(t["id"] for t in tables)
     meta = api.get_table_metadata("SAMT01")
     report["pxwebpy_metadata_label"] = meta["label"]
+    ext = meta.get("extension", {})
+    report["pxwebpy_next_update"] = ext.get("px", {}).get("nextUpdate")
+    report["pxwebpy_update_frequency"] = ext.get("px", {}).get("updateFrequency")
+    report["pxwebpy_contact"] = [c.get("raw") for c in ext.get("contact", [])]
     variables = api.get_table_variables("SAMT01")
     report["pxwebpy_variables"] = list(variables)
     rows = api.get_table_data("SAMT01", value_codes={
@@ -137,6 +141,8 @@ def check_px(base, tid, ref, report):
     report["px_mismatches"] = len(mism)
     report["px_sample"] = [list(k) + [got.get(k), ref[k]] for k in mism[:3]]
     report["px_matrix"] = (meta.get("MATRIX") or [None])[0]
+    report["px_next_update"] = (meta.get("NEXT-UPDATE") or [None])[0]
+    report["px_contact"] = sorted({v[0] for k, v in meta.items() if k.startswith("CONTACT")})
 
 
 def check_parquet(base, tid, ref, report):

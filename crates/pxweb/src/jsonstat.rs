@@ -119,6 +119,43 @@ pub fn jsonstat_meta(
         .map(|d| d.id.as_str())
         .collect();
     let stub: Vec<&str> = meta.dimensions.iter().map(|d| d.id.as_str()).collect();
+    let publication = &meta.publication;
+    let mut px = json!({
+        "tableid": meta.id,
+        "language": lang.code(),
+        "contents": meta.title(lang),
+        "decimals": meta.measures.iter().map(|m| m.decimals).max().unwrap_or(0),
+        "matrix": meta.id,
+        "subject-code": "SAMT",
+        "stub": stub,
+        "heading": [MEASURE_VAR],
+        "official-statistics": false,
+    });
+    if let Some(next) = &publication.next_update {
+        px["nextUpdate"] = json!(next);
+    }
+    if let Some(f) = &publication.update_frequency {
+        px["updateFrequency"] = json!(f);
+    }
+    let mut extension = json!({
+        "px": px,
+        "release": release,
+        "status": status_legend(lang),
+    });
+    if let Some(c) = &publication.contact {
+        let mut contact = json!({"raw": c.raw()});
+        for (key, v) in [
+            ("name", &c.name),
+            ("organization", &c.organisation),
+            ("mail", &c.email),
+            ("phone", &c.phone),
+        ] {
+            if !v.trim().is_empty() {
+                contact[key] = json!(v.trim());
+            }
+        }
+        extension["contact"] = json!([contact]);
+    }
     json!({
         "version": "2.0",
         "class": "dataset",
@@ -131,21 +168,7 @@ pub fn jsonstat_meta(
         "dimension": dimension,
         "note": meta.notes(lang),
         "value": [],
-        "extension": {
-            "px": {
-                "tableid": meta.id,
-                "language": lang.code(),
-                "contents": meta.title(lang),
-                "decimals": meta.measures.iter().map(|m| m.decimals).max().unwrap_or(0),
-                "matrix": meta.id,
-                "subject-code": "SAMT",
-                "stub": stub,
-                "heading": [MEASURE_VAR],
-                "official-statistics": false,
-            },
-            "release": release,
-            "status": status_legend(lang),
-        },
+        "extension": extension,
     })
 }
 

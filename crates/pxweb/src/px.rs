@@ -53,6 +53,19 @@ pub fn px_data(table: &Table, sel: &Selection, lang: Lang) -> Vec<u8> {
     o.push_str("CHARSET=\"ANSI\";\nAXIS-VERSION=\"2013\";\nCODEPAGE=\"utf-8\";\n");
     o.push_str(&format!("LANGUAGE={};\n", q(lang.code())));
     o.push_str(&format!("CREATION-DATE={};\n", q(&created)));
+    if let Some(next) = meta
+        .publication
+        .next_update
+        .as_deref()
+        .and_then(|n| chrono::DateTime::parse_from_rfc3339(n).ok())
+    {
+        // The PX format's date and time: CCYYMMDD hh:mm.
+        let next = next.format("%Y%m%d %H:%M").to_string();
+        o.push_str(&format!("NEXT-UPDATE={};\n", q(&next)));
+    }
+    if let Some(f) = &meta.publication.update_frequency {
+        o.push_str(&format!("UPDATE-FREQUENCY={};\n", q(f)));
+    }
     o.push_str(&format!("DECIMALS={decimals};\nSHOWDECIMALS={decimals};\n"));
     o.push_str(&format!("MATRIX={};\n", q(&meta.id)));
     o.push_str(&format!("TABLEID={};\n", q(&meta.id)));
@@ -115,7 +128,13 @@ pub fn px_data(table: &Table, sel: &Selection, lang: Lang) -> Vec<u8> {
         o.push_str(&format!("PRECISION({content},{value})={};\n", me.decimals));
         o.push_str(&format!("UNITS({value})={};\n", q(me.unit(lang))));
         o.push_str(&format!("LAST-UPDATED({value})={};\n", q(&created)));
-        o.push_str(&format!("CONTACT({value})={};\n", q("Samtalebank")));
+        let contact = meta
+            .publication
+            .contact
+            .as_ref()
+            .map(|c| c.raw())
+            .unwrap_or_else(|| "Samtalebank".into());
+        o.push_str(&format!("CONTACT({value})={};\n", q(&contact)));
     }
     o.push_str(&format!("SOURCE={};\n", q(meta.source(lang))));
     let mut notes: Vec<String> = meta.notes(lang).to_vec();

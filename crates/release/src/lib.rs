@@ -11,6 +11,7 @@
 //!   .tmp-*/                      a build in progress (never listed or served; removed by the next build)
 //! ```
 
+mod calendar;
 mod diff;
 pub mod meta;
 mod publish;
@@ -25,6 +26,7 @@ use samtalebank_model::Protection;
 use samtalebank_tables::{AuditStats, LevelCost};
 use serde::{Deserialize, Serialize};
 
+pub use calendar::{Calendar, Contact, Publication, CALENDAR_FILE};
 pub use diff::{diff, TableDiff};
 pub use meta::{CategoryMeta, DimensionMeta, NestingMeta, TableMeta};
 pub use publish::{publish, PublishLock, PublishOptions};

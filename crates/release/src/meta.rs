@@ -108,6 +108,10 @@ pub struct TableMeta {
     /// The last day of data (`YYYY-MM-DD`): indicators that need to follow spells further are
     /// "not yet available".
     pub data_end: String,
+    /// Next update, frequency and contact, from the release calendar when the release is
+    /// served (never stored with it).
+    #[serde(skip)]
+    pub publication: crate::Publication,
     /// The first day of data (`YYYY-MM-DD`): indicators that look back before it are not
     /// available.
     #[serde(default)]
@@ -254,6 +258,7 @@ impl TableMeta {
             data_start: data.0.into(),
             min_denominator: 0,
             nesting,
+            publication: Default::default(),
         }
     }
 

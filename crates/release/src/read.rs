@@ -49,6 +49,22 @@ impl Release {
         Release::open(&releases.join(id))
     }
 
+    /// The current release with what the release calendar (`calendar.toml` beside the
+    /// releases, if there is one) tells its readers: next update, frequency, contact.
+    pub fn open_current_published(releases: &Path) -> Result<Release> {
+        let mut r = Release::open_current(releases)?;
+        if let Some(cal) = crate::Calendar::load(releases)? {
+            let made = chrono::DateTime::parse_from_rfc3339(&r.manifest.created)
+                .map(|d| d.with_timezone(&chrono::Utc))
+                .unwrap_or_else(|_| chrono::Utc::now());
+            let p = cal.publication(made);
+            for t in &mut r.tables {
+                t.meta.publication = p.clone();
+            }
+        }
+        Ok(r)
+    }
+
     /// A release of a releases directory by id, or `current`. An id is never a path.
     pub fn open_id(releases: &Path, id: &str) -> Result<Release> {
         Release::open(&release_dir(releases, id)?)

@@ -85,7 +85,7 @@ pub async fn serve(
     config: Config,
     ready: impl FnOnce(SocketAddr) + Send + 'static,
 ) -> Result<(), ServeError> {
-    let release = Release::open_current(&config.releases)?;
+    let release = Release::open_current_published(&config.releases)?;
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| ServeError::Listen(config.addr, e))?;

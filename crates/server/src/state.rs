@@ -47,7 +47,7 @@ impl AppState {
     /// with; a release that cannot be loaded leaves the previous one current. Returns the new
     /// release id, or why not (without the server's paths).
     pub fn reload(&self) -> Result<String, crate::ServeError> {
-        let new = Release::open_current(&self.config.releases)
+        let new = Release::open_current_published(&self.config.releases)
             .map_err(|e| crate::ServeError::Reload(self.hide_paths(&e.to_string())))?;
         let id = new.manifest.id.clone();
         match self.release.write() {

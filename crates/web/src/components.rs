@@ -86,6 +86,35 @@ pub fn downloads(meta: &TableMeta, sel: &Selection, lang: Lang) -> Markup {
     }
 }
 
+/// When the figures are next updated, how often, and whom to ask (from the release calendar;
+/// nothing where it says nothing).
+pub fn publication(p: &samtalebank_release::Publication, lang: Lang) -> Markup {
+    let m = msgs(lang);
+    html! {
+        @if p.next_update.is_some() || p.update_frequency.is_some() {
+            p.next-update {
+                @if let Some(n) = &p.next_update { (m.next_update) ": " (date_words(lang, n)) ". " }
+                @if let Some(f) = &p.update_frequency { (m.update_frequency) ": " (f) "." }
+            }
+        }
+        @if let Some(c) = &p.contact {
+            p.contact {
+                (m.contact) ": "
+                @for (i, part) in [&c.name, &c.organisation].into_iter().filter(|s| !s.trim().is_empty()).enumerate() {
+                    @if i > 0 { ", " }
+                    (part.trim())
+                }
+                @if !c.email.trim().is_empty() {
+                    @if !c.name.trim().is_empty() || !c.organisation.trim().is_empty() { ", " }
+                    a href={ "mailto:" (c.email.trim()) } { (c.email.trim()) }
+                }
+                @if !c.phone.trim().is_empty() { ", " (m.phone_prefix) (c.phone.trim()) }
+                "."
+            }
+        }
+    }
+}
+
 /// A table's information panel: the definitions of its measures, its notes, the symbols, when
 /// it was updated and how far its data go, and its source.
 pub fn info_panel(meta: &TableMeta, lang: Lang) -> Markup {
@@ -108,6 +137,7 @@ pub fn info_panel(meta: &TableMeta, lang: Lang) -> Markup {
                 @if !meta.data_end.is_empty() { (m.data_to) " " (day_words(lang, &meta.data_end)) ". " }
                 (m.source) ": " (meta.source(lang)) "."
             }
+            (publication(&meta.publication, lang))
         }
     }
 }

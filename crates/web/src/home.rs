@@ -272,6 +272,7 @@ pub fn home(rel: &Release, q: &Params) -> String {
             div.card { h3 { a href={ "/undersoegelse?lang=" (l) } { (m.su_title) } } p { (m.su_intro) } }
         }
         p.muted { (m.release) " " (rel.manifest.id) ". " a href="/api/v2/config" { (m.the_api) } }
+        @if let Some(t) = rel.tables.first() { (crate::components::publication(&t.meta.publication, lang)) }
         script src="/static/home.js" defer {}
         script src="/static/charts.js" defer {}
     };

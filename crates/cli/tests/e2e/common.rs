@@ -100,6 +100,16 @@ static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
 
 pub const SCALE: &str = "0.01";
 
+/// The fixture's release calendar: its next update is 8 January 2030, 08:00 Danish time.
+pub const CALENDAR: &str = r#"update_frequency = "Månedlig"
+dates = [2030-02-05T08:00:00+01:00, 2030-01-08T08:00:00+01:00]
+[contact]
+name = "Statistikkontoret"
+organisation = "Styrelsen for Arbejdsmarked og Rekruttering"
+email = "statistik@example.dk"
+phone = "+45 72 21 74 00"
+"#;
+
 pub fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let dir = DIR
@@ -136,6 +146,8 @@ pub fn fixture() -> &'static Fixture {
             .unwrap()
             .trim()
             .to_string();
+        // A release calendar, as a publisher keeps one beside the releases.
+        std::fs::write(releases.join("calendar.toml"), CALENDAR).unwrap();
         let (server, base) = start_server_with(&releases, &[], Some(&dir));
         Fixture {
             release: releases.join(id),

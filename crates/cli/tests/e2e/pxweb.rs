@@ -65,6 +65,65 @@ fn real_clients_read_the_same_numbers_as_the_api() {
     );
     assert_eq!(r["pxstatspy_found"][0], "SAMT01");
     assert_eq!(r["px_matrix"], "SAMT01");
+    // The release calendar (common::CALENDAR), as the clients read it.
+    let contact = "Statistikkontoret, Styrelsen for Arbejdsmarked og Rekruttering, statistik@example.dk, +45 72 21 74 00";
+    assert_eq!(r["pxwebpy_next_update"], "2030-01-08T07:00:00Z", "{r:#}");
+    assert_eq!(r["pxwebpy_update_frequency"], "Månedlig", "{r:#}");
+    assert_eq!(r["pxwebpy_contact"], serde_json::json!([contact]), "{r:#}");
+    assert_eq!(r["px_next_update"], "20300108 07:00", "{r:#}");
+    assert_eq!(r["px_contact"], serde_json::json!([contact]), "{r:#}");
+}
+
+/// The release calendar beside the releases gives the next update, the frequency and the
+/// contact in the metadata (PxWeb's fields; schemathesis checks them against the specification
+/// in `schemathesis_finds_nothing_against_the_official_specification`), on the table page's
+/// information panel and on the front page; a calendar that cannot be read stops the server
+/// with its file and line.
+#[test]
+fn the_release_calendar_tells_readers_the_next_update_and_whom_to_ask() {
+    let f = fixture();
+    let m = get_json(&format!("{}/api/v2/tables/SAMT01/metadata", f.base));
+    let ext = &m["extension"];
+    assert_eq!(ext["px"]["nextUpdate"], "2030-01-08T07:00:00Z");
+    assert_eq!(ext["px"]["updateFrequency"], "Månedlig");
+    assert_eq!(ext["contact"][0]["mail"], "statistik@example.dk");
+    assert_eq!(
+        ext["contact"][0]["organization"],
+        "Styrelsen for Arbejdsmarked og Rekruttering"
+    );
+    for (path, words) in [
+        (
+            "/tabel/SAMT01",
+            "Næste opdatering: 8. januar 2030 kl. 08.00.",
+        ),
+        ("/?lang=en", "Next update: 8 January 2030, 08:00."),
+    ] {
+        let page = get(&format!("{}{path}", f.base)).body;
+        assert!(page.contains(words), "{path}: {words}");
+        assert!(page.contains("mailto:statistik@example.dk"), "{path}");
+    }
+    // A calendar with a mistake: the server does not start, and says where.
+    let dir = tempfile::tempdir().unwrap();
+    let rel = dir.path().join("releases");
+    copy_dir(&f.releases, &rel);
+    std::fs::write(
+        rel.join("calendar.toml"),
+        "update_frequency = \"x\"\ndatoer = []\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "serve",
+        "--releases",
+        rel.to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("calendar.toml") && err.contains("line 2"),
+        "{err}"
+    );
 }
 
 /// schemathesis against the official specification (its own contradictions corrected, each
