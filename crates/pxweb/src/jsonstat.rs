@@ -142,6 +142,9 @@ pub fn jsonstat_meta(
         "release": release,
         "status": status_legend(lang),
     });
+    if !meta.content_hash.is_empty() {
+        extension["contentHash"] = json!(meta.content_hash);
+    }
     if let Some(c) = &publication.contact {
         let mut contact = json!({"raw": c.raw()});
         for (key, v) in [

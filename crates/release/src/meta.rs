@@ -112,6 +112,11 @@ pub struct TableMeta {
     /// served (never stored with it).
     #[serde(skip)]
     pub publication: crate::Publication,
+    /// SHA-256 of the table's data (of its data files' SHA-256s, in order), set when the
+    /// release is read: equal in two releases exactly when their cells are, so a client can
+    /// tell whether anything changed without downloading the data.
+    #[serde(skip)]
+    pub content_hash: String,
     /// The first day of data (`YYYY-MM-DD`): indicators that look back before it are not
     /// available.
     #[serde(default)]
@@ -259,6 +264,7 @@ impl TableMeta {
             min_denominator: 0,
             nesting,
             publication: Default::default(),
+            content_hash: String::new(),
         }
     }
 

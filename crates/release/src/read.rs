@@ -87,6 +87,8 @@ impl Release {
             for f in &t.files {
                 parts.push((tdir.join(f), files.read(&format!("{}/{f}", t.id))?));
             }
+            let mut meta = meta;
+            meta.content_hash = content_hash(&manifest, &t.id, &t.files);
             tables.push(load_table(meta, parts, &tdir)?);
         }
         Ok(Release {
@@ -209,6 +211,20 @@ fn check_meta(meta: &TableMeta) -> std::result::Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A table's content hash: SHA-256 of its data files' SHA-256s (hex, one per line, in order).
+fn content_hash(manifest: &Manifest, table: &str, files: &[String]) -> String {
+    let mut text = String::new();
+    for f in files {
+        // A release from before the checksums were recorded has none.
+        let Some(sum) = manifest.checksums.get(&format!("{table}/{f}")) else {
+            return String::new();
+        };
+        text.push_str(sum);
+        text.push('\n');
+    }
+    samtalebank_files::sha256_hex(text.as_bytes())
 }
 
 /// Manifests of every complete release, oldest first (half-written ones are never listed).

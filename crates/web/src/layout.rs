@@ -77,6 +77,9 @@ pub fn document(here: Here<'_>, title: &str, body: Markup, links: bool) -> Strin
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width,initial-scale=1";
                 title { (full_title) }
+                @if links {
+                    link rel="alternate" type="application/atom+xml" title="Samtalebank: udgivelser" href="/udgivelser.atom";
+                }
                 style { (PreEscaped(CSS)) }
             }
             body {

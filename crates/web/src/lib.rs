@@ -11,6 +11,7 @@ mod benchmark;
 mod builder;
 mod charts;
 mod components;
+mod feed;
 mod format;
 mod home;
 mod indicators;
@@ -25,6 +26,7 @@ mod table;
 mod tests;
 
 pub use benchmark::gap_page;
+pub use feed::releases_feed;
 pub use home::{home, kommuner_page, KommunerAnswer};
 pub use kommune::{kommune_page, kommune_report};
 pub use layout::{not_found, Page};

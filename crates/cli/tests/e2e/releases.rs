@@ -354,3 +354,77 @@ fn releases_list_show_and_diff() {
         Some(1)
     );
 }
+
+/// Each table's metadata carries a hash of its data: the same in two releases built from the
+/// same store (a client need not download again), another when the data differ; the Atom feed
+/// at /udgivelser.atom is XML that Python's parser reads, with one entry per release, newest
+/// first, and the pages point to it.
+#[test]
+fn the_content_hash_tells_whether_data_changed_and_the_feed_lists_every_release() {
+    let d = tempfile::tempdir().unwrap();
+    let store = small_store(d.path());
+    let rel = d.path().join("releases");
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let hash_of_current = || {
+        let (_server, base) = start_server_with(&rel, &[], None);
+        let m = get_json(&format!("{base}/api/v2/tables/SAMT01/metadata"));
+        m["extension"]["contentHash"].as_str().unwrap().to_string()
+    };
+    let mut ids = vec![build(&store, &rel)];
+    let first = hash_of_current();
+    assert_eq!(first.len(), 64);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ids.push(build(&store, &rel));
+    assert_eq!(hash_of_current(), first, "the same data, the same hash");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // The cell key method perturbs counts: other data.
+    ok(&["build", "--store", &s(&store), "--releases", &s(&rel)]);
+    ids.push(
+        std::fs::read_to_string(rel.join("CURRENT"))
+            .unwrap()
+            .trim()
+            .to_string(),
+    );
+    assert_ne!(hash_of_current(), first, "other data, another hash");
+
+    let (_server, base) = start_server_with(&rel, &[], None);
+    let feed = get(&format!("{base}/udgivelser.atom"));
+    assert_eq!(feed.status, 200);
+    assert!(
+        feed.content_type.starts_with("application/atom+xml"),
+        "{}",
+        feed.content_type
+    );
+    let mut py = std::process::Command::new(python())
+        .args([
+            "-c",
+            "import sys, xml.etree.ElementTree as E; a = '{http://www.w3.org/2005/Atom}'; \
+             r = E.fromstring(sys.stdin.buffer.read()); \
+             print('\\n'.join(e.find(a + 'id').text for e in r.findall(a + 'entry')))",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    py.stdin
+        .take()
+        .unwrap()
+        .write_all(feed.body.as_bytes())
+        .unwrap();
+    let out = py.wait_with_output().unwrap();
+    assert!(out.status.success(), "the feed is not XML: {}", feed.body);
+    let entries: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let expected: Vec<String> = ids
+        .iter()
+        .rev()
+        .map(|id| format!("urn:samtalebank:release:{id}"))
+        .collect();
+    assert_eq!(entries, expected);
+    assert!(get(&format!("{base}/"))
+        .body
+        .contains("href=\"/udgivelser.atom\""));
+}

@@ -28,6 +28,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/benchmark", get(gap))
         .route("/besparelse", get(savings))
         .route("/undersoegelse", get(survey))
+        .route("/udgivelser.atom", get(feed))
         .route("/static/{file}", get(asset))
 }
 
@@ -45,6 +46,28 @@ fn answer(p: samtalebank_web::Page) -> Response {
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     r
+}
+
+/// The Atom feed of the releases in the releases directory.
+pub async fn feed(
+    State(st): State<Arc<AppState>>,
+    Extension(rel): Extension<Arc<Release>>,
+) -> Response {
+    match samtalebank_release::list(&st.config.releases) {
+        Ok(ms) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+            )],
+            samtalebank_web::releases_feed(&ms, &rel.manifest.id),
+        )
+            .into_response(),
+        Err(e) => respond::ApiError(samtalebank_pxweb::Problem::internal(
+            "The releases could not be listed",
+            e.to_string(),
+        ))
+        .into_response(),
+    }
 }
 
 pub async fn home(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Params>) -> Response {
