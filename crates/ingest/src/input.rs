@@ -293,8 +293,27 @@ fn check_header(h: &Header, required: &[&str]) -> Result<(), ReadError> {
     }
 }
 
+/// The delimiter of a CSV text, from its first line (the header): `;` if it has more of them
+/// than `,`. A missing or too long header line is an error.
+pub(crate) fn delimiter(text: &str) -> Result<u8, ReadError> {
+    let first = text.split(['\n', '\r']).next().unwrap_or("");
+    if first.trim().is_empty() {
+        return Err(ReadError::File("empty file: no header row".into()));
+    }
+    if first.len() > MAX_RECORD {
+        return Err(ReadError::File(format!(
+            "the header line is longer than {MAX_RECORD} bytes"
+        )));
+    }
+    Ok(if first.matches(';').count() > first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    })
+}
+
 /// UTF-8 (BOM stripped) if it is valid UTF-8, else Windows-1252.
-fn decode(bytes: &[u8]) -> Cow<'_, str> {
+pub(crate) fn decode(bytes: &[u8]) -> Cow<'_, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Cow::Borrowed(s),
@@ -313,20 +332,7 @@ fn read_csv(
     progress: &mut dyn FnMut(u64),
 ) -> Result<(), ReadError> {
     let text = decode(bytes);
-    let first = text.split(['\n', '\r']).next().unwrap_or("");
-    if first.trim().is_empty() {
-        return Err(ReadError::File("empty file: no header row".into()));
-    }
-    if first.len() > MAX_RECORD {
-        return Err(ReadError::File(format!(
-            "the header line is longer than {MAX_RECORD} bytes"
-        )));
-    }
-    let delim = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
+    let delim = delimiter(&text)?;
     let mut records = Records::new(text.as_bytes(), delim);
     let header = match records.next_item() {
         Some(Item::Record { record, .. }) => Header::new(record.iter().map(String::from).collect()),

@@ -403,7 +403,6 @@ fn delivery_ids(
     let mut ids = rustc_hash::FxHashSet::default();
     let mut p = pseudo.clone();
     for file in files {
-        ids.reserve(expected_rows(file));
         let r = if file.parquet {
             input::read_file(
                 file,

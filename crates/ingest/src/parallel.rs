@@ -100,27 +100,14 @@ pub(crate) fn read_csv(
     let io = |e: std::io::Error| {
         ReadError::Ingest(IngestError::Input(format!("{}: {e}", file.path.display())))
     };
-    // The first line decides the delimiter, as in the sequential reader.
-    let peek = fill_peek(&mut rdr).map_err(io)?;
-    let peek = peek.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(peek);
-    let first_bytes = peek
+    // The first line decides the delimiter, as in the sequential reader (the buffer holds more
+    // than the longest header line).
+    let peek = rdr.fill_buf().map_err(io)?;
+    let first = peek
         .split(|b| matches!(b, b'\n' | b'\r'))
         .next()
         .unwrap_or(&[]);
-    let first = decode(first_bytes);
-    if first.trim().is_empty() {
-        return Err(ReadError::File("empty file: no header row".into()));
-    }
-    if first_bytes.len() > MAX_RECORD {
-        return Err(ReadError::File(format!(
-            "the header line is longer than {MAX_RECORD} bytes"
-        )));
-    }
-    let delim = if first.matches(';').count() > first.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
+    let delim = crate::input::delimiter(&crate::input::decode(first))?;
     let mut splitter = Splitter::new(rdr, delim);
     let Some(chunk) = splitter.next_chunk().map_err(io)? else {
         return Err(ReadError::File("empty file: no header row".into()));
@@ -232,13 +219,16 @@ fn take_in_order(
     for c in done {
         waiting.insert(c.seq, c);
         while let Some(mut c) = waiting.remove(&next) {
-            let records = std::mem::take(&mut c.records);
-            let ahead = |i: usize| match records.get(i + AHEAD) {
-                Some(Parsed::Row { row, .. }) => Some(row.stored_id()),
-                _ => None,
-            };
-            let ahead: Vec<Option<u64>> = (0..records.len()).map(ahead).collect();
-            for (p, ahead) in records.into_iter().zip(ahead) {
+            // A window of the next rows: its last is the one whose check is prefetched.
+            let mut rest = std::mem::take(&mut c.records).into_iter();
+            let mut window: std::collections::VecDeque<Parsed> =
+                rest.by_ref().take(AHEAD).collect();
+            while let Some(p) = window.pop_front() {
+                window.extend(rest.next());
+                let ahead = match window.back() {
+                    Some(Parsed::Row { row, .. }) => Some(row.stored_id()),
+                    _ => None,
+                };
                 match p {
                     Parsed::Row {
                         line,
@@ -429,18 +419,6 @@ fn parse(
         breaks,
         bytes,
         records: rd.records,
-    }
-}
-
-/// The reader's buffer filled with the file's first bytes (up to its capacity), not consumed.
-fn fill_peek<R: std::io::Read>(rdr: &mut BufReader<R>) -> std::io::Result<&[u8]> {
-    rdr.fill_buf()
-}
-
-fn decode(b: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(b) {
-        Ok(s) => std::borrow::Cow::Borrowed(s),
-        Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(b).0,
     }
 }
 

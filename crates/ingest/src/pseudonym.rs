@@ -39,9 +39,7 @@ impl std::fmt::Display for KeySource {
 #[derive(Clone)]
 pub struct Pseudonymiser {
     mac: Hmac<Sha256>,
-    cache: FxHashMap<[u8; 10], i64>,
-    pkeys: FxHashMap<i64, u32>,
-    /// Both keys of a CPR number, computed once per number.
+    /// Both keys of a CPR number (by its 10 digits as a number), computed once per number.
     persons: FxHashMap<u64, (i64, u32)>,
 }
 
@@ -59,8 +57,6 @@ impl Pseudonymiser {
     pub fn new(key: &[u8]) -> Pseudonymiser {
         Pseudonymiser {
             mac: <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length"), // ok: infallible for HMAC
-            cache: FxHashMap::default(),
-            pkeys: FxHashMap::default(),
             persons: FxHashMap::default(),
         }
     }
@@ -105,16 +101,6 @@ impl Pseudonymiser {
         i64::from_be_bytes(b)
     }
 
-    /// Person key of a CPR number's 10 digits.
-    pub fn cpr(&mut self, digits: [u8; 10]) -> i64 {
-        if let Some(k) = self.cache.get(&digits) {
-            return *k;
-        }
-        let k = self.mac(b"cpr:", &digits);
-        self.cache.insert(digits, k);
-        k
-    }
-
     /// The keys of a record from one HMAC-SHA-256(key, `kind` `:` the record's id): the record
     /// key of the cell key method (`rkey`, a uniform 32-bit number: bytes 0–3) and the id as
     /// stored (`samtale_id`/`forloeb_id`: bytes 4–11, a signed 64-bit number). Nobody without
@@ -139,9 +125,9 @@ impl Pseudonymiser {
         )
     }
 
-    /// The person key and the person's cell key of a CPR number's 10 digits: the same as
-    /// [`Pseudonymiser::cpr`] and [`Pseudonymiser::person_cell_key`], each computed once per
-    /// number.
+    /// The person key of a CPR number's 10 digits (the first 8 bytes of HMAC-SHA-256(key,
+    /// `cpr:` + the digits)) and the person's cell key ([`Pseudonymiser::person_cell_key`]), each
+    /// computed once per number.
     pub fn cpr_keys(&mut self, digits: [u8; 10]) -> (i64, u32) {
         let n = digits
             .iter()
@@ -150,7 +136,7 @@ impl Pseudonymiser {
             return *k;
         }
         let person = self.mac(b"cpr:", &digits);
-        let k = (person, self.cell_key(person));
+        let k = (person, self.person_cell_key(person));
         // Bounded memory: a register file comes sorted by municipality, so a person's rows are
         // near each other and a fresh cache soon holds the current ones again.
         if self.persons.len() >= PERSONS_CACHED {
@@ -160,23 +146,14 @@ impl Pseudonymiser {
         k
     }
 
-    fn cell_key(&self, person: i64) -> u32 {
+    /// Person key of the cell key method: the first 4 bytes of HMAC-SHA-256(key, `pkey:` +
+    /// the person's pseudonymous key as 8 big-endian bytes).
+    pub fn person_cell_key(&self, person: i64) -> u32 {
         let mut m = self.mac.clone();
         m.update(b"pkey:");
         m.update(&person.to_be_bytes());
         let out = m.finalize().into_bytes();
         u32::from_be_bytes([out[0], out[1], out[2], out[3]])
-    }
-
-    /// Person key of the cell key method: the first 4 bytes of HMAC-SHA-256(key, `pkey:` +
-    /// the person's pseudonymous key as 8 big-endian bytes).
-    pub fn person_cell_key(&mut self, person: i64) -> u32 {
-        if let Some(k) = self.pkeys.get(&person) {
-            return *k;
-        }
-        let k = self.cell_key(person);
-        self.pkeys.insert(person, k);
-        k
     }
 
     /// Person key of an already pseudonymous `person_id` (keyed again, so that both kinds of

@@ -82,10 +82,11 @@ impl Check<'_, '_> {
         }
     }
 
-    fn person(&mut self, pseudo: &mut Pseudonymiser) -> Option<i64> {
+    /// The person key and the person's cell key.
+    fn person(&mut self, pseudo: &mut Pseudonymiser) -> Option<(i64, u32)> {
         if let Some(c) = self.f.get("cpr").filter(|c| !c.is_empty()) {
             return match cpr::digits(c) {
-                Some(d) => Some(pseudo.cpr(d)),
+                Some(d) => Some(pseudo.cpr_keys(d)),
                 None => {
                     self.fail(
                         "cpr",
@@ -96,7 +97,10 @@ impl Check<'_, '_> {
             };
         }
         match self.f.get("person_id").filter(|c| !c.is_empty()) {
-            Some(p) => Some(pseudo.person_id(p)),
+            Some(p) => {
+                let person = pseudo.person_id(p);
+                Some((person, pseudo.person_cell_key(person)))
+            }
             None => {
                 let col = if self.f.header.has("cpr") {
                     "cpr"
@@ -173,7 +177,7 @@ pub(crate) fn row(
             match (id, person, dato, kommune, ydelse, samtaletype, samtaleform) {
                 (
                     Some(id),
-                    Some(person),
+                    Some((person, pkey)),
                     Some(dato),
                     Some(kommune),
                     Some(ydelse),
@@ -185,7 +189,7 @@ pub(crate) fn row(
                         id,
                         Row::Samtale(SamtaleRecord {
                             rkey,
-                            pkey: pseudo.person_cell_key(person),
+                            pkey,
                             id: stored_id,
                             person,
                             dato,
@@ -215,15 +219,20 @@ pub(crate) fn row(
                 }
             }
             match (id, person, kommune, ydelse, start, slut) {
-                (Some(id), Some(person), Some(kommune), Some(ydelse), Some(start), Some(slut))
-                    if c.problems.is_empty() =>
-                {
+                (
+                    Some(id),
+                    Some((person, pkey)),
+                    Some(kommune),
+                    Some(ydelse),
+                    Some(start),
+                    Some(slut),
+                ) if c.problems.is_empty() => {
                     let (rkey, stored_id) = pseudo.record_keys("forloeb", &id);
                     Some((
                         id,
                         Row::Forloeb(ForloebRecord {
                             rkey,
-                            pkey: pseudo.person_cell_key(person),
+                            pkey,
                             id: stored_id,
                             person,
                             kommune,

@@ -121,6 +121,22 @@ impl ForloebRecord {
     }
 }
 
+/// Rows and their fingerprints by year, as buffered for part files.
+type Buffers<R> = BTreeMap<i32, (Vec<R>, Vec<i64>)>;
+
+/// Add a row to its year's buffer; the buffer's rows when it is full.
+fn buffer<R>(
+    bufs: &mut Buffers<R>,
+    year: i32,
+    r: R,
+    fingerprint: u64,
+) -> Option<(Vec<R>, Vec<i64>)> {
+    let (rows, fps) = bufs.entry(year).or_default();
+    rows.push(r);
+    fps.push(fingerprint as i64);
+    (rows.len() >= FLUSH_ROWS).then(|| std::mem::take(bufs.entry(year).or_default()))
+}
+
 /// Rows per part file: written while the rest is read, and a bound on the rows held.
 const FLUSH_ROWS: usize = 1 << 18;
 
@@ -129,8 +145,8 @@ pub struct StoreWriter<'a> {
     store: &'a mut Store,
     run: String,
     /// Rows by year, with their content fingerprints.
-    samtaler: BTreeMap<i32, (Vec<SamtaleRecord>, Vec<i64>)>,
-    forloeb: BTreeMap<i32, (Vec<ForloebRecord>, Vec<i64>)>,
+    samtaler: Buffers<SamtaleRecord>,
+    forloeb: Buffers<ForloebRecord>,
     staged: Vec<(PathBuf, Part)>,
     /// The parts being written on their own threads (at most one per core), staged in order
     /// when done.
@@ -196,14 +212,10 @@ impl<'a> StoreWriter<'a> {
     /// computed already.
     pub fn add_samtale_with(&mut self, r: SamtaleRecord, fingerprint: u64) -> Result<()> {
         let year = time::month_of(r.dato).div_euclid(12);
-        let (rows, fps) = self.samtaler.entry(year).or_default();
-        rows.push(r);
-        fps.push(fingerprint as i64);
-        if rows.len() >= FLUSH_ROWS {
-            let buf = std::mem::take(self.samtaler.entry(year).or_default());
-            self.stage_samtaler(year, buf)?;
+        match buffer(&mut self.samtaler, year, r, fingerprint) {
+            Some(full) => self.stage_samtaler(year, full),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     pub fn add_forloeb(&mut self, r: ForloebRecord) -> Result<()> {
@@ -215,14 +227,10 @@ impl<'a> StoreWriter<'a> {
     /// computed already.
     pub fn add_forloeb_with(&mut self, r: ForloebRecord, fingerprint: u64) -> Result<()> {
         let year = time::month_of(r.start).div_euclid(12);
-        let (rows, fps) = self.forloeb.entry(year).or_default();
-        rows.push(r);
-        fps.push(fingerprint as i64);
-        if rows.len() >= FLUSH_ROWS {
-            let buf = std::mem::take(self.forloeb.entry(year).or_default());
-            self.stage_forloeb(year, buf)?;
+        match buffer(&mut self.forloeb, year, r, fingerprint) {
+            Some(full) => self.stage_forloeb(year, full),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Record an ingested input file (committed with the rows).

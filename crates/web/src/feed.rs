@@ -2,7 +2,7 @@
 //! machines that follow the statistics: each release with when it was made, how far its data
 //! go and its tables.
 
-use maud::{html, PreEscaped};
+use maud::html;
 use samtalebank_release::Manifest;
 
 use crate::format::day_words;
@@ -49,6 +49,6 @@ pub fn releases_feed(manifests: &[Manifest], current: &str) -> String {
     };
     format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n{}",
-        PreEscaped(xml.into_string()).0
+        xml.into_string()
     )
 }
