@@ -10,6 +10,7 @@ mod e2e {
     mod faults;
     mod pipeline;
     mod privacy;
+    mod publishing;
     mod pxweb;
     mod releases;
     mod savings;

@@ -32,6 +32,8 @@ pub struct BuildOptions {
     pub memory_check: bool,
     /// The memory the build may use, in bytes (default: what the machine has available).
     pub max_memory: Option<u64>,
+    /// Write a candidate release: complete, but not current until `releases publish`.
+    pub candidate: bool,
 }
 
 /// Where the build's time went.
@@ -298,6 +300,7 @@ fn protect_and_publish(
             inputs,
             data_end,
             data_start,
+            candidate: o.candidate,
         },
         &published,
     )?;

@@ -4,6 +4,8 @@
 //! ```text
 //! releases/
 //!   CURRENT                      the id of the current release (replaced by rename)
+//!   releases.log                 every change of the current release (JSON lines)
+//!   calendar.toml, check.toml    the release calendar and the thresholds of `releases check`
 //!   20261123T101500Z-3f2a9c1b/   one release, never changed after it is published
 //!     manifest.json              id, created, threshold, input checksums, per-table figures
 //!     SAMT01/metadata.json       dimensions, labels (da/en), measures, units, notes, source
@@ -12,7 +14,9 @@
 //! ```
 
 mod calendar;
+mod check;
 mod diff;
+mod log;
 pub mod meta;
 mod publish;
 mod read;
@@ -27,10 +31,16 @@ use samtalebank_tables::{AuditStats, LevelCost};
 use serde::{Deserialize, Serialize};
 
 pub use calendar::{Calendar, Contact, Publication, CALENDAR_FILE};
+pub use check::{check, CheckConfig, Finding, CHECK_FILE};
 pub use diff::{diff, TableDiff};
+pub use log::{
+    pinned, prune, publish_due, publish_release, published_ids, read_log, schedule, scheduled,
+    statuses, LogEntry, Pruned, Scheduled, Status, LOG_FILE, PINNED_FILE, SCHEDULE_FILE,
+};
 pub use meta::{CategoryMeta, DimensionMeta, NestingMeta, TableMeta};
 pub use publish::{publish, PublishLock, PublishOptions};
 pub use read::{current_id, list, release_dir, verify, Release, Verified};
+pub use samtalebank_files::Wait;
 pub use table::{Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE, STATUS_NOT_YET};
 
 #[derive(Debug, thiserror::Error)]
@@ -125,4 +135,7 @@ pub struct Manifest {
     /// (`SAMT01/data-0.parquet`). Reading a release checks them.
     #[serde(default)]
     pub checksums: std::collections::BTreeMap<String, String>,
+    /// Built as a candidate (`build --candidate`): not current until `releases publish`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub candidate: bool,
 }

@@ -33,6 +33,8 @@ pub struct PublishOptions {
     pub data_end: i32,
     /// First day of data (days since 1970-01-01).
     pub data_start: i32,
+    /// Write a candidate: complete, but not made current (`releases publish` does that).
+    pub candidate: bool,
 }
 
 /// A short, stable id from the input checksums and the creation time.
@@ -66,20 +68,31 @@ impl PublishLock {
             _lock: lock,
         })
     }
+
+    /// Is this the lock of `releases`?
+    pub(crate) fn check(&self, releases: &Path) -> Result<()> {
+        if self.root != releases {
+            return Err(fmt_err(
+                releases,
+                "publishing without this directory's lock",
+            ));
+        }
+        Ok(())
+    }
 }
 
-/// Publish the tables as a new release and make it current. Returns its manifest.
+/// Publish the tables as a new release and make it current (a candidate: not current). Returns
+/// its manifest.
 pub fn publish(
     lock: &PublishLock,
     opts: &PublishOptions,
     tables: &[Published],
 ) -> Result<Manifest> {
     let root = &opts.releases;
-    if lock.root != *root {
-        return Err(fmt_err(root, "publishing without this directory's lock"));
-    }
+    lock.check(root)?;
     // Only the holder of the lock gets here: a `.tmp-` directory is a killed build's.
     remove_half_written(root)?;
+    crate::log::remove_pruned(root)?;
     let now = chrono::Utc::now();
     let created = now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut id_parts: Vec<String> = opts.inputs.iter().map(|i| i.sha256.clone()).collect();
@@ -130,14 +143,28 @@ pub fn publish(
         inputs: opts.inputs.clone(),
         tables: summaries,
         checksums,
+        candidate: opts.candidate,
     };
     write_json(&tmp.join("manifest.json"), &manifest)?;
     sync_dir(&tmp)?;
     let dest = root.join(&id);
     std::fs::rename(&tmp, &dest).map_err(io_err(&dest))?;
     sync_dir(root)?;
+    if opts.candidate {
+        return Ok(manifest);
+    }
     // Make it current: CURRENT is replaced atomically.
+    let previous = crate::current_id(root)?;
     samtalebank_files::write_atomic(&root.join("CURRENT"), format!("{id}\n").as_bytes(), 0o644)?;
+    crate::log::append(
+        root,
+        &crate::log::LogEntry {
+            time: crate::log::now(),
+            release: id,
+            previous,
+            by: "build".into(),
+        },
+    )?;
     Ok(manifest)
 }
 

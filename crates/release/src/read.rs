@@ -52,7 +52,13 @@ impl Release {
     /// The current release with what the release calendar (`calendar.toml` beside the
     /// releases, if there is one) tells its readers: next update, frequency, contact.
     pub fn open_current_published(releases: &Path) -> Result<Release> {
-        let mut r = Release::open_current(releases)?;
+        Release::open_published(releases, "current")
+    }
+
+    /// A release by id (or `current`) with what the release calendar tells its readers, as
+    /// [`Release::open_current_published`] (for a preview of a candidate).
+    pub fn open_published(releases: &Path, id: &str) -> Result<Release> {
+        let mut r = Release::open_id(releases, id)?;
         if let Some(cal) = crate::Calendar::load(releases)? {
             let made = chrono::DateTime::parse_from_rfc3339(&r.manifest.created)
                 .map(|d| d.with_timezone(&chrono::Utc))

@@ -43,6 +43,10 @@ fn samt03(suppressed: usize, bump: u32) -> Published {
 }
 
 fn publish_into(dir: &std::path::Path, t: Published) -> crate::Manifest {
+    publish_as(dir, t, false)
+}
+
+fn publish_as(dir: &std::path::Path, t: Published, candidate: bool) -> crate::Manifest {
     let lock = PublishLock::acquire(dir, samtalebank_files::Wait::No).unwrap();
     publish(
         &lock,
@@ -54,6 +58,7 @@ fn publish_into(dir: &std::path::Path, t: Published) -> crate::Manifest {
             inputs: Vec::new(),
             data_start: time::parse_date("2023-01-01").unwrap(),
             data_end: time::parse_date("2024-12-31").unwrap(),
+            candidate,
         },
         &[t],
     )
@@ -142,4 +147,53 @@ fn a_second_publisher_is_refused_while_the_first_holds_the_directory() {
         .err()
         .unwrap();
     assert!(e.to_string().contains("another build is publishing"), "{e}");
+}
+
+#[test]
+fn a_planned_publication_happens_when_its_time_has_come_and_is_logged() {
+    let d = tempfile::tempdir().unwrap();
+    let a = publish_into(d.path(), samt03(5, 0));
+    let b = publish_as(d.path(), samt03(6, 3), true);
+    assert_eq!(crate::current_id(d.path()).unwrap().unwrap(), a.id);
+    let lock = PublishLock::acquire(d.path(), samtalebank_files::Wait::No).unwrap();
+    let bad = crate::schedule(&lock, d.path(), &b.id, "8 January at 8").unwrap_err();
+    assert!(bad.to_string().contains("with its offset"), "{bad}");
+    crate::schedule(&lock, d.path(), &b.id, "2999-01-08T08:00:00+01:00").unwrap();
+    drop(lock);
+    assert!(crate::publish_due(d.path()).unwrap().is_none(), "not yet");
+    let lock = PublishLock::acquire(d.path(), samtalebank_files::Wait::No).unwrap();
+    crate::schedule(&lock, d.path(), &b.id, "2020-01-08T08:00:00+01:00").unwrap();
+    // Nothing is published while another holds the directory.
+    assert!(crate::publish_due(d.path()).unwrap().is_none());
+    drop(lock);
+    let p = crate::publish_due(d.path()).unwrap().unwrap();
+    assert_eq!((p.entry.release.as_str(), p.entry.by.as_str()), (b.id.as_str(), "scheduled"));
+    assert_eq!(crate::current_id(d.path()).unwrap().unwrap(), b.id);
+    assert!(crate::scheduled(d.path()).unwrap().is_none());
+    let log = crate::read_log(d.path()).unwrap();
+    let by: Vec<&str> = log.iter().map(|e| e.by.as_str()).collect();
+    assert_eq!(by, ["build", "scheduled"]);
+    assert_eq!(log[1].previous.as_deref(), Some(a.id.as_str()));
+}
+
+#[test]
+fn prune_keeps_the_current_the_newest_candidates_and_the_pinned() {
+    let d = tempfile::tempdir().unwrap();
+    let ids: Vec<String> = (0..4)
+        .map(|k| publish_into(d.path(), samt03(5, k)).id)
+        .collect();
+    let cand = publish_as(d.path(), samt03(5, 9), true).id;
+    // Back to the second: the newest published release is not current.
+    let lock = PublishLock::acquire(d.path(), samtalebank_files::Wait::No).unwrap();
+    let p = crate::publish_release(&lock, d.path(), &ids[1], None).unwrap();
+    assert_eq!(p.entry.by, "rollback");
+    std::fs::write(d.path().join("PINNED"), format!("{}  # the annual report\n", ids[0])).unwrap();
+    let pr = crate::prune(&lock, d.path(), 2).unwrap();
+    // Kept: the current (ids[1]), the newest other published (ids[3]), the pinned (ids[0]),
+    // the candidate.
+    assert_eq!(pr.removed, vec![ids[2].clone()]);
+    let left: Vec<String> = crate::list(d.path()).unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(left, vec![ids[0].clone(), ids[1].clone(), ids[3].clone(), cand]);
+    assert!(Release::open_current(d.path()).is_ok());
+    assert!(!d.path().join(format!(".pruned-{}", ids[2])).exists());
 }

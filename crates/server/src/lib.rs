@@ -114,6 +114,43 @@ pub async fn serve(
             };
         }
     });
+    // A publication at a set time (`releases publish ID --at TIME`): made current and served
+    // within a second of it.
+    let st = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let dir = st.config.releases.clone();
+            let Ok(done) =
+                tokio::task::spawn_blocking(move || samtalebank_release::publish_due(&dir)).await
+            else {
+                continue;
+            };
+            use std::io::Write;
+            let _ = match done {
+                Ok(None) => continue,
+                Ok(Some(p)) => match st.reload() {
+                    Ok(id) => writeln!(
+                        std::io::stderr(),
+                        "published release {} as planned; now serving release {id}",
+                        p.entry.release
+                    ),
+                    Err(e) => writeln!(
+                        std::io::stderr(),
+                        "published release {} as planned, but it cannot be served: {e}",
+                        p.entry.release
+                    ),
+                },
+                Err(e) => writeln!(
+                    std::io::stderr(),
+                    "the planned publication failed: {}",
+                    st.hide_paths(&e.to_string())
+                ),
+            };
+        }
+    });
     listen::run(listener, router(state), &limits, shutdown()).await;
     Ok(())
 }

@@ -16,7 +16,7 @@ use samtalebank_release::Release;
 
 use crate::cache::{cacheable, key, Entry};
 use crate::respond::ApiError;
-use crate::state::AppState;
+use crate::state::{AppState, PREVIEW_COOKIE};
 
 /// The largest selection a data request may send in its body.
 pub const MAX_SELECTION_BODY: usize = 1 << 20;
@@ -28,12 +28,44 @@ pub const MAX_HEADERS: usize = 64 << 10;
 /// Pin the current release for the request, answer conditional requests, and label the
 /// response with the release: `ETag` (weak, the release id), `Last-Modified` (its creation
 /// time) and `X-Samtalebank-Release`.
+///
+/// An admin previews another release (a candidate) with `X-Samtalebank-Preview: ID` (or the
+/// preview cookie) and the admin token: the request works on that release, and the answer is
+/// marked `X-Samtalebank-Status: not-published`, never stored by a shared cache, and a page
+/// says so at its top.
 pub async fn pin_release(
     State(st): State<Arc<AppState>>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    let rel = st.release();
+    // The admin's own pages always work on the current release (a preview of a release that
+    // is gone can always be stopped).
+    let admin_page = req.uri().path().starts_with("/admin/");
+    let wanted = req
+        .headers()
+        .get("x-samtalebank-preview")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .or_else(|| crate::state::cookie(req.headers(), PREVIEW_COOKIE))
+        .filter(|_| !admin_page)
+        .map(str::to_string);
+    let (rel, preview) = match wanted {
+        None => (st.release(), false),
+        Some(id) => {
+            if let Err(p) = st.authorise(req.headers()) {
+                return ApiError(p).into_response();
+            }
+            let st2 = st.clone();
+            match st.offload(move || st2.preview(&id)).await {
+                Ok(Ok(r)) => {
+                    let current = st.release().manifest.id == r.manifest.id;
+                    (r, !current)
+                }
+                Ok(Err(p)) | Err(p) => return ApiError(p).into_response(),
+            }
+        }
+    };
     let etag = format!("W/\"{}\"", rel.manifest.id);
     let modified = chrono::DateTime::parse_from_rfc3339(&rel.manifest.created)
         .map(|d| {
@@ -63,7 +95,38 @@ pub async fn pin_release(
     if let Ok(v) = HeaderValue::from_str(&id) {
         h.insert("x-samtalebank-release", v);
     }
+    if preview {
+        h.insert(
+            "x-samtalebank-status",
+            HeaderValue::from_static("not-published"),
+        );
+        h.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+        return mark_page(resp, &id).await;
+    }
     resp
+}
+
+/// Put the "not published" notice at the top of a page (an HTML answer).
+async fn mark_page(resp: Response, id: &str) -> Response {
+    let html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !html {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let page = String::from_utf8_lossy(&bytes);
+    let marked = samtalebank_web::mark_preview(&page, id);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(marked))
 }
 
 /// Refuse API calls over the limit.

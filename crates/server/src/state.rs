@@ -19,6 +19,26 @@ pub struct AppState {
     /// Places for CPU-heavy answers rendered off the async workers.
     heavy: tokio::sync::Semaphore,
     pub saved: Quota,
+    /// The release last previewed by an admin (kept so that a preview's pages load quickly).
+    preview: std::sync::Mutex<Option<Arc<Release>>>,
+}
+
+/// The cookie that carries the admin token in a browser (set by the preview form).
+pub const ADMIN_COOKIE: &str = "samtalebank-admin";
+/// The cookie (or, as a header, `X-Samtalebank-Preview`) naming the release to preview.
+pub const PREVIEW_COOKIE: &str = "samtalebank-preview";
+
+/// A cookie's value from a request's `Cookie` headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
 }
 
 impl AppState {
@@ -30,7 +50,76 @@ impl AppState {
             saved: Quota::new(&config.releases, &config.limits),
             config,
             release: RwLock::new(Arc::new(release)),
+            preview: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Does the request carry the admin token (`Authorization: Bearer TOKEN`, or the admin
+    /// cookie the preview form sets)? Compared in constant time with respect to the token's
+    /// content. Without a configured token there is no admin (404).
+    pub fn authorise(&self, headers: &axum::http::HeaderMap) -> Result<(), Problem> {
+        let Some(token) = &self.config.admin_token else {
+            return Err(Problem::not_found(
+                "no admin API (no admin token configured)",
+            ));
+        };
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .or_else(|| cookie(headers, ADMIN_COOKIE));
+        let ok = given.is_some_and(|g| {
+            g.len() == token.len()
+                && g.bytes()
+                    .zip(token.bytes())
+                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                    == 0
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(Problem::new(
+                401,
+                "Unauthorized",
+                "a valid admin token is required",
+            ))
+        }
+    }
+
+    /// A release other than the current one, for an admin's preview (a candidate, or an
+    /// earlier release): read and checked like the current one, and kept for the next request.
+    /// Blocking: call it through [`AppState::offload`].
+    pub fn preview(&self, id: &str) -> Result<Arc<Release>, Problem> {
+        let mut slot = match self.preview.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if let Some(r) = slot.as_ref().filter(|r| r.manifest.id == id) {
+            return Ok(r.clone());
+        }
+        let cur = self.release();
+        if cur.manifest.id == id {
+            return Ok(cur);
+        }
+        let listed = samtalebank_release::list(&self.config.releases)
+            .map_err(|e| {
+                Problem::internal(
+                    "The releases could not be listed",
+                    self.hide_paths(&e.to_string()),
+                )
+            })?
+            .into_iter()
+            .any(|m| m.id == id);
+        if !listed {
+            return Err(Problem::not_found(format!(
+                "there is no release '{id}' to preview"
+            )));
+        }
+        let r = Release::open_published(&self.config.releases, id)
+            .map_err(|e| Problem::new(409, "Preview refused", self.hide_paths(&e.to_string())))?;
+        let r = Arc::new(r);
+        *slot = Some(r.clone());
+        Ok(r)
     }
 
     /// The release a request works on: taken once per request (by the middleware that pins

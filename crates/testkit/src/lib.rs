@@ -51,6 +51,7 @@ fn fixture() -> &'static Fixture {
             wait: false,
             memory_check: true,
             max_memory: None,
+            candidate: false,
         })
         .expect("build");
         let release = Release::open_current(&releases).expect("the release");

@@ -129,6 +129,62 @@ pub fn not_found(lang: Lang, path: &str) -> String {
     )
 }
 
+/// A page of a release the public does not see (an admin's preview of a candidate), marked as
+/// such at its top, under the site's header, in the page's language.
+pub fn mark_preview(page: &str, release: &str) -> String {
+    let en = page.contains("<html lang=\"en\"");
+    let text = if en {
+        "Not published: a preview of release"
+    } else {
+        "Ikke offentliggjort: forhåndsvisning af udgivelse"
+    };
+    let note = html! {
+        div.preview role="status" { strong { (text) } " " code { (release) } }
+    }
+    .into_string();
+    match page.find("</header>") {
+        Some(i) => {
+            let at = i + "</header>".len();
+            format!("{}{note}{}", &page[..at], &page[at..])
+        }
+        None => format!("{note}{page}"),
+    }
+}
+
+/// The admin's preview form (`/admin/forhaandsvisning`): the admin token and a release id;
+/// posting it starts a preview in this browser, or stops it.
+pub fn preview_page(lang: Lang, refused: bool) -> String {
+    let m = msgs(lang);
+    let q = Params::new(vec![("lang".into(), lang.code().into())]);
+    page(
+        Here {
+            path: "/admin/forhaandsvisning",
+            query: &q,
+        },
+        m.pv_title,
+        html! {
+            h1 { (m.pv_title) }
+            p { (m.pv_intro) }
+            @if refused { (notice(m.pv_refused)) }
+            form method="post" action={ "/admin/forhaandsvisning?lang=" (lang.code()) } {
+                p {
+                    label for="token" { (m.pv_token) } br;
+                    input type="password" id="token" name="token" autocomplete="current-password" required;
+                }
+                p {
+                    label for="release" { (m.pv_release) } br;
+                    input type="text" id="release" name="release" size="32" required;
+                }
+                button type="submit" { (m.pv_start) }
+            }
+            form method="post" action={ "/admin/forhaandsvisning?lang=" (lang.code()) } {
+                input type="hidden" name="stop" value="1";
+                p { button type="submit" { (m.pv_stop) } }
+            }
+        },
+    )
+}
+
 /// A notice of what was wrong with a request and what was shown instead.
 pub fn notice(text: &str) -> Markup {
     html! { div.notice role="alert" { (text) } }
@@ -165,6 +221,27 @@ mod tests {
             html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;"),
             "{html}"
         );
+    }
+
+    #[test]
+    fn a_preview_is_marked_under_the_header_in_the_pages_language() {
+        let q = Params::parse("lang=en");
+        let html = page(
+            Here {
+                path: "/",
+                query: &q,
+            },
+            "t",
+            html! { p { "body" } },
+        );
+        let marked = mark_preview(&html, "20270107T080000Z-1234abcd");
+        let note = marked.find("Not published: a preview of release").unwrap();
+        assert!(marked.find("</header>").unwrap() < note, "{marked}");
+        assert!(note < marked.find("<main").unwrap(), "{marked}");
+        assert!(marked.contains("<code>20270107T080000Z-1234abcd</code>"));
+        let da = mark_preview(&html.replace("lang=\"en\"", "lang=\"da\""), "x<y");
+        assert!(da.contains("Ikke offentliggjort"), "{da}");
+        assert!(da.contains("x&lt;y"), "{da}");
     }
 
     #[test]

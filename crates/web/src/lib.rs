@@ -29,7 +29,7 @@ pub use benchmark::gap_page;
 pub use feed::releases_feed;
 pub use home::{home, kommuner_page, KommunerAnswer};
 pub use kommune::{kommune_page, kommune_report};
-pub use layout::{not_found, Page};
+pub use layout::{mark_preview, not_found, preview_page, Page};
 pub use ranking::{map_page, ranking_page};
 pub use samtalebank_pxweb::Params;
 pub use savings::savings_page;

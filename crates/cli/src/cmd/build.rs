@@ -4,6 +4,7 @@
 //! samtalebank build --store DIR --releases DIR [--threshold 5]
 //!                   [--protection ckm|primary|lines|intervals|lp|full] [--lp-budget 4500]
 //! samtalebank build --aggregates DIR [--store DIR] --releases DIR [...]
+//! samtalebank build ... --candidate
 //! ```
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
@@ -66,6 +67,11 @@ pub struct Args {
     /// whose build is estimated to need more is refused before any work is done.
     #[arg(long, value_name = "GIB")]
     max_memory: Option<f64>,
+    /// Write a candidate: a complete release that is not current. The public keeps seeing the
+    /// current release; holders of the admin token preview the candidate; `releases check ID`
+    /// compares it with the current one and `releases publish ID` makes it current.
+    #[arg(long)]
+    candidate: bool,
 }
 
 pub fn run(a: Args) -> super::Result {
@@ -79,6 +85,7 @@ pub fn run(a: Args) -> super::Result {
         wait: a.wait,
         memory_check: !a.no_memory_check,
         max_memory: a.max_memory.map(|g| (g * (1u64 << 30) as f64) as u64),
+        candidate: a.candidate,
     };
     let (m, timings) = match &a.aggregates {
         Some(dir) => samtalebank_pipeline::build_from_aggregates(&o, dir, a.store.as_deref())?,
@@ -94,8 +101,13 @@ pub fn run(a: Args) -> super::Result {
         timings.publish.as_secs_f64()
     );
     eprintln!(
-        "release {} published in {} ({:.2} s, protection {})",
+        "release {} {} in {} ({:.2} s, protection {})",
         m.id,
+        if m.candidate {
+            "written as a candidate (not current; `samtalebank releases publish` makes it current)"
+        } else {
+            "published"
+        },
         a.releases.display(),
         t.elapsed().as_secs_f64(),
         m.protection.name()

@@ -84,6 +84,7 @@ pub fn run(a: Args) -> super::Result {
         wait: false,
         memory_check: true,
         max_memory: None,
+        candidate: false,
     })?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));

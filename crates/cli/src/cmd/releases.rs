@@ -1,9 +1,14 @@
-//! Inspect releases: list them, show one, and tell what changed between two.
+//! Inspect and publish releases: list them, show one, tell what changed between two, check a
+//! candidate, make a release current (or an earlier one again), and remove old ones.
 //!
 //! Usage: samtalebank releases list --releases DIR
 //!        samtalebank releases show --releases DIR [ID|current]
 //!        samtalebank releases diff --releases DIR A B     (ids, or `current`)
 //!        samtalebank releases verify --releases DIR [ID|current|all]
+//!        samtalebank releases check --releases DIR ID [--against current] [--config FILE]
+//!        samtalebank releases publish --releases DIR ID [--at TIME]
+//!        samtalebank releases log --releases DIR
+//!        samtalebank releases prune --releases DIR --keep N
 //!
 //! A half-written release (a build that crashed or was killed) is never listed; the next build
 //! removes it.
@@ -21,7 +26,8 @@ pub struct Args {
 
 #[derive(clap::Subcommand, Debug)]
 enum Sub {
-    /// Every complete release, oldest first; * marks the current one.
+    /// Every complete release, oldest first, with its standing (current, published or
+    /// candidate); * marks the current one.
     List {
         /// The releases directory written by `build`.
         #[arg(long)]
@@ -56,10 +62,70 @@ enum Sub {
         /// The later release (id or `current`).
         b: String,
     },
+    /// Compare a candidate with the current release before publishing it: tables and totals
+    /// missing, periods gone, each municipality's newest month against the month before,
+    /// revisions of published periods. Exit 1 when anything crosses a threshold
+    /// (`check.toml` beside the releases, or --config; see docs/publishing.md).
+    Check {
+        /// The releases directory written by `build`.
+        #[arg(long)]
+        releases: PathBuf,
+        /// The release to check (usually a candidate).
+        id: String,
+        /// The release it would replace.
+        #[arg(long, default_value = "current")]
+        against: String,
+        /// The thresholds (default: `check.toml` in the releases directory, else the defaults).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Make a release current: a candidate, or an earlier release again (a rollback). Every
+    /// file is checked first; the change is written to the release log. A running server
+    /// switches on SIGHUP or `POST /admin/reload`; with --at, the server itself publishes at
+    /// that time.
+    Publish {
+        /// The releases directory written by `build`.
+        #[arg(long)]
+        releases: PathBuf,
+        /// The release to make current.
+        id: String,
+        /// Publish at this time (RFC 3339, e.g. 2027-01-08T08:00:00+01:00) instead of now: the
+        /// running server makes the release current then and switches to it.
+        #[arg(long)]
+        at: Option<String>,
+        /// If another build or publication holds the releases directory, wait for it.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Every change of the current release, oldest first (the release log).
+    Log {
+        /// The releases directory written by `build`.
+        #[arg(long)]
+        releases: PathBuf,
+    },
+    /// Remove old releases: keep the current one and the KEEP − 1 newest other published
+    /// releases; never a candidate or a release named in `PINNED` beside the releases. Safe
+    /// while the server runs.
+    Prune {
+        /// The releases directory written by `build`.
+        #[arg(long)]
+        releases: PathBuf,
+        /// How many published releases to keep (the current one included).
+        #[arg(long)]
+        keep: usize,
+        /// If another build or publication holds the releases directory, wait for it.
+        #[arg(long)]
+        wait: bool,
+    },
 }
 
-fn current(releases: &Path) -> Option<String> {
-    samtalebank_release::current_id(releases).ok().flatten()
+fn lock(releases: &Path, wait: bool) -> super::Result<samtalebank_release::PublishLock> {
+    let w = if wait {
+        samtalebank_release::Wait::Yes
+    } else {
+        samtalebank_release::Wait::No
+    };
+    Ok(samtalebank_release::PublishLock::acquire(releases, w)?)
 }
 
 fn open(releases: &Path, id: &str) -> super::Result<Release> {
@@ -69,21 +135,21 @@ fn open(releases: &Path, id: &str) -> super::Result<Release> {
 pub fn run(a: Args) -> super::Result {
     match a.command {
         Sub::List { releases } => {
-            let cur = current(&releases);
-            let all = samtalebank_release::list(&releases).map_err(|e| e.to_string())?;
+            let all = samtalebank_release::statuses(&releases).map_err(|e| e.to_string())?;
             if all.is_empty() {
                 return Err(format!("no releases in {}", releases.display()).into());
             }
-            for m in all {
+            for (m, status) in all {
                 let tables: Vec<&str> = m.tables.iter().map(|t| t.id.as_str()).collect();
                 println!(
-                    "{} {}  created {}  data to {}  {}",
-                    if cur.as_deref() == Some(m.id.as_str()) {
+                    "{} {}  {:<9}  created {}  data to {}  {}",
+                    if status == samtalebank_release::Status::Current {
                         "*"
                     } else {
                         " "
                     },
                     m.id,
+                    status.name(),
                     m.created,
                     m.data_end,
                     tables.join(",")
@@ -193,6 +259,102 @@ pub fn run(a: Args) -> super::Result {
                     }
                 }
             }
+        }
+        Sub::Check {
+            releases,
+            id,
+            against,
+            config,
+        } => {
+            let cfg = match &config {
+                Some(p) => samtalebank_release::CheckConfig::load(p)?,
+                None => samtalebank_release::CheckConfig::for_releases(&releases)?,
+            };
+            let (cur, cand) = (open(&releases, &against)?, open(&releases, &id)?);
+            println!(
+                "checking {} against {} (changes over {:.0} % from a base of {}; revisions over {:.2} %)",
+                cand.manifest.id,
+                cur.manifest.id,
+                100.0 * cfg.max_change,
+                cfg.min_base,
+                100.0 * cfg.max_revised_share
+            );
+            let findings = samtalebank_release::check(&cur, &cand, &cfg);
+            let crossed = findings.iter().filter(|f| f.crossed).count();
+            for f in &findings {
+                println!("{} {}", if f.crossed { "!" } else { " " }, f.text);
+            }
+            if crossed > 0 {
+                return Err(format!(
+                    "{crossed} finding(s) over a threshold (marked !); look at them before `samtalebank releases publish {}`",
+                    cand.manifest.id
+                )
+                .into());
+            }
+            println!("nothing over a threshold");
+        }
+        Sub::Publish {
+            releases,
+            id,
+            at,
+            wait,
+        } => match at {
+            Some(at) => {
+                let s =
+                    samtalebank_release::schedule(&lock(&releases, wait)?, &releases, &id, &at)?;
+                println!(
+                    "release {} is to be published at {}: the running server (`samtalebank serve`) makes it current then",
+                    s.release, s.at
+                );
+            }
+            None => {
+                let p = samtalebank_release::publish_release(
+                    &lock(&releases, wait)?,
+                    &releases,
+                    &id,
+                    None,
+                )?;
+                println!(
+                    "release {} is current ({}; before: {}). A running server switches on SIGHUP or POST /admin/reload",
+                    p.entry.release,
+                    p.entry.by,
+                    p.entry.previous.as_deref().unwrap_or("none")
+                );
+            }
+        },
+        Sub::Log { releases } => {
+            let log = samtalebank_release::read_log(&releases)?;
+            if log.is_empty() {
+                println!(
+                    "no changes of the current release are logged in {}",
+                    releases.display()
+                );
+            }
+            for e in log {
+                println!(
+                    "{}  {:<9}  {}  (before: {})",
+                    e.time,
+                    e.by,
+                    e.release,
+                    e.previous.as_deref().unwrap_or("none")
+                );
+            }
+        }
+        Sub::Prune {
+            releases,
+            keep,
+            wait,
+        } => {
+            if keep == 0 {
+                return Err(
+                    "--keep must be at least 1 (the current release is always kept)".into(),
+                );
+            }
+            let p = samtalebank_release::prune(&lock(&releases, wait)?, &releases, keep)?;
+            for id in &p.removed {
+                println!("removed {id}");
+            }
+            println!("{} removed, {} kept", p.removed.len(), p.kept.len());
         }
     }
     Ok(())

@@ -53,7 +53,14 @@ pub async fn feed(
     State(st): State<Arc<AppState>>,
     Extension(rel): Extension<Arc<Release>>,
 ) -> Response {
-    match samtalebank_release::list(&st.config.releases) {
+    // Only releases the public has seen: never a candidate.
+    let published = samtalebank_release::statuses(&st.config.releases).map(|all| {
+        all.into_iter()
+            .filter(|(_, s)| *s != samtalebank_release::Status::Candidate)
+            .map(|(m, _)| m)
+            .collect::<Vec<_>>()
+    });
+    match published {
         Ok(ms) => (
             [(
                 header::CONTENT_TYPE,
