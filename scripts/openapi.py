@@ -120,6 +120,13 @@ def build():
     spec.setdefault("tags", []).append(
         {"name": "Samtalebank", "description": "Samtalebank's own endpoints."})
     spec["paths"].update(OURS)
+    # Our output format beyond the specification's: SDMX-CSV 2.0 (docs/api.md).
+    spec["components"]["schemas"]["OutputFormatType"]["enum"].append("sdmx-csv")
+    for path in ["/tables/{id}/data", "/savedqueries/{id}/data"]:
+        for op in spec["paths"][path].values():
+            if isinstance(op, dict) and "responses" in op:
+                op["responses"]["200"]["content"]["application/vnd.sdmx.data+csv"] = {
+                    "schema": {"type": "string"}}
     # Saving a query has limits of its own (docs/api.md).
     problem = lambda desc: {"description": desc, "content": {"application/problem+json": {
         "schema": {"$ref": "#/components/schemas/Problem"}}}}

@@ -17,10 +17,12 @@ pub enum OutputFormat {
     Parquet,
     Px,
     JsonPx,
+    /// SDMX-CSV 2.0 (`sdmx-csv`).
+    SdmxCsv,
 }
 
 impl OutputFormat {
-    pub const ALL: [OutputFormat; 7] = [
+    pub const ALL: [OutputFormat; 8] = [
         OutputFormat::JsonStat2,
         OutputFormat::Csv,
         OutputFormat::Xlsx,
@@ -28,6 +30,7 @@ impl OutputFormat {
         OutputFormat::Parquet,
         OutputFormat::Px,
         OutputFormat::JsonPx,
+        OutputFormat::SdmxCsv,
     ];
 
     /// The format's name in `outputFormat`.
@@ -40,6 +43,7 @@ impl OutputFormat {
             OutputFormat::Parquet => "parquet",
             OutputFormat::Px => "px",
             OutputFormat::JsonPx => "json-px",
+            OutputFormat::SdmxCsv => "sdmx-csv",
         }
     }
 
@@ -70,6 +74,7 @@ impl OutputFormat {
             OutputFormat::Html => "text/html; charset=utf-8",
             OutputFormat::Parquet => "application/octet-stream",
             OutputFormat::Px => "text/plain; charset=utf-8",
+            OutputFormat::SdmxCsv => "application/vnd.sdmx.data+csv; version=2.0.0",
         }
     }
 
@@ -87,7 +92,7 @@ impl OutputFormat {
     pub fn extension(self) -> &'static str {
         match self {
             OutputFormat::JsonStat2 | OutputFormat::JsonPx => "json",
-            OutputFormat::Csv => "csv",
+            OutputFormat::Csv | OutputFormat::SdmxCsv => "csv",
             OutputFormat::Xlsx => "xlsx",
             OutputFormat::Html => "html",
             OutputFormat::Parquet => "parquet",

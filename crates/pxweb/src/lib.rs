@@ -15,6 +15,7 @@ pub mod params;
 pub mod parquet;
 mod problem;
 pub mod px;
+pub mod sdmx;
 pub mod selection;
 pub mod text;
 pub mod xlsx;
@@ -75,6 +76,7 @@ pub fn render(
         OutputFormat::Px => px::px_data(table, sel, lang),
         OutputFormat::Xlsx => xlsx::xlsx_data(table, sel, lang, o)?,
         OutputFormat::Parquet => parquet::parquet_data(table, sel)?,
+        OutputFormat::SdmxCsv => sdmx::sdmx_csv_data(table, sel),
     })
 }
 

@@ -167,7 +167,10 @@ fn a_planned_publication_happens_when_its_time_has_come_and_is_logged() {
     assert!(crate::publish_due(d.path()).unwrap().is_none());
     drop(lock);
     let p = crate::publish_due(d.path()).unwrap().unwrap();
-    assert_eq!((p.entry.release.as_str(), p.entry.by.as_str()), (b.id.as_str(), "scheduled"));
+    assert_eq!(
+        (p.entry.release.as_str(), p.entry.by.as_str()),
+        (b.id.as_str(), "scheduled")
+    );
     assert_eq!(crate::current_id(d.path()).unwrap().unwrap(), b.id);
     assert!(crate::scheduled(d.path()).unwrap().is_none());
     let log = crate::read_log(d.path()).unwrap();
@@ -187,13 +190,24 @@ fn prune_keeps_the_current_the_newest_candidates_and_the_pinned() {
     let lock = PublishLock::acquire(d.path(), samtalebank_files::Wait::No).unwrap();
     let p = crate::publish_release(&lock, d.path(), &ids[1], None).unwrap();
     assert_eq!(p.entry.by, "rollback");
-    std::fs::write(d.path().join("PINNED"), format!("{}  # the annual report\n", ids[0])).unwrap();
+    std::fs::write(
+        d.path().join("PINNED"),
+        format!("{}  # the annual report\n", ids[0]),
+    )
+    .unwrap();
     let pr = crate::prune(&lock, d.path(), 2).unwrap();
     // Kept: the current (ids[1]), the newest other published (ids[3]), the pinned (ids[0]),
     // the candidate.
     assert_eq!(pr.removed, vec![ids[2].clone()]);
-    let left: Vec<String> = crate::list(d.path()).unwrap().into_iter().map(|m| m.id).collect();
-    assert_eq!(left, vec![ids[0].clone(), ids[1].clone(), ids[3].clone(), cand]);
+    let left: Vec<String> = crate::list(d.path())
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(
+        left,
+        vec![ids[0].clone(), ids[1].clone(), ids[3].clone(), cand]
+    );
     assert!(Release::open_current(d.path()).is_ok());
     assert!(!d.path().join(format!(".pruned-{}", ids[2])).exists());
 }

@@ -1,7 +1,7 @@
 //! A table of a release on the terminal or in a file, selected as with the API.
 //!
 //! Usage: samtalebank query TABLE [VAR=EXPR ...] [--releases DIR] [--release ID]
-//!            [--format table|csv|xlsx|parquet|px|html|json-stat2|json-px] [--out FILE] [--lang da|en]
+//!            [--format table|csv|xlsx|parquet|px|html|json-stat2|json-px|sdmx-csv] [--out FILE] [--lang da|en]
 //!
 //! Example: samtalebank query SAMT01 omraade=730 tid='TOP(24)' samtaleform='*' --format csv
 //!

@@ -148,7 +148,25 @@ fn config_announces_the_rate_limit_and_the_server_keeps_it() {
     let c = get_json(&format!("{base}/api/v2/config"));
     assert_eq!(c["maxCallsPerTimeWindow"], 3);
     assert_eq!(c["timeWindow"], 60);
-    assert_eq!(c["dataFormats"].as_array().unwrap().len(), 7);
+    let formats: Vec<&str> = c["dataFormats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        [
+            "json-stat2",
+            "csv",
+            "xlsx",
+            "html",
+            "parquet",
+            "px",
+            "json-px",
+            "sdmx-csv"
+        ]
+    );
     for _ in 0..2 {
         assert_eq!(get(&format!("{base}/api/v2/tables")).status, 200);
     }
@@ -489,4 +507,142 @@ fn query_on_the_command_line_equals_the_api() {
     let bad = run(&["query", "SAMT01", "farve=blaa", "--releases", rel]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown variable 'farve'"));
+}
+
+/// SDMX-CSV 2.0, read by DuckDB's CSV reader (not ours): the field guide's first columns and
+/// their values on every row, a column per dimension with `TIME_PERIOD` in SDMX's format, and
+/// the same numbers and confidential cells as JSON-stat.
+#[test]
+fn sdmx_csv_has_the_field_guides_columns_and_the_numbers_of_json_stat() {
+    let f = fixture();
+    let sel = "valuecodes[omraade]=000,101,825&valuecodes[tid]=2023,2023K2,2023M05\
+               &valuecodes[ydelse]=tot,dagpenge,revalidering&valuecodes[samtaleform]=*\
+               &valuecodes[maal]=antal,digital_pct";
+    let url = format!(
+        "{}/api/v2/tables/SAMT01/data?{sel}&outputFormat=sdmx-csv",
+        f.base
+    );
+    let r = get(&url);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.content_type,
+        "application/vnd.sdmx.data+csv; version=2.0.0"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("samt01.csv");
+    std::fs::write(&path, &r.body).unwrap();
+    let script = r#"
+import duckdb, json, re, sys
+con = duckdb.connect()
+rel = con.sql(f"SELECT * FROM read_csv('{sys.argv[1]}', header=true, all_varchar=true, delim=',', quote='\"')")
+cols = rel.columns
+rows = rel.fetchall()
+bad = [r for r in rows if r[0] != 'dataflow' or not re.fullmatch(r'[A-Za-z0-9_.]+:[A-Za-z0-9_@$-]+\(\d+\.\d+\.\d+\)', r[1]) or r[2] not in ('I', 'A', 'R', 'D')]
+print(json.dumps({"columns": cols, "rows": [list(r) for r in rows], "bad": len(bad)}))
+"#;
+    let out = std::process::Command::new(python())
+        .args(["-c", script, path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cols: Vec<&str> = parsed["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "STRUCTURE",
+            "STRUCTURE_ID",
+            "ACTION",
+            "OMRAADE",
+            "TIME_PERIOD",
+            "YDELSE",
+            "SAMTALETYPE",
+            "SAMTALEFORM",
+            "VARIGHED",
+            "MAAL",
+            "OBS_VALUE",
+            "OBS_STATUS",
+            "CONF_STATUS"
+        ]
+    );
+    assert_eq!(parsed["bad"], 0);
+    let rows = parsed["rows"].as_array().unwrap();
+    // JSON-stat of the same selection: value and status by the cell's codes.
+    let ds = get_json(&format!("{}/api/v2/tables/SAMT01/data?{sel}", f.base));
+    let ids: Vec<String> = ds["id"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    let codes: Vec<Vec<String>> = ids.iter().map(|v| index_codes(&ds, v)).collect();
+    let sizes: Vec<usize> = codes.iter().map(Vec::len).collect();
+    assert_eq!(rows.len(), sizes.iter().product::<usize>());
+    let sdmx_time = |c: &str| c.replacen('K', "-Q", 1).replacen('M', "-", 1);
+    let (mut confidential, mut numbers) = (0, 0);
+    for row in rows {
+        let row: Vec<&str> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap_or(""))
+            .collect();
+        // The row's cell in JSON-stat's row-major order (its dimensions in `id` order).
+        let mut flat = 0;
+        for (k, v) in ids.iter().enumerate() {
+            let col = if v == "tid" {
+                "TIME_PERIOD".to_string()
+            } else {
+                v.to_uppercase()
+            };
+            let at = cols.iter().position(|c| *c == col).unwrap();
+            let pos = codes[k]
+                .iter()
+                .position(|c| {
+                    if v == "tid" {
+                        sdmx_time(c) == row[at]
+                    } else {
+                        c == row[at]
+                    }
+                })
+                .unwrap_or_else(|| panic!("{v}={} not in the selection", row[at]));
+            flat = flat * sizes[k] + pos;
+        }
+        let (value, obs, conf) = (row[10], row[11], row[12]);
+        match ds["value"][flat].as_f64() {
+            Some(x) => {
+                let y: f64 = value.parse().unwrap();
+                assert!((x - y).abs() < 1e-9, "{row:?}: JSON-stat {x}");
+                assert_eq!((obs, conf), ("A", "F"), "{row:?}");
+                numbers += 1;
+            }
+            None => {
+                assert_eq!(value, "", "{row:?}");
+                let symbol = ds["status"][flat.to_string()].as_str().unwrap_or("");
+                let expected = match symbol {
+                    ".." => ("", "C"),
+                    "-" => ("M", "F"),
+                    "." => ("O", "F"),
+                    s => panic!("status {s:?} for {row:?}"),
+                };
+                assert_eq!((obs, conf), expected, "{row:?}");
+                confidential += usize::from(conf == "C");
+            }
+        }
+    }
+    assert!(
+        numbers > 50 && confidential > 0,
+        "{numbers} numbers, {confidential} confidential"
+    );
+    // Periods in SDMX's time formats.
+    assert!(rows.iter().any(|r| r[4] == "2023-Q2") && rows.iter().any(|r| r[4] == "2023-05"));
 }
