@@ -83,6 +83,56 @@ OURS = {
             },
         }
     },
+    "/bulk": {
+        "get": {
+            "tags": ["Samtalebank"],
+            "summary": "Every table of the release whole, one file each, for machines.",
+            "description": "Samtalebank's own endpoint: per table its bulk files (Parquet and gzip-compressed "
+            "CSV, written when the release was built: every non-zero cell with codes, Danish labels, "
+            "every measure and its status), each with its path, size and SHA-256. Columns: docs/api.md.",
+            "operationId": "ListBulkFiles",
+            "responses": {
+                "200": {"description": "The bulk files of the current release",
+                        "content": {"application/json": {"schema": {"type": "object",
+                            "required": ["release", "updated", "tables"],
+                            "properties": {
+                                "release": {"type": "string"},
+                                "updated": {"type": "string"},
+                                "tables": {"type": "array", "items": {"type": "object",
+                                    "required": ["id", "label", "contentHash", "files"],
+                                    "properties": {
+                                        "id": {"type": "string"},
+                                        "label": {"type": "string"},
+                                        "contentHash": {"type": "string"},
+                                        "files": {"type": "array", "items": {"type": "object",
+                                            "required": ["format", "href", "bytes", "sha256"],
+                                            "properties": {
+                                                "format": {"type": "string", "enum": ["parquet", "csv.gz"]},
+                                                "href": {"type": "string"},
+                                                "bytes": {"type": "integer"},
+                                                "sha256": {"type": "string"}}}}}}}}}}}},
+                "429": {"$ref": "#/components/responses/ErrorResponse429"},
+            },
+        }
+    },
+    "/bulk/{file}": {
+        "get": {
+            "tags": ["Samtalebank"],
+            "summary": "One bulk file: TABLE.parquet or TABLE.csv.gz.",
+            "operationId": "GetBulkFile",
+            "parameters": [
+                {"name": "file", "in": "path", "required": True, "schema": {"type": "string"},
+                 "description": "The table's id and the format: SAMT01.parquet, SAMT01.csv.gz."},
+            ],
+            "responses": {
+                "200": {"description": "The file (ranges are served: 206)",
+                        "content": {"application/vnd.apache.parquet": {"schema": {"type": "string", "format": "binary"}},
+                                    "application/gzip": {"schema": {"type": "string", "format": "binary"}}}},
+                "404": {"$ref": "#/components/responses/ErrorResponse404"},
+                "429": {"$ref": "#/components/responses/ErrorResponse429"},
+            },
+        }
+    },
     "/openapi.json": {
         "get": {
             "tags": ["Samtalebank"],

@@ -34,6 +34,8 @@ pub struct BuildOptions {
     pub max_memory: Option<u64>,
     /// Write a candidate release: complete, but not current until `releases publish`.
     pub candidate: bool,
+    /// Write each table whole in one file for machines (Parquet and CSV.gz).
+    pub bulk: bool,
 }
 
 /// Where the build's time went.
@@ -301,6 +303,7 @@ fn protect_and_publish(
             data_end,
             data_start,
             candidate: o.candidate,
+            bulk: o.bulk,
         },
         &published,
     )?;

@@ -10,9 +10,12 @@
 //!     manifest.json              id, created, threshold, input checksums, per-table figures
 //!     SAMT01/metadata.json       dimensions, labels (da/en), measures, units, notes, source
 //!     SAMT01/data-<k>.parquet    every non-zero cell: codes, antal (null when suppressed), status
+//!     SAMT01/bulk.parquet        the whole table for machines: codes, labels, every measure
+//!     SAMT01/bulk.csv.gz         the same as CSV (gzip)
 //!   .tmp-*/                      a build in progress (never listed or served; removed by the next build)
 //! ```
 
+mod bulk;
 mod calendar;
 mod check;
 mod diff;
@@ -30,6 +33,7 @@ use samtalebank_model::Protection;
 use samtalebank_tables::{AuditStats, LevelCost};
 use serde::{Deserialize, Serialize};
 
+pub use bulk::{BULK_CSV_GZ, BULK_PARQUET};
 pub use calendar::{Calendar, Contact, Publication, CALENDAR_FILE};
 pub use check::{check, CheckConfig, Finding, CHECK_FILE};
 pub use diff::{diff, TableDiff};
@@ -106,6 +110,10 @@ pub struct TableSummary {
     pub suppressed_cells: u64,
     /// The table's data files, inside its directory.
     pub files: Vec<String>,
+    /// The whole table in one file each (`bulk.parquet`, `bulk.csv.gz`), inside its directory;
+    /// none when the release was built with `--no-bulk`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bulk: Vec<String>,
     /// What disclosure control costs, per area level.
     #[serde(default)]
     pub cost: Vec<LevelCost>,

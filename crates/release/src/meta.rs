@@ -117,6 +117,10 @@ pub struct TableMeta {
     /// tell whether anything changed without downloading the data.
     #[serde(skip)]
     pub content_hash: String,
+    /// The table's bulk files (`bulk.parquet`, `bulk.csv.gz`) in its directory, from the
+    /// manifest when the release is read (none if it was built with `--no-bulk`).
+    #[serde(skip)]
+    pub bulk: Vec<String>,
     /// The first day of data (`YYYY-MM-DD`): indicators that look back before it are not
     /// available.
     #[serde(default)]
@@ -265,6 +269,7 @@ impl TableMeta {
             nesting,
             publication: Default::default(),
             content_hash: String::new(),
+            bulk: Vec::new(),
         }
     }
 

@@ -35,6 +35,8 @@ pub struct PublishOptions {
     pub data_start: i32,
     /// Write a candidate: complete, but not made current (`releases publish` does that).
     pub candidate: bool,
+    /// Write each table whole in one file for machines (`bulk.parquet`, `bulk.csv.gz`).
+    pub bulk: bool,
 }
 
 /// A short, stable id from the input checksums and the creation time.
@@ -127,6 +129,13 @@ pub fn publish(
         let (mut summary, sums) = write_data(&dir, &meta, table)?;
         for (name, sum) in summary.files.iter().zip(sums) {
             checksums.insert(format!("{}/{name}", meta.id), sum);
+        }
+        if opts.bulk {
+            let readable = crate::bulk::table_of(&meta, table)?;
+            for (name, sum) in crate::bulk::write_bulk(&dir, &readable)? {
+                checksums.insert(format!("{}/{name}", meta.id), sum);
+                summary.bulk.push(name);
+            }
         }
         summary.cost = table.report.cost.clone();
         summary.audit = table.report.audit.clone();
@@ -231,6 +240,7 @@ fn write_data(
         nonzero_cells: 0,
         suppressed_cells: 0,
         files: Vec::new(),
+        bulk: Vec::new(),
         cost: Vec::new(),
         audit: None,
     };

@@ -95,6 +95,11 @@ impl Release {
             }
             let mut meta = meta;
             meta.content_hash = content_hash(&manifest, &t.id, &t.files);
+            // The bulk files are served from disk as they are: checked now, like the rest.
+            for f in &t.bulk {
+                files.check(&format!("{}/{f}", t.id))?;
+            }
+            meta.bulk = t.bulk.clone();
             tables.push(load_table(meta, parts, &tdir)?);
         }
         Ok(Release {
@@ -127,6 +132,28 @@ impl<'a> Files<'a> {
             });
         }
         Ok(Files { dir, manifest })
+    }
+
+    /// Check a file against its checksum without keeping it (read in pieces).
+    fn check(&self, rel: &str) -> Result<()> {
+        let path = self.dir.join(rel);
+        let Some(want) = self.manifest.checksums.get(rel) else {
+            return Err(ReleaseError::Damaged {
+                path,
+                reason: "the manifest records no checksum for this file".into(),
+            });
+        };
+        let got = samtalebank_files::sha256_file(&path).map_err(|e| ReleaseError::Damaged {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        if &got != want {
+            return Err(ReleaseError::Damaged {
+                path,
+                reason: format!("SHA-256 {got} where the manifest records {want}"),
+            });
+        }
+        Ok(())
     }
 
     /// A file's bytes, if they match its checksum.

@@ -71,6 +71,11 @@ struct Derived {
     ranks: Vec<u16>,
     /// SURV01: (outer dimension, inner dimension, per outer category: which inner apply).
     applies: Option<(usize, usize, Vec<Vec<bool>>)>,
+    /// Per availability rule the table's counts use: does it hold, per period category (the
+    /// period codes are parsed once, not per cell).
+    avail: Vec<(Availability, Vec<bool>)>,
+    /// Per measure of the metadata, its registry definition.
+    measures: Vec<Option<&'static samtalebank_tables::Measure>>,
 }
 
 impl Table {
@@ -116,7 +121,36 @@ impl Table {
                 .collect();
             Some((o, i, grid))
         });
+        let mut rules: Vec<Availability> = def.counts.iter().map(|c| c.available).collect();
+        for ind in def.indicators() {
+            if let Some(src) = samtalebank_tables::table(ind.table) {
+                rules.extend(src.count(ind.num).map(|c| src.counts[c].available));
+            }
+        }
+        rules.sort_by_key(|a| format!("{a:?}"));
+        rules.dedup();
+        let avail = match meta.time() {
+            Some((_, td)) => rules
+                .into_iter()
+                .map(|a| {
+                    let holds = td
+                        .categories
+                        .iter()
+                        .map(|c| a.holds(&c.code, data_start, data_end))
+                        .collect();
+                    (a, holds)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let measures = meta
+            .measures
+            .iter()
+            .map(|m| def.measures.iter().find(|d| d.code == m.code))
+            .collect();
         let derived = Derived {
+            measures,
+            avail,
             applies,
             tid: meta.time().map(|t| t.0),
             data_start,
@@ -189,8 +223,13 @@ impl Table {
         let Some(t) = self.derived.tid else {
             return true;
         };
-        let code = &self.meta.dimensions[t].categories[coords[t]].code;
-        a.holds(code, self.derived.data_start, self.derived.data_end)
+        match self.derived.avail.iter().find(|(r, _)| *r == a) {
+            Some((_, holds)) => holds[coords[t]],
+            None => {
+                let code = &self.meta.dimensions[t].categories[coords[t]].code;
+                a.holds(code, self.derived.data_start, self.derived.data_end)
+            }
+        }
     }
 
     /// A stored count as a value: not yet available, not published, or the number.
@@ -223,12 +262,7 @@ impl Table {
 
     /// The value of measure `measure` (index into `meta.measures`) at `coords`.
     pub fn value(&self, coords: &[usize], measure: usize) -> Value {
-        let Some(m) = self
-            .meta
-            .measures
-            .get(measure)
-            .and_then(|m| self.def.measures.iter().find(|d| d.code == m.code))
-        else {
+        let Some(m) = self.derived.measures.get(measure).copied().flatten() else {
             return Value::NotApplicable;
         };
         if let Some((o, i, grid)) = &self.derived.applies {

@@ -59,6 +59,7 @@ fn publish_as(dir: &std::path::Path, t: Published, candidate: bool) -> crate::Ma
             data_start: time::parse_date("2023-01-01").unwrap(),
             data_end: time::parse_date("2024-12-31").unwrap(),
             candidate,
+            bulk: true,
         },
         &[t],
     )

@@ -76,7 +76,17 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.config.limits.body_timeout,
         ))
         .layer(tower_http::cors::CorsLayer::permissive())
-        .layer(tower_http::compression::CompressionLayer::new())
+        // Files that are compressed already are sent as they are.
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when({
+                use tower_http::compression::predicate::{NotForContentType, Predicate};
+                tower_http::compression::DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/gzip"))
+                    .and(NotForContentType::const_new(
+                        "application/vnd.apache.parquet",
+                    ))
+            }),
+        )
         .with_state(state)
 }
 

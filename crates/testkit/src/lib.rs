@@ -52,6 +52,7 @@ fn fixture() -> &'static Fixture {
             memory_check: true,
             max_memory: None,
             candidate: false,
+            bulk: true,
         })
         .expect("build");
         let release = Release::open_current(&releases).expect("the release");

@@ -86,6 +86,27 @@ pub fn downloads(meta: &TableMeta, sel: &Selection, lang: Lang) -> Markup {
     }
 }
 
+/// The whole table for programs (the release's bulk files, served at `/api/v2/bulk/…`), when
+/// the release has them.
+pub fn bulk_files(meta: &TableMeta, lang: Lang) -> Markup {
+    let m = msgs(lang);
+    let has = |f: &str| meta.bulk.iter().any(|b| b == f);
+    html! {
+        @if has(samtalebank_release::BULK_PARQUET) || has(samtalebank_release::BULK_CSV_GZ) {
+            p.bulk {
+                (m.bulk_title) ": "
+                @if has(samtalebank_release::BULK_PARQUET) {
+                    a href={ "/api/v2/bulk/" (meta.id) ".parquet" } download { (m.download_parquet) }
+                }
+                @if has(samtalebank_release::BULK_PARQUET) && has(samtalebank_release::BULK_CSV_GZ) { " · " }
+                @if has(samtalebank_release::BULK_CSV_GZ) {
+                    a href={ "/api/v2/bulk/" (meta.id) ".csv.gz" } download { (m.bulk_csv) }
+                }
+            }
+        }
+    }
+}
+
 /// When the figures are next updated, how often, and whom to ask (from the release calendar;
 /// nothing where it says nothing).
 pub fn publication(p: &samtalebank_release::Publication, lang: Lang) -> Markup {

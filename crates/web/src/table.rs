@@ -516,6 +516,7 @@ pub fn table_page(t: &Table, q: &Params) -> Page {
             (symbols(lang))
         }
         @if cells <= API_CELLS { (downloads(meta, &ch.sel, lang)) }
+        (crate::components::bulk_files(meta, lang))
         (api_block(meta, &ch.sel, lang))
         (info_panel(meta, lang))
         script src="/static/table.js" defer {}

@@ -72,6 +72,10 @@ pub struct Args {
     /// compares it with the current one and `releases publish ID` makes it current.
     #[arg(long)]
     candidate: bool,
+    /// Do not write the tables whole for machines (`bulk.parquet`, `bulk.csv.gz` per table,
+    /// served at /api/v2/bulk); they take a few seconds of a large build.
+    #[arg(long)]
+    no_bulk: bool,
 }
 
 pub fn run(a: Args) -> super::Result {
@@ -86,6 +90,7 @@ pub fn run(a: Args) -> super::Result {
         memory_check: !a.no_memory_check,
         max_memory: a.max_memory.map(|g| (g * (1u64 << 30) as f64) as u64),
         candidate: a.candidate,
+        bulk: !a.no_bulk,
     };
     let (m, timings) = match &a.aggregates {
         Some(dir) => samtalebank_pipeline::build_from_aggregates(&o, dir, a.store.as_deref())?,

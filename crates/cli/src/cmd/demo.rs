@@ -85,6 +85,7 @@ pub fn run(a: Args) -> super::Result {
         memory_check: true,
         max_memory: None,
         candidate: false,
+        bulk: true,
     })?;
     eprintln!("3/3 built release {}", m.id);
     let addr = SocketAddr::from(([127, 0, 0, 1], a.port));

@@ -192,9 +192,12 @@ pub fn start_server_args(
             releases.to_str().unwrap(),
             "--addr",
             "127.0.0.1:0",
-            "--max-cells",
-            "100000",
         ])
+        .args(if extra.contains(&"--max-cells") {
+            &[][..]
+        } else {
+            &["--max-cells", "100000"][..]
+        })
         // The tests call far faster than any client: the limit itself is tested on a server
         // of its own.
         .args(if extra.contains(&"--max-calls") {

@@ -364,3 +364,187 @@ fn a_candidate_is_checked_previewed_published_rolled_back_and_old_releases_prune
     assert!(!rel.join(&cand).exists());
     assert_eq!(served(&base), r1);
 }
+
+/// The bulk files of a table, as DuckDB reads them (Parquet and CSV.gz), equal the API's full
+/// selection cell for cell; the API lists them with their checksums and serves them (ranges
+/// too); the table page links to them.
+///
+/// Long: One table's three readings compared cell by cell, then the listing, the download and the page.
+#[test]
+fn the_bulk_files_hold_the_whole_table_as_the_api_gives_it() {
+    let f = fixture();
+    let (_server, base) = start_server_args(&f.releases, &[], None, &["--max-cells", "2000000"]);
+    let listing = get_json(&format!("{base}/api/v2/bulk"));
+    let dir = tempfile::tempdir().unwrap();
+    for table in ["SAMT03", "SURV01"] {
+        let entry = listing["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == table)
+            .unwrap_or_else(|| panic!("{table} not in {listing}"));
+        let mut paths = Vec::new();
+        for file in entry["files"].as_array().unwrap() {
+            let href = file["href"].as_str().unwrap();
+            let mut r = agent().get(&format!("{base}{href}")).call().unwrap();
+            assert_eq!(r.status().as_u16(), 200, "{href}");
+            let bytes = r
+                .body_mut()
+                .with_config()
+                .limit(1 << 30)
+                .read_to_vec()
+                .unwrap();
+            assert_eq!(
+                bytes.len() as u64,
+                file["bytes"].as_u64().unwrap(),
+                "{href}"
+            );
+            let sum = sha256_hex(&bytes);
+            assert_eq!(file["sha256"].as_str().unwrap(), sum, "{href}");
+            let name = href.rsplit('/').next().unwrap();
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            paths.push(path);
+        }
+        assert_eq!(paths.len(), 2, "{entry}");
+        // The full selection from the API.
+        let meta = get_json(&format!("{base}/api/v2/tables/{table}/metadata"));
+        let all: String = meta["id"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| format!("&valuecodes[{}]=*", v.as_str().unwrap()))
+            .collect();
+        let ds = get_json(&format!("{base}/api/v2/tables/{table}/data?lang=da{all}"));
+        let ids: Vec<String> = ds["id"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let codes: Vec<Vec<String>> = ids.iter().map(|v| index_codes(&ds, v)).collect();
+        let sizes: Vec<usize> = codes.iter().map(Vec::len).collect();
+        let measures = codes.last().unwrap().clone();
+        let dims = &ids[..ids.len() - 1];
+        for path in &paths {
+            // DuckDB reads the file; every row as [codes…, labels…, (value, status)…].
+            let cols: Vec<String> = dims
+                .iter()
+                .map(|d| format!("\"{d}\""))
+                .chain(dims.iter().map(|d| format!("\"{d}_tekst\"")))
+                .chain(measures.iter().flat_map(|m| {
+                    [
+                        format!("CAST(\"{m}\" AS DOUBLE)"),
+                        format!("\"{m}_status\""),
+                    ]
+                }))
+                .collect();
+            let reader = if path.extension().is_some_and(|e| e == "parquet") {
+                format!("read_parquet('{}')", path.display())
+            } else {
+                format!(
+                    "read_csv('{}', header=true, all_varchar=true)",
+                    path.display()
+                )
+            };
+            let sql = format!("SELECT {} FROM {reader}", cols.join(", "));
+            let script = "import duckdb, json, sys\n\
+                 rows = duckdb.sql(sys.argv[1]).fetchall()\n\
+                 print(json.dumps([[None if v is None else (float(v) if isinstance(v, (int, float)) else str(v)) for v in r] for r in rows]))";
+            let out = std::process::Command::new(python())
+                .args(["-c", script, &sql])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let rows: Vec<Vec<serde_json::Value>> = serde_json::from_slice(&out.stdout).unwrap();
+            let nd = dims.len();
+            let mut seen = vec![false; sizes[..nd].iter().product()];
+            for row in &rows {
+                let mut cell = 0;
+                for (k, d) in dims.iter().enumerate() {
+                    let code = row[k].as_str().unwrap();
+                    let pos = codes[k].iter().position(|c| c == code).unwrap();
+                    cell = cell * sizes[k] + pos;
+                    // The label is the metadata's.
+                    let label = &meta["dimension"][d]["category"]["label"][code];
+                    assert_eq!(row[nd + k].as_str(), label.as_str(), "{d}={code}");
+                }
+                seen[cell] = true;
+                for (m, _) in measures.iter().enumerate() {
+                    let flat = cell * measures.len() + m;
+                    let (value, status) = (&row[2 * nd + 2 * m], &row[2 * nd + 2 * m + 1]);
+                    let api_status = ds["status"][flat.to_string()].as_str();
+                    match ds["value"][flat].as_f64() {
+                        Some(x) => {
+                            let y = value.as_f64().unwrap_or_else(|| panic!("{path:?} {row:?}"));
+                            assert!((x - y).abs() < 1e-9, "{path:?} {row:?}: API {x}");
+                            assert!(status.is_null() || status == "", "{row:?}");
+                        }
+                        None => {
+                            assert!(value.is_null() || value == "", "{path:?} {row:?}");
+                            assert_eq!(status.as_str(), api_status, "{path:?} {row:?}");
+                        }
+                    }
+                }
+            }
+            // A cell left out has nothing but zeros and symbols.
+            for (cell, _) in seen.iter().enumerate().filter(|(_, s)| !**s) {
+                for m in 0..measures.len() {
+                    let v = ds["value"][cell * measures.len() + m].as_f64();
+                    assert!(
+                        v.is_none_or(|x| x == 0.0),
+                        "{table}: cell {cell} is not in {path:?}: {v:?}"
+                    );
+                }
+            }
+            assert!(rows.len() > 1000, "{table}: {} rows", rows.len());
+        }
+    }
+    // Resumed downloads: a range.
+    let r = agent()
+        .get(&format!("{base}/api/v2/bulk/SAMT03.parquet"))
+        .header("range", "bytes=0-3")
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 206);
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.apache.parquet"
+    );
+    assert_eq!(
+        get(&format!("{base}/api/v2/bulk/SAMT99.parquet")).status,
+        404
+    );
+    assert_eq!(
+        get(&format!("{base}/api/v2/bulk/..%2Fmanifest.json")).status,
+        404
+    );
+    let page = get(&format!("{base}/tabel/SAMT03")).body;
+    assert!(
+        page.contains("href=\"/api/v2/bulk/SAMT03.parquet\"")
+            && page.contains("href=\"/api/v2/bulk/SAMT03.csv.gz\""),
+        "{page}"
+    );
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let out = std::process::Command::new("sha256sum")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(bytes)?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}

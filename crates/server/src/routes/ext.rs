@@ -1,6 +1,7 @@
 //! Samtalebank's own endpoints beside the PxWeb API: `GET /api/v2/benchmark/gap` (a group of
 //! municipalities against the rest of the country, from BENCH01) and `GET /api/v2/savings` (the
-//! savings calculator, docs/savings.md).
+//! savings calculator, docs/savings.md); `GET /api/v2/bulk` (the release's tables whole, one
+//! file each, for machines) and `GET /api/v2/bulk/{file}` (`SAMT01.parquet`, `SAMT01.csv.gz`).
 
 use std::sync::Arc;
 
@@ -22,6 +23,8 @@ pub fn router() -> Router<Arc<AppState>> {
     Router::new()
         .route("/api/v2/benchmark/gap", get(gap))
         .route("/api/v2/savings", get(savings_answer))
+        .route("/api/v2/bulk", get(bulk_list))
+        .route("/api/v2/bulk/{file}", get(bulk_file))
 }
 
 /// An analysis error as a problem: the user's parameter is a 400, a missing part of the
@@ -150,4 +153,114 @@ pub async fn savings_answer(Extension(rel): Extension<Arc<Release>>, Q(q): Q<Par
         return Ok(respond::csv(s.to_csv()));
     }
     Ok(respond::json(serde_json::to_value(&s).unwrap_or_default()))
+}
+
+/// A bulk file's name in the API (`SAMT01.parquet`) → its table, its name in the table's
+/// directory, and its media type.
+fn bulk_name(file: &str) -> Option<(&str, &'static str, &'static str)> {
+    if let Some(t) = file.strip_suffix(".parquet") {
+        Some((
+            t,
+            samtalebank_release::BULK_PARQUET,
+            "application/vnd.apache.parquet",
+        ))
+    } else {
+        file.strip_suffix(".csv.gz")
+            .map(|t| (t, samtalebank_release::BULK_CSV_GZ, "application/gzip"))
+    }
+}
+
+/// `GET /api/v2/bulk`: every table's bulk files in the release: format, path, size, SHA-256.
+pub async fn bulk_list(Extension(rel): Extension<Arc<Release>>) -> ApiResult {
+    let tables: Vec<_> = rel
+        .tables
+        .iter()
+        .map(|t| {
+            let files: Vec<_> = t
+                .meta
+                .bulk
+                .iter()
+                .filter_map(|f| {
+                    let (ext, format) = match f.as_str() {
+                        samtalebank_release::BULK_PARQUET => ("parquet", "parquet"),
+                        samtalebank_release::BULK_CSV_GZ => ("csv.gz", "csv.gz"),
+                        _ => return None,
+                    };
+                    let path = rel.dir.join(&t.meta.id).join(f);
+                    Some(json!({
+                        "format": format,
+                        "href": format!("/api/v2/bulk/{}.{ext}", t.meta.id),
+                        "bytes": std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+                        "sha256": rel.manifest.checksums.get(&format!("{}/{f}", t.meta.id)),
+                    }))
+                })
+                .collect();
+            json!({
+                "id": t.meta.id,
+                "label": t.meta.title_da,
+                "contentHash": t.meta.content_hash,
+                "files": files,
+            })
+        })
+        .collect();
+    Ok(respond::json(json!({
+        "release": rel.manifest.id,
+        "updated": rel.manifest.created,
+        "tables": tables,
+    })))
+}
+
+/// `GET /api/v2/bulk/{file}`: the file from the release directory (checked against its
+/// checksum when the release was loaded), with ranges for resumed downloads.
+pub async fn bulk_file(
+    Extension(rel): Extension<Arc<Release>>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    use tower::ServiceExt;
+    let found = bulk_name(&file).and_then(|(id, name, mime)| {
+        let t = rel.table(id)?;
+        t.meta
+            .bulk
+            .iter()
+            .any(|b| b == name)
+            .then(|| (t.meta.id.clone(), name, mime))
+    });
+    let Some((id, name, mime)) = found else {
+        return respond::ApiError(Problem::not_found(format!(
+            "no bulk file '{file}' in release {}; see /api/v2/bulk",
+            rel.manifest.id
+        )))
+        .into_response();
+    };
+    let path = rel.dir.join(&id).join(name);
+    let served = tower_http::services::ServeFile::new(path)
+        .oneshot(req)
+        .await;
+    let mut r = match served {
+        Ok(r) => r.map(axum::body::Body::new),
+        Err(e) => {
+            return respond::ApiError(Problem::internal(
+                "The file could not be read",
+                e.to_string(),
+            ))
+            .into_response()
+        }
+    };
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    let ext = if name == samtalebank_release::BULK_PARQUET {
+        "parquet"
+    } else {
+        "csv.gz"
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{id}-{}.{ext}\"",
+        rel.manifest.id
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
 }
