@@ -12,6 +12,7 @@
 //!     SAMT01/data-<k>.parquet    every non-zero cell: codes, antal (null when suppressed), status
 //!     SAMT01/bulk.parquet        the whole table for machines: codes, labels, every measure
 //!     SAMT01/bulk.csv.gz         the same as CSV (gzip)
+//!     revisions.json             what it changed in periods the release before it published
 //!   .tmp-*/                      a build in progress (never listed or served; removed by the next build)
 //! ```
 
@@ -23,6 +24,7 @@ mod log;
 pub mod meta;
 mod publish;
 mod read;
+mod revisions;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -38,12 +40,17 @@ pub use calendar::{Calendar, Contact, Publication, CALENDAR_FILE};
 pub use check::{check, CheckConfig, Finding, CHECK_FILE};
 pub use diff::{diff, TableDiff};
 pub use log::{
-    pinned, prune, publish_due, publish_release, published_ids, read_log, schedule, scheduled,
-    statuses, LogEntry, Pruned, Scheduled, Status, LOG_FILE, PINNED_FILE, SCHEDULE_FILE,
+    history, pinned, prune, publish_due, publish_release, published_ids, read_log, schedule,
+    scheduled, statuses, HistoryEntry, LogEntry, Pruned, Scheduled, Status, LOG_FILE, PINNED_FILE,
+    SCHEDULE_FILE,
 };
 pub use meta::{CategoryMeta, DimensionMeta, NestingMeta, TableMeta};
 pub use publish::{publish, PublishLock, PublishOptions};
 pub use read::{current_id, list, release_dir, verify, Release, Verified};
+pub use revisions::{
+    read_revisions, revisions, table_revisions, PeriodRevision, Revisions, TableRevisions,
+    REVISIONS_FILE,
+};
 pub use samtalebank_files::Wait;
 pub use table::{Table, Value, STATUS_CONFIDENTIAL, STATUS_NOT_APPLICABLE, STATUS_NOT_YET};
 

@@ -348,3 +348,46 @@ pub fn publish_due(releases: &Path) -> Result<Option<Published>> {
     std::fs::remove_file(&path).map_err(io_err(&path))?;
     done.map(Some)
 }
+
+/// One release as the page of releases (`/nyt`) tells it.
+#[derive(Debug, Clone)]
+pub struct HistoryEntry {
+    pub manifest: Manifest,
+    pub status: Status,
+    /// When it first became current (from the log; its creation when it was built current
+    /// before the log was kept).
+    pub published: String,
+    /// What it revised, if it was built over an earlier release.
+    pub revisions: Option<crate::Revisions>,
+}
+
+/// Every published release, newest publication first, with what it revised. A release whose
+/// revisions cannot be read is listed without them.
+pub fn history(releases: &Path) -> Result<Vec<HistoryEntry>> {
+    let log = read_log(releases)?;
+    let mut out: Vec<HistoryEntry> = statuses(releases)?
+        .into_iter()
+        .filter(|(_, s)| *s != Status::Candidate)
+        .map(|(m, status)| {
+            let published = log
+                .iter()
+                .find(|e| e.release == m.id)
+                .map_or_else(|| m.created.clone(), |e| e.time.clone());
+            let revisions = crate::read_revisions(&releases.join(&m.id), &m)
+                .ok()
+                .flatten();
+            HistoryEntry {
+                manifest: m,
+                status,
+                published,
+                revisions,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.published
+            .cmp(&a.published)
+            .then(b.manifest.id.cmp(&a.manifest.id))
+    });
+    Ok(out)
+}

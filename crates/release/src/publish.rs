@@ -119,6 +119,20 @@ pub fn publish(
         .to_string();
     let mut summaries = Vec::new();
     let mut checksums = std::collections::BTreeMap::new();
+    // The release this one replaces, to tell readers what it revises.
+    let previous = match crate::current_id(root)? {
+        Some(cur) => match crate::Release::open(&root.join(&cur)) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!(
+                    "warning: the current release {cur} cannot be read ({e}); this release is written without its revisions"
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let mut revised = Vec::new();
     for table in tables {
         let dir = tmp.join(table.def.id);
         std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
@@ -130,11 +144,17 @@ pub fn publish(
         for (name, sum) in summary.files.iter().zip(sums) {
             checksums.insert(format!("{}/{name}", meta.id), sum);
         }
-        if opts.bulk {
+        let before = previous.as_ref().and_then(|p| p.table(&meta.id));
+        if opts.bulk || before.is_some() {
             let readable = crate::bulk::table_of(&meta, table)?;
-            for (name, sum) in crate::bulk::write_bulk(&dir, &readable)? {
-                checksums.insert(format!("{}/{name}", meta.id), sum);
-                summary.bulk.push(name);
+            if opts.bulk {
+                for (name, sum) in crate::bulk::write_bulk(&dir, &readable)? {
+                    checksums.insert(format!("{}/{name}", meta.id), sum);
+                    summary.bulk.push(name);
+                }
+            }
+            if let Some(a) = before {
+                revised.push(crate::revisions::table_revisions(a, &readable));
             }
         }
         summary.cost = table.report.cost.clone();
@@ -142,6 +162,15 @@ pub fn publish(
         summaries.push(summary);
         sync_dir(&dir)?;
     }
+    if let Some(p) = &previous {
+        let r = crate::Revisions {
+            previous: p.manifest.id.clone(),
+            tables: revised,
+        };
+        let sum = write_json(&tmp.join(crate::REVISIONS_FILE), &r)?;
+        checksums.insert(crate::REVISIONS_FILE.to_string(), sum);
+    }
+    drop(previous);
     let manifest = Manifest {
         id: id.clone(),
         created,

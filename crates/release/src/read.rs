@@ -102,6 +102,20 @@ impl Release {
             meta.bulk = t.bulk.clone();
             tables.push(load_table(meta, parts, &tdir)?);
         }
+        // What this release revised, in each table's notes.
+        if let Some(rev) = crate::read_revisions(dir, &manifest)? {
+            for tr in &rev.tables {
+                let Some(t) = tables.iter_mut().find(|t| t.meta.id == tr.table) else {
+                    continue;
+                };
+                if let Some(n) = tr.note(&rev.previous, samtalebank_model::Lang::Da) {
+                    t.meta.notes_da.push(n);
+                }
+                if let Some(n) = tr.note(&rev.previous, samtalebank_model::Lang::En) {
+                    t.meta.notes_en.push(n);
+                }
+            }
+        }
         Ok(Release {
             dir: dir.to_path_buf(),
             manifest,

@@ -212,3 +212,41 @@ fn prune_keeps_the_current_the_newest_candidates_and_the_pinned() {
     assert!(Release::open_current(d.path()).is_ok());
     assert!(!d.path().join(format!(".pruned-{}", ids[2])).exists());
 }
+
+#[test]
+fn a_release_keeps_what_it_revised_and_tells_it_in_the_tables_notes() {
+    let d = tempfile::tempdir().unwrap();
+    let a = publish_into(d.path(), samt03(5, 0));
+    assert!(
+        !d.path().join(&a.id).join("revisions.json").exists(),
+        "nothing before the first"
+    );
+    // Cell 0 (the country, the first period, all benefits) +3 persons; cell 6 suppressed
+    // instead of cell 5: both counts of both cells change.
+    let b = publish_into(d.path(), samt03(6, 3));
+    let rb = Release::open(&d.path().join(&b.id)).unwrap();
+    let rev = crate::read_revisions(&rb.dir, &rb.manifest)
+        .unwrap()
+        .unwrap();
+    assert_eq!(rev.previous, a.id);
+    let t = &rev.tables[0];
+    assert!(t.added_periods.is_empty() && t.removed_periods.is_empty());
+    assert_eq!(t.revised.len(), 1, "{t:?}");
+    let p = &t.revised[0];
+    let first = &rb.table("SAMT03").unwrap().meta.dimensions[1].categories[0].code;
+    assert_eq!(&p.period, first);
+    assert_eq!(
+        (p.counts, p.total_before, p.total_after),
+        (5, Some(10), Some(13))
+    );
+    let notes = rb
+        .table("SAMT03")
+        .unwrap()
+        .meta
+        .notes(samtalebank_model::Lang::Da);
+    let want = format!("{first} (5 tal ændret; hele landet, personer: 10 → 13 (+3))");
+    assert!(notes.iter().any(|n| n.contains(&want)), "{notes:?}");
+    // A damaged revisions file is refused like any file of the release.
+    std::fs::write(rb.dir.join("revisions.json"), "{}").unwrap();
+    assert!(Release::open(&rb.dir).is_err());
+}

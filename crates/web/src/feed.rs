@@ -52,3 +52,64 @@ pub fn releases_feed(manifests: &[Manifest], current: &str) -> String {
         xml.into_string()
     )
 }
+
+/// `/nyt`: the releases, newest publication first: when each was published, how far its data
+/// go, the periods it added and what it revised in periods already published, table by table.
+pub fn news_page(entries: &[samtalebank_release::HistoryEntry], q: &crate::Params) -> String {
+    use crate::format::date_words;
+    use crate::layout::{page, Here};
+    use crate::messages::msgs;
+    use samtalebank_model::PeriodKind;
+    let lang = q.lang();
+    let m = msgs(lang);
+    let here = Here {
+        path: "/nyt",
+        query: q,
+    };
+    let body = html! {
+        h1 { (m.news_title) }
+        p { (m.news_intro) " " a href="/udgivelser.atom" { (m.news_feed) } "." }
+        @for e in entries {
+            section.release {
+                h2 {
+                    (m.news_published) " " (date_words(lang, &e.published))
+                    @if e.status == samtalebank_release::Status::Current { " (" (m.news_current) ")" }
+                }
+                p.muted {
+                    (m.news_data_to) " " (day_words(lang, &e.manifest.data_end)) ". "
+                    (m.news_release) " " code { (e.manifest.id) }
+                }
+                @match &e.revisions {
+                    None => p { (m.news_first) },
+                    Some(r) => {
+                        @let added: std::collections::BTreeSet<&str> = r.tables.iter()
+                            .flat_map(|t| t.added_periods.iter().map(String::as_str))
+                            .filter(|p| PeriodKind::of(p) == PeriodKind::Month)
+                            .collect();
+                        @if !added.is_empty() {
+                            p { (m.news_added) ": " (added.iter().copied().collect::<Vec<_>>().join(", ")) "." }
+                        }
+                        @let revised: Vec<_> = r.tables.iter().filter(|t| !t.revised.is_empty()).collect();
+                        @if revised.is_empty() {
+                            p { (m.news_no_revisions) }
+                        } @else {
+                            ul {
+                                @for t in revised {
+                                    li {
+                                        a href={ "/tabel/" (t.table) "?lang=" (lang.code()) } { (t.table) } ": "
+                                        (crate::format::num(lang, samtalebank_release::Value::Num(t.revised.iter().map(|p| p.counts).sum::<u64>() as f64), 0))
+                                        " " (m.news_revised) " "
+                                        (t.revised.iter().take(8).map(|p| p.period.as_str()).collect::<Vec<_>>().join(", "))
+                                        @if t.revised.len() > 8 { " " (m.news_more(t.revised.len() - 8)) }
+                                        "."
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(here, m.news_title, body)
+}

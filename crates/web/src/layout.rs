@@ -93,6 +93,7 @@ pub fn document(here: Here<'_>, title: &str, body: Markup, links: bool) -> Strin
                             a href={ "/kort?lang=" (l) } { (m.nav_map) }
                             a href={ "/besparelse?lang=" (l) } { (m.nav_savings) }
                             a href={ "/undersoegelse?lang=" (l) } { (m.nav_survey) }
+                            a href={ "/nyt?lang=" (l) } { (m.nav_news) }
                             a href={ "/api/v2/tables?lang=" (l) } { (m.api) }
                             a href={ (here.path) "?" (switch.to_query()) } hreflang=(other.code()) lang=(other.code()) { (m.other_language) }
                         }

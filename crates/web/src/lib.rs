@@ -26,7 +26,7 @@ mod table;
 mod tests;
 
 pub use benchmark::gap_page;
-pub use feed::releases_feed;
+pub use feed::{news_page, releases_feed};
 pub use home::{home, kommuner_page, KommunerAnswer};
 pub use kommune::{kommune_page, kommune_report};
 pub use layout::{mark_preview, not_found, preview_page, Page};

@@ -181,6 +181,19 @@ pub struct Messages {
     pub nav_ranking: &'static str,
     pub nav_savings: &'static str,
     pub nav_survey: &'static str,
+    pub nav_news: &'static str,
+    pub news_title: &'static str,
+    pub news_intro: &'static str,
+    pub news_published: &'static str,
+    pub news_current: &'static str,
+    pub news_data_to: &'static str,
+    pub news_added: &'static str,
+    pub news_no_revisions: &'static str,
+    pub news_revised: &'static str,
+    pub news_first: &'static str,
+    pub news_feed: &'static str,
+    pub news_release: &'static str,
+    pub news_more_fmt: &'static str,
     pub no_kommune_found: &'static str,
     pub no_published_period: &'static str,
     pub no_value: &'static str,
@@ -415,6 +428,19 @@ pub const DA: Messages = Messages {
     nav_ranking: "Rangering",
     nav_savings: "Besparelse",
     nav_survey: "Borgerundersøgelse",
+    nav_news: "Nyt",
+    news_title: "Nyt: udgivelser og revisioner",
+    news_intro: "Hver udgivelse med dens dato, de perioder den føjede til, og de tal i allerede offentliggjorte perioder, den ændrede (revisioner), sammenlignet med udgivelsen før den.",
+    news_published: "Offentliggjort",
+    news_current: "gældende",
+    news_data_to: "Data til og med",
+    news_added: "Nye perioder",
+    news_no_revisions: "Ingen revisioner af offentliggjorte perioder.",
+    news_revised: "tal ændret i",
+    news_first: "Første udgivelse: intet at sammenligne med.",
+    news_feed: "Følg udgivelserne som feed (Atom)",
+    news_release: "Udgivelse",
+    news_more_fmt: "og {} perioder mere",
     no_kommune_found: "Ingen kommune passer til",
     no_published_period: "indikatoren har ingen offentliggjort periode",
     no_value: "intet tal",
@@ -649,6 +675,19 @@ pub const EN: Messages = Messages {
     nav_ranking: "Ranking",
     nav_savings: "Savings",
     nav_survey: "Citizen survey",
+    nav_news: "What's new",
+    news_title: "What's new: releases and revisions",
+    news_intro: "Every release with its date, the periods it added, and the figures of periods already published that it changed (revisions), against the release before it.",
+    news_published: "Published",
+    news_current: "current",
+    news_data_to: "Data up to",
+    news_added: "New periods",
+    news_no_revisions: "No revisions of published periods.",
+    news_revised: "figures changed in",
+    news_first: "First release: nothing to compare with.",
+    news_feed: "Follow the releases as a feed (Atom)",
+    news_release: "Release",
+    news_more_fmt: "and {} more periods",
     no_kommune_found: "No municipality matches",
     no_published_period: "the indicator has no published period",
     no_value: "no figure",
@@ -793,5 +832,12 @@ pub fn msgs(lang: Lang) -> &'static Messages {
     match lang {
         Lang::Da => &DA,
         Lang::En => &EN,
+    }
+}
+
+impl Messages {
+    /// "and N more periods".
+    pub fn news_more(&self, n: usize) -> String {
+        self.news_more_fmt.replace("{}", &n.to_string())
     }
 }

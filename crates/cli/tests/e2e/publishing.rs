@@ -260,6 +260,24 @@ fn a_candidate_is_checked_previewed_published_rolled_back_and_old_releases_prune
     reload(&base);
     assert_eq!(served(&base), cand);
     assert_eq!(get(&url).status, 200);
+    // Revisions in the open: the year and quarter that release 1 published in part are
+    // revised, said in the table's notes; the page of releases lists both with the new month.
+    let meta = get_json(&format!("{base}/api/v2/tables/SAMT01/metadata"));
+    let notes = meta["note"].to_string();
+    assert!(
+        notes.contains(&format!("Revideret i denne udgivelse (mod udgivelse {r1})"))
+            && notes.contains("2024K4 (")
+            && !notes.contains("2024M11 ("),
+        "{notes}"
+    );
+    let news = get(&format!("{base}/nyt")).body;
+    let (at_cand, at_r1) = (news.find(&cand).unwrap(), news.find(&r1).unwrap());
+    assert!(at_cand < at_r1, "newest first: {news}");
+    assert!(
+        news[at_cand..at_r1].contains("Nye perioder: 2024M12."),
+        "{news}"
+    );
+    assert!(news[at_r1..].contains("Første udgivelse"), "{news}");
     ok(&["releases", "publish", "--releases", &s(&rel), &r1]);
     reload(&base);
     assert_eq!(served(&base), r1);

@@ -29,6 +29,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/besparelse", get(savings))
         .route("/undersoegelse", get(survey))
         .route("/udgivelser.atom", get(feed))
+        .route("/nyt", get(news))
         .route("/static/{file}", get(asset))
 }
 
@@ -74,6 +75,25 @@ pub async fn feed(
             e.to_string(),
         ))
         .into_response(),
+    }
+}
+
+/// The releases with what each added and revised.
+pub async fn news(State(st): State<Arc<AppState>>, Q(q): Q<Params>) -> Response {
+    let releases = st.config.releases.clone();
+    match st
+        .offload(move || samtalebank_release::history(&releases))
+        .await
+    {
+        Ok(Ok(entries)) => answer(samtalebank_web::Page::ok(samtalebank_web::news_page(
+            &entries, &q,
+        ))),
+        Ok(Err(e)) => respond::ApiError(samtalebank_pxweb::Problem::internal(
+            "The releases could not be listed",
+            st.hide_paths(&e.to_string()),
+        ))
+        .into_response(),
+        Err(p) => respond::ApiError(p).into_response(),
     }
 }
 
