@@ -131,12 +131,7 @@ pub fn jsonstat_meta(
         "heading": [MEASURE_VAR],
         "official-statistics": false,
     });
-    if let Some(next) = &publication.next_update {
-        px["nextUpdate"] = json!(next);
-    }
-    if let Some(f) = &publication.update_frequency {
-        px["updateFrequency"] = json!(f);
-    }
+    publication_px(publication, &mut px);
     let mut extension = json!({
         "px": px,
         "release": release,
@@ -146,18 +141,7 @@ pub fn jsonstat_meta(
         extension["contentHash"] = json!(meta.content_hash);
     }
     if let Some(c) = &publication.contact {
-        let mut contact = json!({"raw": c.raw()});
-        for (key, v) in [
-            ("name", &c.name),
-            ("organization", &c.organisation),
-            ("mail", &c.email),
-            ("phone", &c.phone),
-        ] {
-            if !v.trim().is_empty() {
-                contact[key] = json!(v.trim());
-            }
-        }
-        extension["contact"] = json!([contact]);
+        extension["contact"] = contact_json(c);
     }
     json!({
         "version": "2.0",
@@ -206,4 +190,32 @@ pub fn jsonstat_data(table: &Table, sel: &Selection, lang: Lang, release: &str) 
         ds["status"] = J::Object(status);
     }
     ds
+}
+
+/// The release calendar's next update and frequency, as `px.nextUpdate` and
+/// `px.updateFrequency` (absent where the calendar says nothing).
+pub fn publication_px(p: &samtalebank_release::Publication, px: &mut J) {
+    if let Some(next) = &p.next_update {
+        px["nextUpdate"] = json!(next);
+    }
+    if let Some(f) = &p.update_frequency {
+        px["updateFrequency"] = json!(f);
+    }
+}
+
+/// The calendar's contact as PxWeb's contact list: `name`, `organization`, `mail`, `phone`
+/// (each when given) and `raw`, all of them in one line.
+pub fn contact_json(c: &samtalebank_release::Contact) -> J {
+    let mut contact = json!({"raw": c.raw()});
+    for (key, v) in [
+        ("name", &c.name),
+        ("organization", &c.organisation),
+        ("mail", &c.email),
+        ("phone", &c.phone),
+    ] {
+        if !v.trim().is_empty() {
+            contact[key] = json!(v.trim());
+        }
+    }
+    json!([contact])
 }

@@ -91,6 +91,17 @@ fn the_release_calendar_tells_readers_the_next_update_and_whom_to_ask() {
         ext["contact"][0]["organization"],
         "Styrelsen for Arbejdsmarked og Rekruttering"
     );
+    // The same in the list of tables and the table itself.
+    let list = get_json(&format!("{}/api/v2/tables", f.base));
+    let one = get_json(&format!("{}/api/v2/tables/SAMT02", f.base));
+    for t in list["tables"].as_array().unwrap().iter().chain([&one]) {
+        assert_eq!(
+            t["extension"]["px"]["nextUpdate"], "2030-01-08T07:00:00Z",
+            "{t}"
+        );
+        assert_eq!(t["extension"]["px"]["updateFrequency"], "Månedlig", "{t}");
+        assert_eq!(t["extension"]["contact"], ext["contact"], "{t}");
+    }
     for (path, words) in [
         (
             "/tabel/SAMT01",

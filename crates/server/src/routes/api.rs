@@ -76,6 +76,14 @@ fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
     let m = &t.meta;
     let base = format!("/api/v2/tables/{}", m.id);
     let l = lang.code();
+    // The release calendar, as in the metadata's extension (the table object of the
+    // specification has no field of its own for it).
+    let mut px = json!({});
+    samtalebank_pxweb::jsonstat::publication_px(&m.publication, &mut px);
+    let mut extension = json!({"px": px});
+    if let Some(c) = &m.publication.contact {
+        extension["contact"] = samtalebank_pxweb::jsonstat::contact_json(c);
+    }
     json!({
         "type": "Table",
         "id": m.id,
@@ -96,6 +104,7 @@ fn table_json(t: &Table, lang: Lang) -> serde_json::Value {
             link("metadata", lang, format!("{base}/metadata?lang={l}")),
             link("data", lang, format!("{base}/data?lang={l}")),
         ],
+        "extension": extension,
     })
 }
 
