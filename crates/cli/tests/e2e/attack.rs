@@ -36,6 +36,7 @@ fn serve_all(dir: tempfile::TempDir, with_lp: bool, lp_budget: Option<&str>) -> 
     ] {
         ok(&[
             "build",
+            "--no-bulk",
             "--store",
             &p("store"),
             "--releases",
@@ -47,6 +48,7 @@ fn serve_all(dir: tempfile::TempDir, with_lp: bool, lp_budget: Option<&str>) -> 
     if with_lp {
         let mut args = vec![
             "build".to_string(),
+            "--no-bulk".into(),
             "--store".into(),
             p("store"),
             "--releases".into(),
@@ -61,6 +63,7 @@ fn serve_all(dir: tempfile::TempDir, with_lp: bool, lp_budget: Option<&str>) -> 
     }
     ok(&[
         "build",
+        "--no-bulk",
         "--store",
         &p("store"),
         "--releases",

@@ -9,6 +9,7 @@ fn ckm_release(dir: &std::path::Path) -> std::path::PathBuf {
     let rel = dir.join("releases");
     ok(&[
         "build",
+        "--no-bulk",
         "--store",
         f.store.to_str().unwrap(),
         "--releases",
@@ -117,6 +118,7 @@ fn attack_ckm(tables: &[&str], max: usize) {
     let truth = d.path().join("truth");
     ok(&[
         "build",
+        "--no-bulk",
         "--store",
         f.store.to_str().unwrap(),
         "--releases",

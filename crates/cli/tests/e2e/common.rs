@@ -339,8 +339,8 @@ pub fn small_store(dir: &std::path::Path) -> std::path::PathBuf {
     store
 }
 
-/// Build a release (primary suppression only: these tests are about releases, and it keeps each
-/// build to a few seconds while the clients run).
+/// Build a release (primary suppression only and no bulk files: these tests are about releases,
+/// and it keeps each build to a few seconds while the clients run).
 pub fn build(store: &std::path::Path, rel: &std::path::Path) -> String {
     ok(&[
         "build",
@@ -350,6 +350,7 @@ pub fn build(store: &std::path::Path, rel: &std::path::Path) -> String {
         rel.to_str().unwrap(),
         "--protection",
         "primary",
+        "--no-bulk",
     ]);
     std::fs::read_to_string(rel.join("CURRENT"))
         .unwrap()

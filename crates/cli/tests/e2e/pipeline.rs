@@ -315,7 +315,16 @@ fn a_new_build_becomes_current_and_leaves_the_old_release_intact() {
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
     // The default protection (the cell key method): the suppression levels' builds are
     // checked in `attack`, and take minutes on 6 years at 0.01.
-    let build = || ok(&["build", "--store", &s(&f.store), "--releases", &s(&rel)]);
+    let build = || {
+        ok(&[
+            "build",
+            "--no-bulk",
+            "--store",
+            &s(&f.store),
+            "--releases",
+            &s(&rel),
+        ])
+    };
     build();
     let first = std::fs::read_to_string(rel.join("CURRENT")).unwrap();
     let first_data = std::fs::read(rel.join(first.trim()).join("SAMT01/data-0.parquet")).unwrap();
@@ -391,6 +400,7 @@ S12,p11,2023-03-12,147,uddannelseshjaelp,,jobsamtale,fysisk
     // Threshold 1: nothing is suppressed, so every small number is compared.
     ok(&[
         "build",
+        "--no-bulk",
         "--store",
         &s(&store),
         "--releases",
@@ -510,6 +520,7 @@ fn benchmark_gap_of_a_group_equals_duckdb_and_groups_can_be_saved() {
     let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
     ok(&[
         "build",
+        "--no-bulk",
         "--store",
         &s(&f.store),
         "--releases",

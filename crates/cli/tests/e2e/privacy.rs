@@ -294,6 +294,7 @@ fn cpr_numbers_in_ids_in_any_notation_never_reach_store_release_rejects_or_outpu
     );
     printed += &ok(&[
         "build",
+        "--no-bulk",
         "--store",
         &p(&store),
         "--releases",

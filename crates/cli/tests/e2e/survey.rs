@@ -328,6 +328,7 @@ fn build_and_query(dir: &Path, threshold: &str, selection: &[&str]) -> String {
     let (store, releases) = (dir.join("store"), dir.join("releases"));
     ok(&[
         "build",
+        "--no-bulk",
         "--store",
         store.to_str().unwrap(),
         "--releases",
