@@ -76,6 +76,26 @@ struct Derived {
     avail: Vec<(Availability, Vec<bool>)>,
     /// Per measure of the metadata, its registry definition.
     measures: Vec<Option<&'static samtalebank_tables::Measure>>,
+    /// Per measure, how it is derived with every name resolved to an index.
+    plans: Vec<Plan>,
+}
+
+/// A stored count resolved: its index in `meta.values` (`None`: the release does not store it)
+/// and its availability rule's index in `Derived::avail` (`None`: always available).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    v: Option<usize>,
+    avail: Option<usize>,
+}
+
+/// A measure's derivation with its names resolved (the common ones; the rest by name).
+#[derive(Debug, Clone, Copy)]
+enum Plan {
+    Count(Slot),
+    Share(Slot, Slot),
+    /// The count, and the dimension and its total category (`None`: the table has neither).
+    ShareOfTotal(Slot, Option<(usize, usize)>),
+    ByName,
 }
 
 impl Table {
@@ -143,12 +163,34 @@ impl Table {
                 .collect(),
             None => Vec::new(),
         };
-        let measures = meta
+        let measures: Vec<Option<&'static samtalebank_tables::Measure>> = meta
             .measures
             .iter()
             .map(|m| def.measures.iter().find(|d| d.code == m.code))
             .collect();
+        let slot = |code: &str| Slot {
+            v: meta.values.iter().position(|x| x == code),
+            avail: meta.time().and(def.count(code)).and_then(|c| {
+                avail
+                    .iter()
+                    .position(|(r, _)| *r == def.counts[c].available)
+            }),
+        };
+        let plans = measures
+            .iter()
+            .map(|m| match m.map(|m| m.derive) {
+                Some(Derive::Count(c)) => Plan::Count(slot(c)),
+                Some(Derive::Share { num, den }) => Plan::Share(slot(num), slot(den)),
+                Some(Derive::ShareOfTotal { count, var }) => Plan::ShareOfTotal(
+                    slot(count),
+                    meta.var(var)
+                        .and_then(|(d, dm)| dm.total_index().map(|t| (d, t))),
+                ),
+                _ => Plan::ByName,
+            })
+            .collect();
         let derived = Derived {
+            plans,
             measures,
             avail,
             applies,
@@ -232,6 +274,47 @@ impl Table {
         }
     }
 
+    /// Is a resolved count available at the cell's period?
+    fn slot_available(&self, coords: &[usize], s: Slot) -> bool {
+        match (s.avail, self.derived.tid) {
+            (Some(a), Some(t)) => self.derived.avail[a].1[coords[t]],
+            _ => true,
+        }
+    }
+
+    /// A resolved count: `Err` if the release does not store it, `Ok(None)` when not published.
+    fn slot_count(&self, coords: &[usize], s: Slot) -> Result<Option<u32>, Value> {
+        s.v.map(|v| self.stored(coords, v))
+            .ok_or(Value::NotApplicable)
+    }
+
+    /// [`Table::count_value`] of a resolved count.
+    fn slot_value(&self, coords: &[usize], s: Slot) -> Value {
+        if !self.slot_available(coords, s) {
+            return Value::NotYet;
+        }
+        match self.slot_count(coords, s) {
+            Ok(Some(x)) => Value::Num(f64::from(x)),
+            Ok(None) => Value::Suppressed,
+            Err(v) => v,
+        }
+    }
+
+    /// [`Table::share_of`] of resolved counts.
+    fn slot_share(&self, num: (&[usize], Slot), den: (&[usize], Slot)) -> Value {
+        if !self.slot_available(num.0, num.1) || !self.slot_available(den.0, den.1) {
+            return Value::NotYet;
+        }
+        match (self.slot_count(num.0, num.1), self.slot_count(den.0, den.1)) {
+            (Err(v), _) | (_, Err(v)) => v,
+            (Ok(Some(_)), Ok(Some(d))) if d > 0 && d < self.meta.min_denominator => {
+                Value::Suppressed
+            }
+            (Ok(Some(n)), Ok(d)) => share(n, d),
+            (Ok(None), _) => Value::Suppressed,
+        }
+    }
+
     /// A stored count as a value: not yet available, not published, or the number.
     fn count_value(&self, coords: &[usize], code: &str) -> Value {
         if !self.available(coords, code) {
@@ -270,6 +353,31 @@ impl Table {
                 return Value::NotApplicable;
             }
         }
+        match self.derived.plans[measure] {
+            Plan::Count(s) => return self.slot_value(coords, s),
+            Plan::Share(n, d) => return self.slot_share((coords, n), (coords, d)),
+            Plan::ShareOfTotal(s, total) => {
+                let Some((d, t)) = total else {
+                    return Value::NotApplicable;
+                };
+                let mut buf = [0usize; 8];
+                let tot: &mut [usize] = if coords.len() <= buf.len() {
+                    let b = &mut buf[..coords.len()];
+                    b.copy_from_slice(coords);
+                    b
+                } else {
+                    return self.value_by_name(coords, m);
+                };
+                tot[d] = t;
+                return self.slot_share((coords, s), (tot, s));
+            }
+            Plan::ByName => {}
+        }
+        self.value_by_name(coords, m)
+    }
+
+    /// A measure's value by its derivation's names (BENCH01's and SURV01's measures).
+    fn value_by_name(&self, coords: &[usize], m: &samtalebank_tables::Measure) -> Value {
         match m.derive {
             Derive::Count(c) => self.count_value(coords, c),
             Derive::Share { num, den } => self.share_of((coords, num), (coords, den)),
