@@ -3,18 +3,17 @@
 //! go and its tables.
 
 use maud::html;
-use samtalebank_release::Manifest;
+use samtalebank_release::{HistoryEntry, Status};
 
 use crate::format::day_words;
 use samtalebank_model::Lang;
 
-/// The feed's XML. `current` is the id of the release being served.
-pub fn releases_feed(manifests: &[Manifest], current: &str) -> String {
-    let mut ms: Vec<&Manifest> = manifests.iter().collect();
-    ms.sort_by(|a, b| b.created.cmp(&a.created).then(b.id.cmp(&a.id)));
-    let updated = ms
+/// The feed's XML: every published release, newest publication first (`history`), each with
+/// when it was published, how far its data go, its new months and what it revised.
+pub fn releases_feed(history: &[HistoryEntry]) -> String {
+    let updated = history
         .first()
-        .map(|m| m.created.as_str())
+        .map(|e| e.published.as_str())
         .unwrap_or("1970-01-01T00:00:00Z");
     let xml = html! {
         feed xmlns="http://www.w3.org/2005/Atom" {
@@ -23,20 +22,27 @@ pub fn releases_feed(manifests: &[Manifest], current: &str) -> String {
             subtitle { "Samtaler i jobcentrene: nye tal og revisioner" }
             updated { (updated) }
             link rel="self" href="/udgivelser.atom" {}
-            link rel="alternate" href="/" {}
+            link rel="alternate" href="/nyt" {}
             author { name { "Samtalebank" } }
-            @for m in &ms {
+            @for e in history {
+                @let m = &e.manifest;
                 entry {
                     id { "urn:samtalebank:release:" (m.id) }
                     title {
                         "Udgivelse " (m.id)
-                        @if m.id == current { " (gældende)" }
+                        @if e.status == Status::Current { " (gældende)" }
                     }
-                    updated { (m.created) }
-                    published { (m.created) }
-                    link rel="alternate" href="/api/v2/tables" {}
+                    updated { (e.published) }
+                    published { (e.published) }
+                    link rel="alternate" href="/nyt" {}
                     summary {
                         "Data til og med " (day_words(Lang::Da, &m.data_end)) ". "
+                        @if let Some(r) = &e.revisions {
+                            @let added = new_months(r);
+                            @if !added.is_empty() { "Nye måneder: " (added.join(", ")) ". " }
+                            @let revised: u64 = r.tables.iter().flat_map(|t| &t.revised).map(|p| p.counts).sum();
+                            "Revisioner af offentliggjorte perioder: " (revised) " tal. "
+                        }
                         @for (i, t) in m.tables.iter().enumerate() {
                             @if i > 0 { ", " }
                             (t.id) ": " (t.nonzero_cells) " celler med tal"
@@ -53,13 +59,23 @@ pub fn releases_feed(manifests: &[Manifest], current: &str) -> String {
     )
 }
 
+/// The months a release added, over all its tables, in order.
+fn new_months(r: &samtalebank_release::Revisions) -> Vec<&str> {
+    let set: std::collections::BTreeSet<&str> = r
+        .tables
+        .iter()
+        .flat_map(|t| t.added_periods.iter().map(String::as_str))
+        .filter(|p| samtalebank_model::PeriodKind::of(p) == samtalebank_model::PeriodKind::Month)
+        .collect();
+    set.into_iter().collect()
+}
+
 /// `/nyt`: the releases, newest publication first: when each was published, how far its data
 /// go, the periods it added and what it revised in periods already published, table by table.
-pub fn news_page(entries: &[samtalebank_release::HistoryEntry], q: &crate::Params) -> String {
+pub fn news_page(entries: &[HistoryEntry], q: &crate::Params) -> String {
     use crate::format::date_words;
     use crate::layout::{page, Here};
     use crate::messages::msgs;
-    use samtalebank_model::PeriodKind;
     let lang = q.lang();
     let m = msgs(lang);
     let here = Here {
@@ -73,7 +89,7 @@ pub fn news_page(entries: &[samtalebank_release::HistoryEntry], q: &crate::Param
             section.release {
                 h2 {
                     (m.news_published) " " (date_words(lang, &e.published))
-                    @if e.status == samtalebank_release::Status::Current { " (" (m.news_current) ")" }
+                    @if e.status == Status::Current { " (" (m.news_current) ")" }
                 }
                 p.muted {
                     (m.news_data_to) " " (day_words(lang, &e.manifest.data_end)) ". "
@@ -82,12 +98,9 @@ pub fn news_page(entries: &[samtalebank_release::HistoryEntry], q: &crate::Param
                 @match &e.revisions {
                     None => p { (m.news_first) },
                     Some(r) => {
-                        @let added: std::collections::BTreeSet<&str> = r.tables.iter()
-                            .flat_map(|t| t.added_periods.iter().map(String::as_str))
-                            .filter(|p| PeriodKind::of(p) == PeriodKind::Month)
-                            .collect();
+                        @let added = new_months(r);
                         @if !added.is_empty() {
-                            p { (m.news_added) ": " (added.iter().copied().collect::<Vec<_>>().join(", ")) "." }
+                            p { (m.news_added) ": " (added.join(", ")) "." }
                         }
                         @let revised: Vec<_> = r.tables.iter().filter(|t| !t.revised.is_empty()).collect();
                         @if revised.is_empty() {

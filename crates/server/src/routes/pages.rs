@@ -49,32 +49,27 @@ fn answer(p: samtalebank_web::Page) -> Response {
     r
 }
 
-/// The Atom feed of the releases in the releases directory.
-pub async fn feed(
-    State(st): State<Arc<AppState>>,
-    Extension(rel): Extension<Arc<Release>>,
-) -> Response {
-    // Only releases the public has seen: never a candidate.
-    let published = samtalebank_release::statuses(&st.config.releases).map(|all| {
-        all.into_iter()
-            .filter(|(_, s)| *s != samtalebank_release::Status::Candidate)
-            .map(|(m, _)| m)
-            .collect::<Vec<_>>()
-    });
-    match published {
-        Ok(ms) => (
+/// The Atom feed of the published releases.
+pub async fn feed(State(st): State<Arc<AppState>>) -> Response {
+    let releases = st.config.releases.clone();
+    match st
+        .offload(move || samtalebank_release::history(&releases))
+        .await
+    {
+        Ok(Ok(entries)) => (
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/atom+xml; charset=utf-8"),
             )],
-            samtalebank_web::releases_feed(&ms, &rel.manifest.id),
+            samtalebank_web::releases_feed(&entries),
         )
             .into_response(),
-        Err(e) => respond::ApiError(samtalebank_pxweb::Problem::internal(
+        Ok(Err(e)) => respond::ApiError(samtalebank_pxweb::Problem::internal(
             "The releases could not be listed",
-            e.to_string(),
+            st.hide_paths(&e.to_string()),
         ))
         .into_response(),
+        Err(p) => respond::ApiError(p).into_response(),
     }
 }
 
