@@ -9,9 +9,12 @@
 //!
 //! Computes every table with the built-in engine, applies disclosure control, and publishes an
 //! immutable release that becomes current atomically (the previous one stays current if the
-//! build fails or is killed). One build publishes into a releases directory at a time: a
-//! second fails at once, or with --wait waits. The store may be ingested into meanwhile: the
-//! build reads the parts committed when it started.
+//! build fails or is killed); with --candidate it is written but not made current
+//! (`samtalebank releases publish` does that, docs/publishing.md). Each table is also written
+//! whole for machines (bulk files; --no-bulk leaves them out), and what the release revises in
+//! the current one's periods is kept with it. One build publishes into a releases directory at
+//! a time: a second fails at once, or with --wait waits. The store may be ingested into
+//! meanwhile: the build reads the parts committed when it started.
 //!
 //! With --aggregates, the tables' counts and key sums are the SQL twins' outputs from another
 //! engine (`scripts/spark_twins.py`), checked and published through the same disclosure control;
