@@ -298,7 +298,9 @@ fn write_csv_gz(
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut header = escaped(&names)?;
-    *header.last_mut().unwrap_or(&mut 0) = b'\n';
+    // `a,b,c,` → `a,b,c\n`.
+    header.pop();
+    header.push(b'\n');
     let prefix: Vec<Vec<Vec<u8>>> = meta
         .dimensions
         .iter()

@@ -152,11 +152,7 @@ pub fn check(current: &Release, candidate: &Release, cfg: &CheckConfig) -> Vec<F
 fn totals_coords(t: &Table) -> Option<(Vec<usize>, usize, usize)> {
     let (ai, _) = t.meta.var(Var::Omraade)?;
     let (ti, _) = t.meta.var(Var::Tid)?;
-    let mut c = Vec::new();
-    for (i, d) in t.meta.dimensions.iter().enumerate() {
-        c.push(if i == ti { 0 } else { d.total_index()? });
-    }
-    Some((c, ai, ti))
+    Some((crate::revisions::total_cell(t, ti, 0)?, ai, ti))
 }
 
 /// The months of a table's time dimension (category indices, in order).

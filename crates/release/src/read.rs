@@ -132,13 +132,13 @@ impl Release {
 }
 
 /// The files of a release, read and checked against the manifest's checksums.
-struct Files<'a> {
+pub(crate) struct Files<'a> {
     dir: &'a Path,
     manifest: &'a Manifest,
 }
 
 impl<'a> Files<'a> {
-    fn new(dir: &'a Path, manifest: &'a Manifest) -> Result<Files<'a>> {
+    pub(crate) fn new(dir: &'a Path, manifest: &'a Manifest) -> Result<Files<'a>> {
         if manifest.checksums.is_empty() {
             return Err(ReleaseError::Damaged {
                 path: dir.join("manifest.json"),
@@ -148,37 +148,42 @@ impl<'a> Files<'a> {
         Ok(Files { dir, manifest })
     }
 
-    /// Check a file against its checksum without keeping it (read in pieces).
-    fn check(&self, rel: &str) -> Result<()> {
+    /// A file's path and the checksum the manifest records for it.
+    fn wanted(&self, rel: &str) -> Result<(PathBuf, &'a str)> {
         let path = self.dir.join(rel);
-        let Some(want) = self.manifest.checksums.get(rel) else {
-            return Err(ReleaseError::Damaged {
+        match self.manifest.checksums.get(rel) {
+            Some(want) => Ok((path, want.as_str())),
+            None => Err(ReleaseError::Damaged {
                 path,
                 reason: "the manifest records no checksum for this file".into(),
-            });
-        };
+            }),
+        }
+    }
+
+    /// Is `got` the checksum wanted?
+    fn compare(path: PathBuf, got: &str, want: &str) -> Result<()> {
+        if got == want {
+            return Ok(());
+        }
+        Err(ReleaseError::Damaged {
+            path,
+            reason: format!("SHA-256 {got} where the manifest records {want}"),
+        })
+    }
+
+    /// Check a file against its checksum without keeping it (read in pieces).
+    fn check(&self, rel: &str) -> Result<()> {
+        let (path, want) = self.wanted(rel)?;
         let got = samtalebank_files::sha256_file(&path).map_err(|e| ReleaseError::Damaged {
             path: path.clone(),
             reason: e.to_string(),
         })?;
-        if &got != want {
-            return Err(ReleaseError::Damaged {
-                path,
-                reason: format!("SHA-256 {got} where the manifest records {want}"),
-            });
-        }
-        Ok(())
+        Self::compare(path, &got, want)
     }
 
     /// A file's bytes, if they match its checksum.
-    fn read(&self, rel: &str) -> Result<bytes::Bytes> {
-        let path = self.dir.join(rel);
-        let Some(want) = self.manifest.checksums.get(rel) else {
-            return Err(ReleaseError::Damaged {
-                path,
-                reason: "the manifest records no checksum for this file".into(),
-            });
-        };
+    pub(crate) fn read(&self, rel: &str) -> Result<bytes::Bytes> {
+        let (path, want) = self.wanted(rel)?;
         let data = std::fs::read(&path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 ReleaseError::Damaged {
@@ -190,12 +195,7 @@ impl<'a> Files<'a> {
             }
         })?;
         let got = samtalebank_files::sha256_hex(&data);
-        if &got != want {
-            return Err(ReleaseError::Damaged {
-                path,
-                reason: format!("SHA-256 {got} where the manifest records {want}"),
-            });
-        }
+        Self::compare(path, &got, want)?;
         Ok(bytes::Bytes::from(data))
     }
 }

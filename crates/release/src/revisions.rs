@@ -65,7 +65,7 @@ fn category_map(a: &Table, b: &Table) -> Option<Vec<Vec<Option<usize>>>> {
 }
 
 /// The national total cell (every dimension at its total, time at `t`), if the table has one.
-fn total_cell(t: &Table, ti: usize, period: usize) -> Option<Vec<usize>> {
+pub(crate) fn total_cell(t: &Table, ti: usize, period: usize) -> Option<Vec<usize>> {
     t.meta
         .dimensions
         .iter()
@@ -183,21 +183,13 @@ pub fn revisions(previous: &Release, tables: &[Table]) -> Revisions {
 
 /// A release's revisions, if it has them (checked against the manifest's checksum).
 pub fn read_revisions(dir: &Path, manifest: &crate::Manifest) -> Result<Option<Revisions>> {
-    let Some(want) = manifest.checksums.get(REVISIONS_FILE) else {
+    if !manifest.checksums.contains_key(REVISIONS_FILE) {
         return Ok(None);
-    };
-    let path = dir.join(REVISIONS_FILE);
-    let bytes = std::fs::read(&path).map_err(crate::io_err(&path))?;
-    let got = samtalebank_files::sha256_hex(&bytes);
-    if &got != want {
-        return Err(crate::ReleaseError::Damaged {
-            path,
-            reason: format!("SHA-256 {got} where the manifest records {want}"),
-        });
     }
+    let bytes = crate::read::Files::new(dir, manifest)?.read(REVISIONS_FILE)?;
     serde_json::from_slice(&bytes)
         .map(Some)
-        .map_err(|e| fmt_err(&path, e))
+        .map_err(|e| fmt_err(&dir.join(REVISIONS_FILE), e))
 }
 
 /// A whole number with thousands separated as the language writes them (`1.234` / `1,234`).

@@ -88,14 +88,15 @@ struct Slot {
     avail: Option<usize>,
 }
 
-/// A measure's derivation with its names resolved (the common ones; the rest by name).
+/// A measure's derivation with its names resolved (counts and shares; BENCH01's and SURV01's
+/// measures are derived in `value` itself).
 #[derive(Debug, Clone, Copy)]
 enum Plan {
     Count(Slot),
     Share(Slot, Slot),
     /// The count, and the dimension and its total category (`None`: the table has neither).
     ShareOfTotal(Slot, Option<(usize, usize)>),
-    ByName,
+    Other,
 }
 
 impl Table {
@@ -186,7 +187,7 @@ impl Table {
                     meta.var(var)
                         .and_then(|(d, dm)| dm.total_index().map(|t| (d, t))),
                 ),
-                _ => Plan::ByName,
+                _ => Plan::Other,
             })
             .collect();
         let derived = Derived {
@@ -239,26 +240,6 @@ impl Table {
     pub fn stored(&self, coords: &[usize], v: usize) -> Option<u32> {
         let c = self.counts[self.flat(coords) * self.meta.values.len() + v];
         (c != UNPUBLISHED).then_some(c)
-    }
-
-    /// The stored count named `code` of a cell: `Err` if the table has no such count (an
-    /// older release), `Ok(None)` when not published.
-    fn named(&self, coords: &[usize], code: &str) -> Result<Option<u32>, Value> {
-        let v = self
-            .meta
-            .values
-            .iter()
-            .position(|x| x == code)
-            .ok_or(Value::NotApplicable)?;
-        Ok(self.stored(coords, v))
-    }
-
-    /// Is the count named `code` available at the cell's period?
-    fn available(&self, coords: &[usize], code: &str) -> bool {
-        let Some(c) = self.def.count(code) else {
-            return true;
-        };
-        self.available_as(coords, self.def.counts[c].available)
     }
 
     fn available_as(&self, coords: &[usize], a: Availability) -> bool {
@@ -315,34 +296,6 @@ impl Table {
         }
     }
 
-    /// A stored count as a value: not yet available, not published, or the number.
-    fn count_value(&self, coords: &[usize], code: &str) -> Value {
-        if !self.available(coords, code) {
-            return Value::NotYet;
-        }
-        match self.named(coords, code) {
-            Ok(Some(x)) => Value::Num(f64::from(x)),
-            Ok(None) => Value::Suppressed,
-            Err(v) => v,
-        }
-    }
-
-    /// 100 × num / den from two stored counts (capped at 100: under the cell key method a part
-    /// can be perturbed above its whole).
-    fn share_of(&self, num: (&[usize], &str), den: (&[usize], &str)) -> Value {
-        if !self.available(num.0, num.1) || !self.available(den.0, den.1) {
-            return Value::NotYet;
-        }
-        match (self.named(num.0, num.1), self.named(den.0, den.1)) {
-            (Err(v), _) | (_, Err(v)) => v,
-            (Ok(Some(_)), Ok(Some(d))) if d > 0 && d < self.meta.min_denominator => {
-                Value::Suppressed
-            }
-            (Ok(Some(n)), Ok(d)) => share(n, d),
-            (Ok(None), _) => Value::Suppressed,
-        }
-    }
-
     /// The value of measure `measure` (index into `meta.measures`) at `coords`.
     pub fn value(&self, coords: &[usize], measure: usize) -> Value {
         let Some(m) = self.derived.measures.get(measure).copied().flatten() else {
@@ -360,37 +313,21 @@ impl Table {
                 let Some((d, t)) = total else {
                     return Value::NotApplicable;
                 };
-                let mut buf = [0usize; 8];
-                let tot: &mut [usize] = if coords.len() <= buf.len() {
-                    let b = &mut buf[..coords.len()];
-                    b.copy_from_slice(coords);
-                    b
-                } else {
-                    return self.value_by_name(coords, m);
+                // The total cell without an allocation (tables have at most a few variables).
+                let mut buf = [0usize; 16];
+                let Some(tot) = buf.get_mut(..coords.len()) else {
+                    return Value::NotApplicable;
                 };
+                tot.copy_from_slice(coords);
                 tot[d] = t;
                 return self.slot_share((coords, s), (tot, s));
             }
-            Plan::ByName => {}
+            Plan::Other => {}
         }
-        self.value_by_name(coords, m)
-    }
-
-    /// A measure's value by its derivation's names (BENCH01's and SURV01's measures).
-    fn value_by_name(&self, coords: &[usize], m: &samtalebank_tables::Measure) -> Value {
         match m.derive {
-            Derive::Count(c) => self.count_value(coords, c),
-            Derive::Share { num, den } => self.share_of((coords, num), (coords, den)),
-            Derive::ShareOfTotal { count, var } => {
-                let Some((d, dm)) = self.meta.var(var) else {
-                    return Value::NotApplicable;
-                };
-                let Some(total) = dm.total_index() else {
-                    return Value::NotApplicable;
-                };
-                let mut tot = coords.to_vec();
-                tot[d] = total;
-                self.share_of((coords, count), (&tot, count))
+            // Resolved in `plans`.
+            Derive::Count(_) | Derive::Share { .. } | Derive::ShareOfTotal { .. } => {
+                Value::NotApplicable
             }
             Derive::Stored(n) => match self.meta.numbers.iter().position(|x| x == n) {
                 Some(i) => {

@@ -417,7 +417,7 @@ fn the_bulk_files_hold_the_whole_table_as_the_api_gives_it() {
                 file["bytes"].as_u64().unwrap(),
                 "{href}"
             );
-            let sum = sha256_hex(&bytes);
+            let sum = samtalebank_files::sha256_hex(&bytes);
             assert_eq!(file["sha256"].as_str().unwrap(), sum, "{href}");
             let name = href.rsplit('/').next().unwrap();
             let path = dir.path().join(name);
@@ -547,22 +547,4 @@ fn the_bulk_files_hold_the_whole_table_as_the_api_gives_it() {
             && page.contains("href=\"/api/v2/bulk/SAMT03.csv.gz\""),
         "{page}"
     );
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    let out = std::process::Command::new("sha256sum")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(bytes)?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string()
 }

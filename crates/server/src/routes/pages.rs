@@ -49,14 +49,28 @@ fn answer(p: samtalebank_web::Page) -> Response {
     r
 }
 
-/// The Atom feed of the published releases.
-pub async fn feed(State(st): State<Arc<AppState>>) -> Response {
+/// The published releases with what each added and revised, read off the async workers; or
+/// the problem why not.
+async fn history(st: &Arc<AppState>) -> Result<Vec<samtalebank_release::HistoryEntry>, Response> {
     let releases = st.config.releases.clone();
     match st
         .offload(move || samtalebank_release::history(&releases))
         .await
     {
-        Ok(Ok(entries)) => (
+        Ok(Ok(entries)) => Ok(entries),
+        Ok(Err(e)) => Err(respond::ApiError(samtalebank_pxweb::Problem::internal(
+            "The releases could not be listed",
+            st.hide_paths(&e.to_string()),
+        ))
+        .into_response()),
+        Err(p) => Err(respond::ApiError(p).into_response()),
+    }
+}
+
+/// The Atom feed of the published releases.
+pub async fn feed(State(st): State<Arc<AppState>>) -> Response {
+    match history(&st).await {
+        Ok(entries) => (
             [(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/atom+xml; charset=utf-8"),
@@ -64,31 +78,17 @@ pub async fn feed(State(st): State<Arc<AppState>>) -> Response {
             samtalebank_web::releases_feed(&entries),
         )
             .into_response(),
-        Ok(Err(e)) => respond::ApiError(samtalebank_pxweb::Problem::internal(
-            "The releases could not be listed",
-            st.hide_paths(&e.to_string()),
-        ))
-        .into_response(),
-        Err(p) => respond::ApiError(p).into_response(),
+        Err(r) => r,
     }
 }
 
-/// The releases with what each added and revised.
+/// The releases with what each added and revised (`/nyt`).
 pub async fn news(State(st): State<Arc<AppState>>, Q(q): Q<Params>) -> Response {
-    let releases = st.config.releases.clone();
-    match st
-        .offload(move || samtalebank_release::history(&releases))
-        .await
-    {
-        Ok(Ok(entries)) => answer(samtalebank_web::Page::ok(samtalebank_web::news_page(
+    match history(&st).await {
+        Ok(entries) => answer(samtalebank_web::Page::ok(samtalebank_web::news_page(
             &entries, &q,
         ))),
-        Ok(Err(e)) => respond::ApiError(samtalebank_pxweb::Problem::internal(
-            "The releases could not be listed",
-            st.hide_paths(&e.to_string()),
-        ))
-        .into_response(),
-        Err(p) => respond::ApiError(p).into_response(),
+        Err(r) => r,
     }
 }
 
